@@ -1,0 +1,8 @@
+"""Launch cnnviz: python main.py [--tab playground|training] [--image PATH] [--screenshot OUT.png]."""
+
+import sys
+
+from ui.app import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""The engine stays importable on a machine without Qt (DESIGN.md: cnnviz/ never imports Qt)."""
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import cnnviz
+
+FORBIDDEN = ("PySide6", "pyqtgraph", "shiboken6", "ui")
+
+
+def _engine_modules() -> list[str]:
+    return sorted(f"cnnviz.{m.name}" for m in pkgutil.iter_modules(cnnviz.__path__))
+
+
+def test_every_engine_module_imports_without_loading_qt():
+    imports = "; ".join(f"import {name}" for name in _engine_modules() if name != "cnnviz.__main__")
+    probe = (
+        f"import sys; {imports}; "
+        f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}]; "
+        "print(','.join(bad)); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=Path(cnnviz.__file__).parent.parent)
+    assert done.returncode == 0, f"engine pulled in Qt/ui modules: {done.stdout} {done.stderr}"
+
+
+def test_no_engine_source_mentions_a_qt_import():
+    root = Path(cnnviz.__file__).parent
+    offenders = [p.name for p in root.glob("*.py")
+                 if any(f"import {q}" in p.read_text() or f"from {q}" in p.read_text()
+                        for q in ("PySide6", "pyqtgraph", "ui"))]
+    assert offenders == []

@@ -1,0 +1,43 @@
+"""Fixtures for the pytest-qt tests: isolated settings and a guard against leaked threads."""
+
+from __future__ import annotations
+
+import weakref
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings, QThread
+
+_started_threads: weakref.WeakSet[QThread] = weakref.WeakSet()
+_original_start = QThread.start
+
+
+def _recording_start(self, *args, **kwargs):
+    _started_threads.add(self)
+    return _original_start(self, *args, **kwargs)
+
+
+QThread.start = _recording_start
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, qapp):
+    """Each test reads and writes QSettings in its own temporary folder."""
+    QCoreApplication.setOrganizationName("cnnviz-tests")
+    QCoreApplication.setApplicationName("cnnviz-tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running(qapp):
+    """Fail any test that leaves a QThread running (as napari does): a leaked thread crashes Qt at exit."""
+    yield
+    running = [t for t in list(_started_threads) if t.isRunning()]
+    if not running:
+        return
+    for thread in running:  # clean up so one leak does not cascade into every later test
+        thread.requestInterruption()
+        thread.quit()
+        thread.wait(5000)
+    pytest.fail(f"{len(running)} QThread(s) still running after the test; shut them down before returning")

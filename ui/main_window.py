@@ -1,0 +1,133 @@
+"""The main window: the Playground and Training tabs, a status bar, and the bridge between them."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSettings, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
+
+from ui.playground import PlaygroundWidget
+from ui.training import TrainingWidget
+
+STATUS_TIMEOUT_MS = 8000
+
+
+class MainWindow(QMainWindow):
+    """Two tabs: the kernel playground and the training studio.
+
+    Attributes
+    ----------
+    playground : PlaygroundWidget
+        The playground tab (objectName ``playgroundTab``).
+    training : TrainingWidget
+        The training tab (objectName ``trainingTab``).
+    """
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("cnnviz — see why convolutional networks work")
+        self.setMinimumSize(1000, 660)
+
+        self.playground = PlaygroundWidget()
+        self.playground.setObjectName("playgroundTab")
+        self.training = TrainingWidget()
+        self.training.setObjectName("trainingTab")
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.playground, "Playground")
+        self.tabs.addTab(self.training, "Training studio")
+        self.tabs.setTabToolTip(0, "Edit a kernel and watch it convolve and pool a real image, live.")
+        self.tabs.setTabToolTip(1, "Train a small CNN written in NumPy and watch its filters form.")
+        self.setCentralWidget(self.tabs)
+
+        self.playground.sigStatus.connect(self.show_status)
+        self.training.sigStatus.connect(self.show_status)
+        self.training.sigOpenInPlayground.connect(self.open_kernel_in_playground)
+        self._build_menus()
+        self._restore_settings()
+        self.statusBar().showMessage(
+            "Playground: click kernel cells (left +, right −, wheel nudges) and hover the output to see "
+            "the multiply-and-sum. Ctrl+1 / Ctrl+2 switch tabs.",
+            STATUS_TIMEOUT_MS * 2,
+        )
+
+    # -- menus -----------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        for index, name in enumerate(("Playground", "Training studio")):
+            action = QAction(name, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.setData(index)
+            action.triggered.connect(self._switch_tab_from_action)
+            view_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About cnnviz", self)
+        about.triggered.connect(self._show_about)
+        help_menu.addAction(about)
+
+    @Slot()
+    def _switch_tab_from_action(self) -> None:
+        self.tabs.setCurrentIndex(int(self.sender().data()))
+
+    @Slot()
+    def _show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About cnnviz",
+            "<b>cnnviz</b> makes convolutional networks visible.<br><br>"
+            "The <b>Playground</b> shows one convolution at a time: edit a kernel, slide it over a photo, "
+            "hover an output pixel to see the multiply-and-sum behind it.<br>"
+            "The <b>Training studio</b> trains a small CNN, written from scratch in NumPy, while its "
+            "filters, curves and activations update live.<br><br>"
+            "Sample photos from scikit-image (CC0 / public domain); handwritten digits from UCI "
+            "(CC BY 4.0). See assets/ATTRIBUTION.md.",
+        )
+
+    # -- public API ------------------------------------------------------------------------------
+    def show_tab(self, name: str) -> None:
+        """Show the ``"playground"`` or ``"training"`` tab."""
+        self.tabs.setCurrentWidget(self.training if name == "training" else self.playground)
+
+    @Slot(str)
+    def show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, STATUS_TIMEOUT_MS)
+
+    @Slot(object)
+    def open_kernel_in_playground(self, kernel: np.ndarray) -> None:
+        """Load a learned filter (2-D array) into the playground's kernel grid and show it."""
+        kernel = np.asarray(kernel, dtype=float)
+        self.playground.set_kernel(kernel)
+        self.tabs.setCurrentWidget(self.playground)
+        self.show_status(
+            f"Loaded a learned {kernel.shape[0]}x{kernel.shape[1]} filter into the playground: "
+            "see what the network's detector does to a real photo."
+        )
+
+    # -- settings and shutdown -------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("mainWindow/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+        self.tabs.setCurrentIndex(int(settings.value("mainWindow/tab", 0)))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        # Stop training first: the worker thread must be finished before its QThread is destroyed.
+        self.training.shutdown()
+        settings = QSettings()
+        settings.setValue("mainWindow/geometry", self.saveGeometry())
+        settings.setValue("mainWindow/tab", self.tabs.currentIndex())
+        super().closeEvent(event)
