@@ -86,7 +86,9 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, padding_mode="zeros"):
                 for oj in range(wo):
                     top, left = oi * sh, oj * sw
                     # the window's taps are dilation apart: rows top, top+dh, ... (kh of them)
-                    window = padded[:, top:top + dh * (kh - 1) + 1:dh, left:left + dw * (kw - 1) + 1:dw]
+                    rows = slice(top, top + dh * (kh - 1) + 1, dh)
+                    cols = slice(left, left + dw * (kw - 1) + 1, dw)
+                    window = padded[:, rows, cols]
                     total = np.sum(window * w[fi])
                     out[ni, fi, oi, oj] = total + (0.0 if b is None else float(b[fi]))
     return out
@@ -127,7 +129,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0):
-    """Mean of each window, padded zeros counted (``count_include_pad=True``); see ``ops.avg_pool2d``.
+    """Mean of each window, padded zeros counted (``count_include_pad=True``).
 
     Parameters
     ----------

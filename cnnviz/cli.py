@@ -1,0 +1,248 @@
+"""The command line: ``python -m cnnviz train | summary | bench``.
+
+Errors a user can cause (a bad path, a malformed file, a nonsense number) print one line to stderr
+and exit with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+
+# Defaults per built-in data set, chosen so the issue's targets hold with a margin
+# (lines >= 97% in 15 epochs, digits >= 95% in 10) while each run takes seconds.
+DATASET_DEFAULTS = {
+    "lines": {"epochs": 15, "batch_size": 16, "lr": 0.01, "optimizer": "adam"},
+    "digits": {"epochs": 10, "batch_size": 16, "lr": 0.003, "optimizer": "adam"},
+    "shapes": {"epochs": 8, "batch_size": 32, "lr": 0.005, "optimizer": "adam"},
+}
+FILE_DEFAULTS = {"epochs": 3, "batch_size": 64, "lr": 0.002, "optimizer": "adam"}
+KNOWN_SHAPES = {"lines": ((1, 8, 8), 2), "digits": ((1, 8, 8), 10), "shapes": ((1, 28, 28), 5)}
+
+EPILOG = """examples:
+  python -m cnnviz train --dataset lines --epochs 15 --seed 0
+  python -m cnnviz train --dataset digits --json
+  python -m cnnviz train --dataset ~/mnist.npz --arch lenet --save mnist.npz
+  python -m cnnviz summary --dataset digits --arch tinyvgg
+  python -m cnnviz bench --quick
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = 0.0 if text.strip() in ("0", "0.0") else _positive_float(text)
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m cnnviz",
+        description="Train, inspect and benchmark the small NumPy CNNs behind the cnnviz app.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    train = sub.add_parser(
+        "train", help="train a network and report its test accuracy",
+        description="Train a CNN on a data set, printing one line per epoch (loss, train and "
+                    "test accuracy, seconds). Unset options take per-data-set defaults: "
+                    + "; ".join(f"{k}: {v['epochs']} epochs, batch {v['batch_size']}, "
+                                f"{v['optimizer']} lr {v['lr']}"
+                                for k, v in DATASET_DEFAULTS.items()) + ".")
+    train.add_argument("--dataset", default="lines", metavar="NAME|PATH",
+                       help="lines, shapes, digits, a Keras-style mnist.npz, a folder of MNIST "
+                            "IDX files, or an IDX images file with its labels beside it "
+                            "(default: lines)")
+    train.add_argument("--epochs", type=_positive_int, help="passes over the training set")
+    train.add_argument("--batch-size", type=_positive_int, help="images per gradient step")
+    train.add_argument("--lr", type=_positive_float, help="learning rate")
+    train.add_argument("--optimizer", choices=("sgd", "momentum", "adam"),
+                       help="sgd, momentum (SGD with momentum 0.9) or adam")
+    train.add_argument("--weight-decay", type=_non_negative_float, default=0.0,
+                       help="L2 penalty (default 0)")
+    train.add_argument("--seed", type=_non_negative_int, default=0,
+                       help="seed for weights, data and shuffling (default 0)")
+    train.add_argument("--arch", choices=("classic", "lenet", "tinyvgg"),
+                       help="a preset network (default: the data set's own small network)")
+    train.add_argument("--save", metavar="MODEL.npz", help="save the trained model here")
+    train.add_argument("--json", action="store_true",
+                       help="end with one JSON line: test_accuracy, train_loss, seconds, ...")
+
+    summary = sub.add_parser(
+        "summary", help="per-layer shapes, parameters, receptive fields, FLOPs",
+        description="Print the network's per-layer table: output shape, parameters, receptive "
+                    "field and jump, FLOPs (2 per multiply-add), and the parameters a dense layer "
+                    "would need for the same input and output sizes.")
+    summary.add_argument("--dataset", default="lines", metavar="NAME|PATH",
+                         help="data set whose image size and classes to use (default: lines)")
+    summary.add_argument("--arch", choices=("classic", "lenet", "tinyvgg"),
+                         help="a preset network (default: the data set's own)")
+    summary.add_argument("--model", metavar="MODEL.npz",
+                         help="summarise a model saved by 'train --save' instead")
+
+    bench = sub.add_parser(
+        "bench", help="speed ratios: vectorised vs loops, cnnviz vs PyTorch",
+        description="Time, side by side in one run: conv2d on the 512x512 camera photo "
+                    "vectorised vs textbook loops; training samples/s of the classic small net "
+                    "at batch 1 and a 28x28 net at batch 32, cnnviz vs PyTorch CPU (2 threads; "
+                    "rows skipped when torch is not installed). Medians of interleaved repeats.")
+    bench.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
+    bench.add_argument("--repeats", type=_positive_int, help="interleaved repeats per row")
+    bench.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # test smoke run
+    return parser
+
+
+def _spec_for(args, dataset_name: str, input_shape, n_classes: int) -> tuple[list, str]:
+    from cnnviz import architecture
+
+    if args.arch:
+        name = architecture.PRESET_ALIASES[args.arch]
+        return architecture.preset(name, n_classes), name
+    return architecture.default_architecture(dataset_name, input_shape, n_classes), "default"
+
+
+def _epoch_line(s, width: int) -> str:
+    test = "   n/a" if s.test_accuracy is None else f"{100 * s.test_accuracy:5.1f}%"
+    return (f"epoch {s.epoch:>{width}}/{s.epochs}  loss {s.epoch_loss:.4f}  "
+            f"train acc {100 * s.train_accuracy:5.1f}%  test acc {test}  {s.elapsed:6.2f} s")
+
+
+def cmd_train(args) -> int:
+    from cnnviz import architecture, data
+    from cnnviz.train import Trainer
+
+    t_start = time.perf_counter()
+    ds = data.load_dataset(args.dataset, seed=args.seed)
+    defaults = DATASET_DEFAULTS.get(ds.name, FILE_DEFAULTS)
+    epochs = args.epochs or defaults["epochs"]
+    batch = args.batch_size or defaults["batch_size"]
+    optimizer = args.optimizer or defaults["optimizer"]
+    lr = args.lr or (defaults["lr"] if not args.optimizer or args.optimizer == defaults["optimizer"]
+                     else None)
+    spec, arch_name = _spec_for(args, ds.name, ds.input_shape, ds.n_classes)
+    model = architecture.build_model(spec, ds.input_shape, ds.n_classes, seed=args.seed)
+    trainer = Trainer(model, ds, optimizer=optimizer, lr=lr, batch_size=batch, epochs=epochs,
+                      weight_decay=args.weight_decay, seed=args.seed, evals_per_epoch=1)
+    print(f"{ds.name}: {len(ds.x_train)} training / {len(ds.x_test)} test images of "
+          f"{'x'.join(map(str, ds.input_shape))}, {ds.n_classes} classes; {optimizer} "
+          f"lr {trainer.optimizer.lr:g}, batch {batch}, {epochs} epochs", flush=True)
+    last = None
+    width = len(str(epochs))
+    for snap in trainer.steps():
+        last = snap
+        if snap.epoch_end and not snap.diverged:
+            print(_epoch_line(snap, width), flush=True)
+    test_loss, test_acc = trainer.evaluate() if not last.diverged else (float("nan"),) * 2
+    result = {
+        "dataset": ds.name, "architecture": arch_name, "optimizer": optimizer,
+        "lr": trainer.optimizer.lr, "batch_size": batch, "epochs": epochs, "seed": args.seed,
+        "test_accuracy": test_acc, "test_loss": test_loss, "train_loss": last.epoch_loss,
+        "train_accuracy": last.train_accuracy, "seconds": round(last.elapsed, 3),
+        "total_seconds": round(time.perf_counter() - t_start, 3),
+        "samples_per_second": round(last.samples_per_second, 1), "steps": last.step,
+        "diverged": last.diverged,
+    }
+    if last.diverged:
+        print(last.message, file=sys.stderr)
+    elif args.save:
+        from cnnviz.io import save_model
+
+        save_model(model, args.save, metadata={
+            "dataset": ds.name, "class_names": ds.class_names,
+            "input_shape": list(ds.input_shape), "test_accuracy": test_acc})
+        result["saved"] = args.save
+        print(f"saved the model to {args.save}")
+    if not last.diverged:
+        print(f"test accuracy {100 * test_acc:.2f}% after {last.elapsed:.2f} s of training "
+              f"({last.samples_per_second:,.0f} samples/s)")
+    if args.json:
+        print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                          for k, v in result.items()}))
+    return 1 if last.diverged else 0
+
+
+def cmd_summary(args) -> int:
+    from cnnviz import summary
+
+    if args.model:
+        from cnnviz.architecture import spec_from_model
+        from cnnviz.io import load_model
+
+        model = load_model(args.model)
+        input_shape = model.metadata.get("input_shape")
+        if not input_shape or len(input_shape) != 3:
+            raise ValueError(f"{args.model} does not record its input shape")
+        print(f"{args.model} (trained on {model.metadata.get('dataset', 'unknown data')}, "
+              f"{'x'.join(map(str, input_shape))} input)")
+        print(summary.format_table(summary.summarize(spec_from_model(model), input_shape)))
+        return 0
+    if args.dataset in KNOWN_SHAPES:
+        input_shape, n_classes = KNOWN_SHAPES[args.dataset]
+        name = args.dataset
+    else:
+        from cnnviz import data
+
+        ds = data.load_dataset(args.dataset)
+        input_shape, n_classes, name = ds.input_shape, ds.n_classes, ds.name
+    spec, arch_name = _spec_for(args, name, input_shape, n_classes)
+    rows = summary.summarize(spec, input_shape)
+    print(f"{arch_name} network on {name} ({'x'.join(map(str, input_shape))} input, "
+          f"{n_classes} classes)")
+    print(summary.format_table(rows))
+    print("FLOPs count a multiply-add as 2; 'dense equiv.' is what a fully-connected layer "
+          "would need for the same input and output sizes.")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from cnnviz import bench
+
+    rows = bench.run(quick=args.quick, repeats=args.repeats, tiny=args.tiny,
+                     log=lambda m: print(m, flush=True))
+    print(bench.format_rows(rows))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    command = {"train": cmd_train, "summary": cmd_summary, "bench": cmd_bench}[args.command]
+    try:
+        return command(args)
+    except (ValueError, OSError) as exc:
+        print(f"cnnviz {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,156 @@
+"""Save and load models as ``.npz`` files: the weights as arrays plus a JSON architecture.
+
+Loading never executes anything from the file: ``np.load(allow_pickle=False)`` refuses pickled
+(object) arrays, the architecture is plain JSON turned into layers by name, and every array is
+checked against the architecture before it is used. Saving writes a temporary file in the same
+folder and renames it over the target, so a crash mid-save never leaves a half-written model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from cnnviz.model import Sequential
+
+__all__ = ["save_model", "load_model", "FORMAT", "FORMAT_VERSION"]
+
+FORMAT = "cnnviz-model"
+FORMAT_VERSION = 1
+_HEADER_KEY = "__cnnviz__"
+_WEIGHT_PREFIX = "param/"
+_MAX_HEADER_CHARS = 1_000_000
+
+
+def save_model(model: Sequential, path, metadata: dict | None = None) -> Path:
+    """Write ``model`` (architecture, weights, metadata) to ``path`` atomically.
+
+    Parameters
+    ----------
+    model : Sequential
+    path : str or Path
+        Saved exactly there (no ".npz" is appended).
+    metadata : dict, optional
+        JSON-able facts merged over ``model.metadata`` (input_shape, class_names, ...).
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    ValueError
+        If the metadata cannot be written as JSON.
+    OSError
+        If the folder is not writable (the target is left untouched).
+    """
+    path = Path(path)
+    meta = dict(getattr(model, "metadata", {}) or {})
+    meta.update(metadata or {})
+    header = {"format": FORMAT, "version": FORMAT_VERSION, "architecture": model.config(),
+              "metadata": meta}
+    try:
+        header_text = json.dumps(header, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"the model metadata cannot be saved as JSON: {exc}") from None
+    arrays = {_HEADER_KEY: np.array(header_text)}
+    arrays.update({_WEIGHT_PREFIX + k: v for k, v in model.state_dict().items()})
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    name = path.name
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                raise ValueError(f"{name} holds a single array, not a cnnviz model (.npz)")
+            return {key: data[key] for key in data.files}
+    except FileNotFoundError:
+        raise ValueError(f"{name} does not exist") from None
+    except IsADirectoryError:
+        raise ValueError(f"{name} is a folder, not a model file") from None
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise ValueError(f"{name} contains pickled Python objects, which could run code; "
+                             f"it was not loaded. Only cnnviz model files can be opened") from None
+        if str(exc).startswith(name):
+            raise
+        raise ValueError(f"{name} is not a cnnviz model file ({exc})") from None
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError, RuntimeError) as exc:
+        raise ValueError(f"{name} is damaged or truncated and cannot be read ({exc})") from None
+
+
+def _header(arrays: dict, name: str) -> dict:
+    raw = arrays.get(_HEADER_KEY)
+    if raw is None:
+        raise ValueError(f"{name} is an .npz file but not a cnnviz model (it has no "
+                         f"architecture); save models with cnnviz")
+    if raw.dtype.kind != "U" or raw.ndim != 0 or len(str(raw)) > _MAX_HEADER_CHARS:
+        raise ValueError(f"{name} has a malformed architecture entry")
+    try:
+        header = json.loads(str(raw))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{name} has a damaged architecture (bad JSON: {exc})") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ValueError(f"{name} is not a cnnviz model file")
+    version = header.get("version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValueError(f"{name} was saved by a newer cnnviz (format version {version}); "
+                         f"update cnnviz to open it")
+    return header
+
+
+def load_model(path) -> Sequential:
+    """Read a model written by :func:`save_model`.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    Sequential
+        With the saved weights and ``.metadata``.
+
+    Raises
+    ------
+    ValueError
+        With a message, for a missing, corrupt, truncated, foreign (not saved by cnnviz, unknown
+        layer type, weights of the wrong shape) or pickle-carrying file.
+    """
+    path = Path(path)
+    name = path.name
+    arrays = _read_arrays(path)
+    header = _header(arrays, name)
+    try:
+        model = Sequential.from_config(header.get("architecture"), seed=0)
+    except ValueError as exc:
+        raise ValueError(f"{name} describes a network cnnviz cannot build: {exc}") from None
+    state = {k[len(_WEIGHT_PREFIX):]: v for k, v in arrays.items()
+             if k.startswith(_WEIGHT_PREFIX)}
+    try:
+        model.load_state_dict(state)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+    meta = header.get("metadata", {})
+    model.metadata = meta if isinstance(meta, dict) else {}
+    return model

@@ -1,0 +1,424 @@
+"""A Qt-free training loop that reports every batch as an immutable snapshot.
+
+The GUI runs :meth:`Trainer.steps` in a worker thread and steers it through a
+:class:`TrainingControl` (stop, pause, learning rate, single step) that the loop reads between
+batches. Every array in a :class:`Snapshot` is a read-only copy, so the GUI may keep snapshots for a
+timeline while the model keeps changing.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnnviz.losses import softmax, softmax_cross_entropy
+from cnnviz.optim import SGD, Adam
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "adam": 0.01}
+EVAL_CHUNK = 500          # test images per forward pass; stop is checked between chunks
+PAUSE_SLICE = 0.05        # seconds slept per check while paused
+
+
+class TrainingControl:
+    """Written by the GUI thread, read by the training loop between batches.
+
+    Attributes
+    ----------
+    stop_event : threading.Event
+        Set to end the run after the current batch (or evaluation chunk).
+    pause_event : threading.Event
+        Set while paused.
+    lr : float or None
+        Learning rate applied at the next batch; the trainer fills it in when it starts.
+    """
+
+    def __init__(self, lr: float | None = None) -> None:
+        self.stop_event = threading.Event()
+        self.pause_event = threading.Event()
+        self.lr = lr
+        self._lock = threading.Lock()
+        self._single_steps = 0
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def pause(self) -> None:
+        self.pause_event.set()
+
+    def resume(self) -> None:
+        self.pause_event.clear()
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop_event.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return self.pause_event.is_set()
+
+    def request_single_step(self) -> None:
+        """Run exactly one more batch (with a :class:`StepTrace`) even while paused."""
+        with self._lock:
+            self._single_steps += 1
+
+    def take_single_step(self) -> bool:
+        """Consume one pending single-step request; True if there was one."""
+        with self._lock:
+            if self._single_steps:
+                self._single_steps -= 1
+                return True
+            return False
+
+
+def _frozen(a) -> np.ndarray | None:
+    """A read-only copy (None passes through)."""
+    if a is None:
+        return None
+    c = np.array(a, copy=True)
+    c.setflags(write=False)
+    return c
+
+
+@dataclass(frozen=True)
+class StepTrace:
+    """Everything one training step computed, stage by stage (forward, loss, backward, update).
+
+    Attributes
+    ----------
+    x : ndarray, shape (B, C, H, W)
+        The input batch. ``y`` : ndarray, shape (B,), its labels.
+    layer_names : tuple of str
+    activations : tuple of ndarray
+        Forward stage: each layer's output for the batch, ``activations[i]`` has shape (B, ...).
+    logits, probs, dlogits : ndarray, shape (B, K)
+        Loss stage: raw scores, softmax probabilities, and d loss / d logits.
+    loss : float
+    output_grads : tuple of ndarray
+        Backward stage: ``output_grads[i]`` = d loss / d (output of layer i), same shape as
+        ``activations[i]``.
+    input_grad : ndarray, shape (B, C, H, W)
+        d loss / d x.
+    weight_before, weight_after, weight_grad : ndarray, shape (F, C, kh, kw) or None
+        Update stage for the first conv layer: ``after = before - lr * (optimizer-shaped) grad``.
+    lr : float
+    pool_index : int or None
+        Index of the first max-pool layer; with it ``pool_input`` (its input), ``pool_output``,
+        ``pool_grad_output`` (gradient arriving at its output) and ``pool_grad_input`` (the same
+        gradient routed back: non-zero only where each window's maximum was).
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    layer_names: tuple
+    activations: tuple
+    logits: np.ndarray
+    probs: np.ndarray
+    loss: float
+    dlogits: np.ndarray
+    output_grads: tuple
+    input_grad: np.ndarray
+    weight_before: np.ndarray | None
+    weight_after: np.ndarray | None
+    weight_grad: np.ndarray | None
+    lr: float
+    pool_index: int | None
+    pool_input: np.ndarray | None
+    pool_output: np.ndarray | None
+    pool_grad_output: np.ndarray | None
+    pool_grad_input: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of a run after one batch. Arrays are read-only copies.
+
+    ``test_loss``, ``test_accuracy``, ``confusion`` (K, K; rows = true class, columns = predicted)
+    and ``misclassified`` (indices into the test set) are None unless the test set was evaluated
+    after this batch. ``filters``/``filter_grads`` (F, C, kh, kw) are the first conv layer's weights
+    and gradients (None for a network without conv layers). ``trace`` is set for single steps.
+    ``train_accuracy`` and ``epoch_loss`` are running means over the current epoch.
+    """
+
+    step: int
+    total_steps: int
+    epoch: int
+    epoch_progress: float
+    loss: float
+    train_accuracy: float
+    test_loss: float | None
+    test_accuracy: float | None
+    lr: float
+    samples_per_second: float
+    elapsed: float
+    seconds_left: float
+    filters: np.ndarray | None
+    filter_grads: np.ndarray | None
+    state: dict
+    confusion: np.ndarray | None = None
+    misclassified: np.ndarray | None = None
+    trace: StepTrace | None = None
+    finished: bool = False
+    diverged: bool = False
+    message: str | None = None
+    epoch_loss: float = float("nan")
+    epoch_end: bool = False
+    epochs: int = 0
+
+
+def _read_only(state: dict) -> dict:
+    for v in state.values():
+        v.setflags(write=False)
+    return state
+
+
+def _first_conv(model):
+    return next((layer for layer in model.layers if type(layer).__name__ == "Conv2D"), None)
+
+
+class Trainer:
+    """Mini-batch training of a :class:`cnnviz.model.Sequential` on a :class:`cnnviz.data.Dataset`.
+
+    Parameters
+    ----------
+    optimizer : {"adam", "sgd", "momentum"}
+        "momentum" is SGD with momentum 0.9.
+    lr : float, optional
+        Defaults to :data:`DEFAULT_LR` for the optimizer. Written into ``control.lr``.
+    evals_per_epoch : int
+        How often the test set is evaluated per epoch (evenly spaced; always at the end).
+    """
+
+    def __init__(self, model, dataset, optimizer: str = "adam", lr: float | None = None,
+                 batch_size: int = 32, epochs: int = 5, weight_decay: float = 0.0, seed: int = 0,
+                 control: TrainingControl | None = None, evals_per_epoch: int = 4) -> None:
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {optimizer!r}; "
+                             f"choose one of {', '.join(OPTIMIZERS)}")
+        lr = DEFAULT_LR[optimizer] if lr is None else float(lr)
+        if not (math.isfinite(lr) and lr > 0):
+            raise ValueError(f"learning rate must be a positive number, got {lr}")
+        for label, value, low in (("batch size", batch_size, 1), ("epochs", epochs, 1),
+                                  ("evaluations per epoch", evals_per_epoch, 0)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+                raise ValueError(f"{label} must be a whole number >= {low}, got {value!r}")
+        if not (math.isfinite(weight_decay) and weight_decay >= 0):
+            raise ValueError(f"weight decay must be zero or positive, got {weight_decay}")
+        self.model, self.dataset = model, dataset
+        self.batch_size, self.epochs, self.seed = int(batch_size), int(epochs), seed
+        self.evals_per_epoch = int(evals_per_epoch)
+        self.control = control if control is not None else TrainingControl()
+        self.control.lr = lr
+        params = model.parameters()
+        if optimizer == "adam":
+            self.optimizer = Adam(params, lr=lr, weight_decay=weight_decay)
+        else:
+            self.optimizer = SGD(params, lr=lr, momentum=0.9 if optimizer == "momentum" else 0.0,
+                                 weight_decay=weight_decay)
+        self.steps_per_epoch = math.ceil(len(dataset.x_train) / self.batch_size)
+        self.total_steps = self.steps_per_epoch * self.epochs
+        # 100x chance-level cross-entropy: no sane step gets there, every runaway run does.
+        self.loss_ceiling = 100.0 * max(math.log(max(dataset.n_classes, 2)), 1.0)
+        self._check_fit()
+
+    def _check_fit(self) -> None:
+        """Fail early, with a sentence, if the network does not fit the data."""
+        try:
+            with np.errstate(all="ignore"):
+                out = self.model.forward(self.dataset.x_train[:1])
+        except ValueError as exc:
+            raise ValueError(f"the network does not fit {self.dataset.input_shape} images: "
+                             f"{exc}") from None
+        if out.shape != (1, self.dataset.n_classes):
+            raise ValueError(f"the network outputs {out.shape[1:]} values per image but the data "
+                             f"set has {self.dataset.n_classes} classes; make the last Dense "
+                             f"layer {self.dataset.n_classes} wide")
+
+    def _exploded(self, loss: float) -> bool:
+        """NaN/inf, or a loss far above chance level (ln K): the weights are running away.
+
+        A too-large learning rate often kills every ReLU instead of producing NaN, leaving a huge
+        but finite loss, so a finite ceiling is needed too.
+        """
+        return not math.isfinite(loss) or loss > self.loss_ceiling
+
+    # ------------------------------------------------------------------ evaluation
+    def _evaluate(self, check_stop: bool):
+        """(loss, accuracy, confusion, misclassified), or None if stopped part-way."""
+        x, y = self.dataset.x_test, self.dataset.y_test
+        if len(x) == 0:
+            return None
+        k = self.dataset.n_classes
+        total, preds = 0.0, []
+        for start in range(0, len(x), EVAL_CHUNK):
+            if check_stop and self.control.stopped:
+                return None
+            with np.errstate(all="ignore"):
+                logits = self.model.forward(x[start:start + EVAL_CHUNK])
+                loss, _ = softmax_cross_entropy(logits, y[start:start + EVAL_CHUNK])
+            total += float(loss) * len(logits)
+            preds.append(np.argmax(logits, axis=1))
+        pred = np.concatenate(preds)
+        confusion = np.zeros((k, k), np.int64)
+        np.add.at(confusion, (y, pred), 1)
+        return total / len(x), float(np.mean(pred == y)), confusion, np.flatnonzero(pred != y)
+
+    def evaluate(self) -> tuple[float, float]:
+        """Mean cross-entropy and accuracy on the whole test set (nan, nan if it is empty)."""
+        result = self._evaluate(check_stop=False)
+        return (float("nan"), float("nan")) if result is None else result[:2]
+
+    # ------------------------------------------------------------------ one batch
+    def _plain_step(self, xb, yb):
+        logits = self.model.forward(xb)
+        loss, dlogits = softmax_cross_entropy(logits, yb)
+        if self._exploded(loss):
+            return loss, logits, None
+        self.optimizer.zero_grad()
+        self.model.backward(dlogits, input_grad=False)
+        self.optimizer.step()
+        return loss, logits, None
+
+    def _traced_step(self, xb, yb):
+        """The same step layer by layer, recording every stage for the single-step view."""
+        layers = self.model.layers
+        acts, h = [], xb
+        for layer in layers:
+            h = layer.forward(h)
+            acts.append(h)
+        logits = h
+        loss, dlogits = softmax_cross_entropy(logits, yb)
+        conv = _first_conv(self.model)
+        before = None if conv is None else conv.weight.data.copy()
+        if self._exploded(loss):
+            return loss, logits, None
+        self.optimizer.zero_grad()
+        grads, g = [None] * len(layers), dlogits
+        for i in range(len(layers) - 1, -1, -1):
+            grads[i] = g
+            g = layers[i].backward(g)
+        lr = self.optimizer.lr
+        self.optimizer.step()
+        pool = next((i for i, layer in enumerate(layers)
+                     if type(layer).__name__ == "MaxPool2D"), None)
+        fz = _frozen
+        trace = StepTrace(
+            x=fz(xb), y=fz(yb), layer_names=tuple(getattr(la, "name", type(la).__name__)
+                                                  for la in layers),
+            activations=tuple(fz(a) for a in acts), logits=fz(logits), probs=fz(softmax(logits)),
+            loss=float(loss), dlogits=fz(dlogits), output_grads=tuple(fz(d) for d in grads),
+            input_grad=fz(g), weight_before=fz(before),
+            weight_after=None if conv is None else fz(conv.weight.data),
+            weight_grad=None if conv is None else fz(conv.weight.grad), lr=float(lr),
+            pool_index=pool,
+            pool_input=None if pool is None else fz(xb if pool == 0 else acts[pool - 1]),
+            pool_output=None if pool is None else fz(acts[pool]),
+            pool_grad_output=None if pool is None else fz(grads[pool]),
+            pool_grad_input=None if pool is None else fz(grads[pool - 1] if pool > 0 else g))
+        return loss, logits, trace
+
+    # ------------------------------------------------------------------ the loop
+    def _wait_while_paused(self) -> tuple[bool, float]:
+        """Block while paused; returns (single step requested, seconds spent waiting)."""
+        t0 = time.perf_counter()
+        while self.control.paused and not self.control.stopped:
+            if self.control.take_single_step():
+                return True, time.perf_counter() - t0
+            time.sleep(PAUSE_SLICE)
+        return self.control.take_single_step(), time.perf_counter() - t0
+
+    def _eval_points(self) -> set[int]:
+        """Batch numbers (1-based, within an epoch) after which the test set is evaluated."""
+        n, e = self.steps_per_epoch, self.evals_per_epoch
+        return {max(1, round(n * j / e)) for j in range(1, e + 1)} | {n} if e else set()
+
+    def steps(self) -> Iterator[Snapshot]:
+        """Train, yielding one :class:`Snapshot` per batch; the last has ``finished=True``."""
+        rng = np.random.default_rng(self.seed)
+        conv = _first_conv(self.model)
+        eval_points = self._eval_points()
+        step, samples, active, n_train = 0, 0, 0.0, len(self.dataset.x_train)
+        last = None
+        for epoch in range(1, self.epochs + 1):
+            seen = correct = 0
+            loss_sum = 0.0
+            for b, (xb, yb) in enumerate(self.dataset.batches(self.batch_size, rng), start=1):
+                single, _ = self._wait_while_paused()
+                if self.control.stopped:
+                    yield self._final(last, f"Stopped at step {step} of {self.total_steps}.")
+                    return
+                t0 = time.perf_counter()
+                lr = self.control.lr
+                if lr is not None and math.isfinite(lr) and lr > 0:
+                    self.optimizer.lr = float(lr)
+                step += 1
+                with np.errstate(all="ignore"):
+                    loss, logits, trace = (self._traced_step if single else self._plain_step)(
+                        xb, yb)
+                if self._exploded(loss):
+                    what = (f"loss became {loss}" if not math.isfinite(loss)
+                            else f"loss exploded to {loss:.3g}")
+                    hint = float(f"{self.optimizer.lr / 10:.2g}")
+                    yield self._final(last, f"Training diverged at step {step} ({what}). Try a "
+                                      f"lower learning rate, e.g. {hint:g}.",
+                                      diverged=True, step=step, loss=loss)
+                    return
+                seen += len(yb)
+                samples += len(yb)
+                correct += int(np.sum(np.argmax(logits, axis=1) == yb))
+                loss_sum += float(loss) * len(yb)
+                evaluation = None
+                epoch_end = b == self.steps_per_epoch
+                finished = epoch_end and epoch == self.epochs
+                if b in eval_points or finished:
+                    evaluation = self._evaluate(check_stop=True)
+                    if evaluation is None and self.control.stopped:
+                        active += time.perf_counter() - t0
+                        yield self._final(last, f"Stopped at step {step} of {self.total_steps}.")
+                        return
+                active += time.perf_counter() - t0
+                sps = samples / active if active > 0 else 0.0
+                remaining = (self.total_steps - step) * self.batch_size
+                last = Snapshot(
+                    step=step, total_steps=self.total_steps, epoch=epoch,
+                    epoch_progress=(epoch - 1) + seen / n_train, loss=float(loss),
+                    train_accuracy=correct / seen,
+                    test_loss=None if evaluation is None else evaluation[0],
+                    test_accuracy=None if evaluation is None else evaluation[1],
+                    lr=float(self.optimizer.lr), samples_per_second=sps, elapsed=active,
+                    seconds_left=remaining / sps if sps > 0 else float("inf"),
+                    filters=None if conv is None else _frozen(conv.weight.data),
+                    filter_grads=None if conv is None else _frozen(conv.weight.grad),
+                    state=_read_only(self.model.state_dict()),
+                    confusion=None if evaluation is None else _frozen(evaluation[2]),
+                    misclassified=None if evaluation is None else _frozen(evaluation[3]),
+                    trace=trace, finished=finished,
+                    message="Finished." if finished else None, epoch_loss=loss_sum / seen,
+                    epoch_end=epoch_end, epochs=self.epochs)
+                yield last
+
+    def _final(self, last: Snapshot | None, message: str, diverged: bool = False,
+               step: int | None = None, loss: float | None = None) -> Snapshot:
+        """The closing snapshot after a stop or divergence: the last good one, marked finished."""
+        conv = _first_conv(self.model)
+        base = dict(step=0, total_steps=self.total_steps, epoch=1, epoch_progress=0.0,
+                    loss=float("nan"), train_accuracy=0.0, test_loss=None, test_accuracy=None,
+                    lr=float(self.optimizer.lr), samples_per_second=0.0, elapsed=0.0,
+                    seconds_left=0.0, filters=None if conv is None else _frozen(conv.weight.data),
+                    filter_grads=None if conv is None else _frozen(conv.weight.grad),
+                    state=_read_only(self.model.state_dict()),
+                    epochs=self.epochs)
+        if last is not None:
+            base.update({k: getattr(last, k) for k in (
+                "step", "epoch", "epoch_progress", "loss", "train_accuracy", "samples_per_second",
+                "elapsed", "epoch_loss")})
+        if step is not None:
+            base["step"] = step
+        if loss is not None:
+            base["loss"] = float(loss)
+        return Snapshot(**base, finished=True, diverged=diverged, message=message)

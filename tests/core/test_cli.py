@@ -1,0 +1,155 @@
+"""The command line: train / summary / bench, and one-line errors with exit status 2."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cnnviz import bench, cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_python_dash_m_cnnviz_help_lists_the_commands():
+    done = subprocess.run([sys.executable, "-m", "cnnviz", "--help"], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert done.returncode == 0
+    for command in ("train", "summary", "bench"):
+        assert command in done.stdout
+
+
+def test_train_help_explains_the_options(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["train", "--help"])
+    out = capsys.readouterr().out
+    assert exc.value.code == 0
+    for option in ("--dataset", "--epochs", "--batch-size", "--lr", "--optimizer", "--seed",
+                   "--arch", "--save", "--json"):
+        assert option in out
+
+
+def test_train_prints_one_line_per_epoch_and_ends_with_json(capsys):
+    code, out, _ = run_cli(capsys, "train", "--dataset", "lines", "--epochs", "3", "--json")
+    lines = out.strip().splitlines()
+    assert code == 0
+    assert sum(line.startswith("epoch ") for line in lines) == 3
+    result = json.loads(lines[-1])
+    for key in ("test_accuracy", "train_loss", "seconds", "samples_per_second"):
+        assert isinstance(result[key], float)
+    assert 0.5 < result["test_accuracy"] <= 1.0
+
+
+def test_train_honours_the_given_hyperparameters(capsys):
+    code, out, _ = run_cli(capsys, "train", "--dataset", "lines", "--epochs", "1",
+                           "--batch-size", "40", "--lr", "0.02", "--optimizer", "momentum",
+                           "--arch", "tinyvgg", "--json")
+    result = json.loads(out.strip().splitlines()[-1])
+    assert code == 0
+    assert (result["batch_size"], result["lr"], result["optimizer"], result["steps"]) == \
+        (40, 0.02, "momentum", 20)
+    assert result["architecture"] == "TinyVGG-like"
+
+
+def test_train_save_writes_a_model_that_loads(capsys, tmp_path):
+    from cnnviz.io import load_model
+
+    target = tmp_path / "lines.npz"
+    code, _, _ = run_cli(capsys, "train", "--dataset", "lines", "--epochs", "1", "--save",
+                         str(target))
+    model = load_model(target)
+    assert code == 0 and model.metadata["class_names"] == ["vertical", "horizontal"]
+    assert model.forward(np.zeros((1, 1, 8, 8), np.float32)).shape == (1, 2)
+
+
+def test_train_on_an_mnist_npz_file(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "mnist.npz"
+    np.savez(path, x_train=rng.integers(0, 256, (60, 28, 28), dtype=np.uint8),
+             y_train=np.arange(60) % 10, x_test=rng.integers(0, 256, (20, 28, 28), dtype=np.uint8),
+             y_test=np.arange(20) % 10)
+    code, out, _ = run_cli(capsys, "train", "--dataset", str(path), "--epochs", "1", "--json")
+    assert code == 0 and json.loads(out.strip().splitlines()[-1])["steps"] == 1
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["train", "--dataset", "/no/such/file.npz"], "neither a built-in data set"),
+    (["summary", "--dataset", "/no/such/folder"], "neither a built-in data set"),
+])
+def test_a_bad_path_is_one_line_on_stderr_with_status_2(capsys, argv, fragment):
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2 and fragment in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_malformed_file_is_one_line_on_stderr_with_status_2(capsys, tmp_path):
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"PK\x03\x04 this is not really a zip")
+    code, _, err = run_cli(capsys, "train", "--dataset", str(bad))
+    assert code == 2 and "broken.npz" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv", [["train", "--epochs", "0"], ["train", "--lr", "fast"],
+                                  ["train", "--lr", "-1"], ["train", "--batch-size", "2.5"],
+                                  ["train", "--optimizer", "rmsprop"]])
+def test_bad_numbers_and_choices_exit_with_status_2(capsys, argv):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "Traceback" not in err and "error:" in err
+
+
+def test_a_diverging_run_says_so_and_suggests_a_lower_learning_rate(capsys):
+    code, out, err = run_cli(capsys, "train", "--dataset", "lines", "--epochs", "2",
+                             "--optimizer", "sgd", "--lr", "1e6", "--json")
+    assert code == 1 and "lower learning rate" in err
+    assert json.loads(out.strip().splitlines()[-1])["diverged"] is True
+
+
+def test_summary_prints_the_per_layer_table(capsys):
+    code, out, _ = run_cli(capsys, "summary", "--dataset", "lines")
+    assert code == 0
+    assert "Conv 4@3x3" in out and "dense equiv." in out and "RF" in out and "FLOPs" in out
+    assert re.search(r"total\s+114\b", out)      # 4*(9+1) + 36*2+2 parameters
+
+
+def test_summary_of_a_preset_on_digits(capsys):
+    code, out, _ = run_cli(capsys, "summary", "--dataset", "digits", "--arch", "lenet")
+    assert code == 0 and "Dense 120" in out and "1x8x8" in out
+
+
+def test_summary_of_a_saved_model(capsys, tmp_path):
+    target = tmp_path / "m.npz"
+    run_cli(capsys, "train", "--dataset", "lines", "--epochs", "1", "--save", str(target))
+    code, out, _ = run_cli(capsys, "summary", "--model", str(target))
+    assert code == 0 and "Conv 4@3x3" in out
+
+
+def test_bench_table_has_every_row_with_parsable_ratios(capsys):
+    code, out, _ = run_cli(capsys, "bench", "--tiny", "--repeats", "1")
+    assert code == 0
+    rows = [line for line in out.splitlines() if re.search(r"(PASS|FAIL)$", line)]
+    assert any("vectorised vs loops" in r for r in rows)
+    try:
+        import torch  # noqa: F401
+        expected = 3
+    except ImportError:
+        expected = 1
+    assert len(rows) == expected
+    for row in rows:
+        ratio = re.search(r"\s([\d,.]+)x\s+>= ([\d.]+)x", row)
+        assert ratio and float(ratio.group(1).replace(",", "")) > 0
+
+
+def test_bench_rows_pass_only_when_the_ratio_meets_the_target():
+    assert bench.BenchRow("a", "1", "1", 2.5, 2.0).passed
+    assert not bench.BenchRow("a", "1", "1", 1.5, 2.0).passed

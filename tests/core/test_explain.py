@@ -1,0 +1,123 @@
+"""Explanations: activation maps per layer, saliency, Grad-CAM (PyTorch as oracle when present)."""
+
+import numpy as np
+import pytest
+
+from cnnviz import architecture as arch
+from cnnviz import data, explain
+from cnnviz.train import Trainer
+
+TINY = [{"type": "conv", "out_channels": 3, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+        {"type": "maxpool", "kernel_size": 2},
+        {"type": "conv", "out_channels": 4, "kernel_size": 3, "padding": 0}, {"type": "relu"},
+        {"type": "flatten"}, {"type": "dense", "out_features": 3}]
+
+
+@pytest.fixture
+def tiny():
+    return arch.build_model(TINY, (1, 10, 10), 3, seed=2)
+
+
+@pytest.fixture
+def image():
+    return np.random.default_rng(0).random((1, 1, 10, 10)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def trained_lines_net():
+    ds = data.make_lines(n=400, seed=0)
+    model = arch.build_model(arch.preset("classic", 2), ds.input_shape, 2, seed=0)
+    for _ in Trainer(model, ds, "adam", 0.01, 16, 5).steps():
+        pass
+    return model
+
+
+def test_activation_maps_give_every_layers_output_for_the_image(tiny, image):
+    maps = explain.activation_maps(tiny, image)
+    assert [a.shape for _, a in maps] == [(3, 10, 10), (3, 10, 10), (3, 5, 5), (4, 3, 3),
+                                          (4, 3, 3), (36,), (3,)]
+    assert maps[0][0].startswith("Conv") and maps[-1][1].shape == (3,)
+    np.testing.assert_allclose(maps[-1][1], tiny.forward(image)[0], rtol=1e-5)
+
+
+def test_activation_maps_accept_a_plain_grey_image(tiny, image):
+    assert explain.activation_maps(tiny, image[0, 0])[0][1].shape == (3, 10, 10)
+
+
+def test_a_batch_is_refused_with_a_message(tiny):
+    with pytest.raises(ValueError, match="one image at a time"):
+        explain.saliency(tiny, np.zeros((2, 1, 10, 10)), 0)
+
+
+def test_saliency_is_the_absolute_gradient_of_the_class_score(tiny, image):
+    tiny.astype(np.float64)
+    x = image.astype(np.float64)
+    sal = explain.saliency(tiny, x, 1)
+    eps, numeric = 1e-6, np.zeros((10, 10))
+    for i in range(10):
+        for j in range(10):
+            up, down = x.copy(), x.copy()
+            up[0, 0, i, j] += eps
+            down[0, 0, i, j] -= eps
+            numeric[i, j] = (tiny.forward(up)[0, 1] - tiny.forward(down)[0, 1]) / (2 * eps)
+    np.testing.assert_allclose(sal, np.abs(numeric), atol=1e-6)
+
+
+def test_saliency_leaves_the_parameter_gradients_alone(tiny, image):
+    for p in tiny.parameters():
+        p.grad[...] = 0.5
+    explain.saliency(tiny, image, 0)
+    explain.grad_cam(tiny, image, 0)
+    assert all(np.all(p.grad == 0.5) for p in tiny.parameters())
+
+
+def test_grad_cam_has_the_input_size_and_lies_in_unit_range(tiny, image):
+    cam = explain.grad_cam(tiny, image, 2)
+    assert cam.shape == (10, 10) and cam.min() >= 0.0 and cam.max() <= 1.0
+    assert cam.max() in (0.0, 1.0)
+
+
+def test_grad_cam_is_none_for_a_network_without_conv_layers(image):
+    mlp = arch.build_model([{"type": "flatten"}, {"type": "dense", "out_features": 3}],
+                           (1, 10, 10), 3)
+    assert explain.grad_cam(mlp, image, 0) is None
+
+
+def test_an_out_of_range_class_is_explained(tiny, image):
+    with pytest.raises(ValueError, match="class index 3 is out of range"):
+        explain.grad_cam(tiny, image, 3)
+
+
+def test_grad_cam_lights_up_the_line_a_trained_net_looks_at(trained_lines_net):
+    x = np.zeros((1, 1, 8, 8), np.float32)
+    x[0, 0, 1:7, 3] = 1.0                                   # a vertical line in column 3
+    cam = explain.grad_cam(trained_lines_net, x, 0)
+    near, far = cam[:, 2:6].mean(), np.concatenate([cam[:, :2], cam[:, 6:]], 1).mean()
+    assert near > 3 * far
+
+
+def test_saliency_of_a_trained_net_is_largest_near_the_line(trained_lines_net):
+    x = np.zeros((1, 1, 8, 8), np.float32)
+    x[0, 0, 2, 1:7] = 1.0                                   # a horizontal line in row 2
+    sal = explain.saliency(trained_lines_net, x, 1)
+    assert sal[1:4].mean() > sal[5:].mean()
+
+
+def test_grad_cam_map_matches_pytorch(tiny, image):
+    torch = pytest.importorskip("torch")
+    conv1, _, _, conv2, _, _, dense = tiny.layers
+    t = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 3, padding=1), torch.nn.ReLU(),
+                            torch.nn.MaxPool2d(2), torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU(),
+                            torch.nn.Flatten(), torch.nn.Linear(36, 3))
+    with torch.no_grad():
+        for tl, ours in ((t[0], conv1), (t[3], conv2), (t[6], dense)):
+            tl.weight.copy_(torch.from_numpy(ours.weight.data))
+            tl.bias.copy_(torch.from_numpy(ours.bias.data))
+    feats = t[:5](torch.from_numpy(image))
+    feats.retain_grad()
+    t[5:](feats)[0, 1].backward()
+    weights = feats.grad[0].mean(dim=(1, 2))
+    expected = torch.relu((weights[:, None, None] * feats[0]).sum(0)).detach().numpy()
+    cam, layer = explain.grad_cam_map(tiny, image, 1)
+    assert layer == 4
+    np.testing.assert_allclose(cam, expected, rtol=1e-4, atol=1e-6)

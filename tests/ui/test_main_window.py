@@ -1,0 +1,78 @@
+"""The main window: its two tabs, the training -> playground bridge, and a clean shutdown."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    yield w
+    w.training.shutdown()
+
+
+def test_window_has_the_playground_and_training_tabs(window):
+    assert window.findChild(QWidget, "playgroundTab") is window.playground
+    assert window.findChild(QWidget, "trainingTab") is window.training
+
+
+def test_show_tab_switches_between_the_halves(window):
+    window.show_tab("training")
+    assert window.tabs.currentWidget() is window.training
+    window.show_tab("playground")
+    assert window.tabs.currentWidget() is window.playground
+
+
+def test_a_learned_filter_opens_in_the_playground_kernel_grid(window):
+    window.show_tab("training")
+    learned = np.array([[0.5, -1.0, 0.25], [0.0, 2.0, -0.5], [1.5, 0.0, -2.0]])
+    window.training.sigOpenInPlayground.emit(learned)
+    assert window.tabs.currentWidget() is window.playground
+    np.testing.assert_allclose(window.playground.kernel_grid.kernel(), learned)
+    np.testing.assert_allclose(window.playground.current_result().kernel, learned)
+
+
+def test_status_messages_from_a_tab_reach_the_status_bar(window):
+    window.playground.sigStatus.emit("hello from the playground")
+    assert window.statusBar().currentMessage() == "hello from the playground"
+
+
+def test_closing_the_window_mid_training_stops_the_worker_thread(window, qtbot):
+    window.show()
+    window.show_tab("training")
+    start = window.findChild(QPushButton, "startButton")
+    qtbot.mouseClick(start, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.training.is_running, timeout=5000)
+    window.close()
+    assert not window.training.is_running()
+    # the autouse fixture in conftest.py fails this test if the QThread is still running
+
+
+def test_screenshot_option_writes_a_picture_and_exits_zero(tmp_path):
+    out = tmp_path / "shot.png"
+    done = subprocess.run(
+        [sys.executable, "main.py", "--screenshot", str(out), "--size", "1024x700", "--delay", "0.5"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1024, 700)
+
+
+def test_bad_size_option_is_refused_with_a_message():
+    done = subprocess.run([sys.executable, "main.py", "--screenshot", "x.png", "--size", "huge"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "--size" in done.stderr

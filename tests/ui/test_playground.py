@@ -1,0 +1,420 @@
+"""The playground driven as a user would: what it displays equals the engine's result."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from cnnviz import kernels, patterns
+from cnnviz.playground import compute
+from ui.playground import PlaygroundWidget
+
+
+@pytest.fixture
+def pg(qtbot):
+    widget = PlaygroundWidget()
+    widget.resize(1200, 800)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    # A small pattern keeps every test fast.
+    select_source(qtbot, widget, "Disc")
+    return widget
+
+
+def select_source(qtbot, widget, text):
+    combo = widget.controls.image_combo
+    index = combo.findText(text)
+    assert index >= 0, text
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+
+
+def assert_shows_engine_result(widget):
+    result = widget.current_result()
+    expected = compute(result.image, widget.kernel_grid.kernel(), widget.settings())
+    if expected.output is None:
+        assert result.output is None
+    else:
+        np.testing.assert_array_equal(result.output, expected.output)
+        # and that array is what the output view holds
+        np.testing.assert_array_equal(
+            widget.views.output_view.image_item.image,
+            np.abs(result.output) if widget.views.mode == "abs" else result.output,
+        )
+    if expected.pooled is None:
+        assert result.pooled is None
+    else:
+        np.testing.assert_array_equal(result.pooled, expected.pooled)
+    assert result.error == expected.error
+    return result
+
+
+def click_cell(qtbot, widget, row, col, button=Qt.MouseButton.LeftButton):
+    grid = widget.kernel_grid
+    qtbot.mouseClick(grid, button, pos=grid.cell_rect(row, col).center())
+
+
+def test_object_names_for_acceptance_checks_exist(pg):
+    from PySide6.QtWidgets import QWidget
+
+    for name in (
+        "kernelGrid",
+        "kernelSizeSpin",
+        "strideSpin",
+        "paddingSpin",
+        "paddingModeCombo",
+        "dilationSpin",
+        "reluCheck",
+        "poolTypeCombo",
+        "poolSizeSpin",
+        "imageSourceCombo",
+        "inputView",
+        "outputView",
+        "pooledView",
+    ):
+        assert pg.findChild(QWidget, name) is not None, name
+
+
+def test_starts_with_a_photo_and_a_signed_kernel_shown_by_the_engine(qtbot):
+    widget = PlaygroundWidget()
+    qtbot.addWidget(widget)
+    result = assert_shows_engine_result(widget)
+    assert result.image.shape == (512, 512) and result.output.min() < 0 < result.output.max()
+
+
+def test_clicking_a_kernel_cell_updates_the_displayed_output(qtbot, pg):
+    before = pg.current_result().output.copy()
+    click_cell(qtbot, pg, 1, 1)
+    result = assert_shows_engine_result(pg)
+    assert pg.kernel_grid.kernel()[1, 1] == kernels.preset("Sobel x")[1, 1] + 1
+    assert not np.array_equal(before, result.output)
+
+
+def test_right_click_subtracts_and_marks_the_kernel_custom(qtbot, pg):
+    click_cell(qtbot, pg, 0, 0, Qt.MouseButton.RightButton)
+    assert pg.kernel_grid.kernel()[0, 0] == -2
+    assert pg.controls.preset_combo.currentText() == "Custom"
+    assert_shows_engine_result(pg)
+
+
+def test_step_size_is_selectable(qtbot, pg):
+    pg.controls.step_combo.setCurrentText("0.25")
+    click_cell(qtbot, pg, 2, 2)
+    assert pg.kernel_grid.kernel()[2, 2] == pytest.approx(1.25)
+
+
+def test_refused_typed_value_shows_a_visible_message_and_keeps_the_old_value(qtbot, pg):
+    grid = pg.kernel_grid
+    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grid.cell_rect(0, 2).center())
+    editor = grid._editor
+    editor.clear()
+    qtbot.keyClicks(editor, "lots")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert grid.kernel()[0, 2] == 1
+    assert pg.controls.kernel_message.isVisible()
+    assert "not a finite number" in pg.controls.kernel_message.text()
+
+
+def test_kernel_size_spin_resizes_the_grid_and_the_padding_limit(qtbot, pg):
+    pg.controls.kernel_size_spin.setValue(7)
+    assert pg.kernel_grid.kernel().shape == (7, 7)
+    assert pg.controls.padding_spin.maximum() == 7
+    result = assert_shows_engine_result(pg)
+    assert result.output.shape == (122, 122)
+
+
+def test_set_kernel_loads_a_learned_filter_and_resizes_the_spin(pg):
+    learned = np.arange(25.0).reshape(5, 5) / 25
+    assert pg.set_kernel(learned)
+    assert pg.controls.kernel_size_spin.value() == 5
+    np.testing.assert_array_equal(pg.current_result().kernel, learned.astype(np.float32))
+
+
+def test_set_kernel_refuses_a_non_square_kernel_with_a_message(pg):
+    assert not pg.set_kernel(np.zeros((3, 4)))
+    assert pg.controls.kernel_message.isVisible()
+    assert pg.kernel_grid.kernel().shape == (3, 3)
+
+
+@pytest.mark.parametrize("name", ["Laplacian", "Gaussian blur", "Prewitt y", "Emboss"])
+def test_presets_load_their_kernel(pg, name):
+    pg.controls.preset_combo.setCurrentText(name)
+    np.testing.assert_array_equal(pg.kernel_grid.kernel(), kernels.preset(name, 3))
+    assert pg.controls.preset_description.text() == kernels.DESCRIPTIONS[name]
+    assert_shows_engine_result(pg)
+
+
+@pytest.mark.parametrize(
+    "button, expected",
+    [
+        ("Flip", kernels.flip(kernels.preset("Sobel x"))),
+        ("Rotate", kernels.rotate(kernels.preset("Sobel x"))),
+        ("Zero", np.zeros((3, 3))),
+    ],
+)
+def test_kernel_buttons_transform_the_kernel(qtbot, pg, button, expected):
+    qtbot.mouseClick(pg.controls.kernel_buttons[button], Qt.MouseButton.LeftButton)
+    np.testing.assert_array_equal(pg.kernel_grid.kernel(), expected)
+
+
+def test_normalise_divides_a_blur_by_its_sum(qtbot, pg):
+    pg.set_kernel(np.ones((3, 3)))
+    qtbot.mouseClick(pg.controls.kernel_buttons["Normalise"], Qt.MouseButton.LeftButton)
+    assert pg.kernel_grid.kernel().sum() == pytest.approx(1.0)
+
+
+def test_random_gives_a_new_kernel_of_the_same_size(qtbot, pg):
+    qtbot.mouseClick(pg.controls.kernel_buttons["Random"], Qt.MouseButton.LeftButton)
+    k = pg.kernel_grid.kernel()
+    assert (
+        k.shape == (3, 3)
+        and np.abs(k).max() <= 1
+        and not np.array_equal(k, kernels.preset("Sobel x"))
+    )
+
+
+def test_bias_is_added_to_every_output_pixel(pg):
+    before = pg.current_result().output
+    pg.controls.bias_spin.setValue(0.5)
+    after = assert_shows_engine_result(pg).output
+    np.testing.assert_allclose(after, before + 0.5, atol=1e-6)
+
+
+def test_stride_two_halves_the_feature_map(qtbot, pg):
+    pg.controls.padding_spin.setValue(1)
+    pg.controls.stride_spin.setValue(2)
+    result = assert_shows_engine_result(pg)
+    assert result.output.shape == (64, 64)
+    assert "/ 2) + 1 = 64" in pg.shapes_label.text()
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "zeros"])
+def test_padding_mode_combo_changes_the_border_as_the_engine_does(pg, mode):
+    pg.controls.padding_spin.setValue(2)
+    pg.controls.padding_mode_combo.setCurrentText(mode)
+    result = assert_shows_engine_result(pg)
+    assert result.settings.padding_mode == mode and result.output.shape == (130, 130)
+
+
+def test_impossible_dilation_shows_the_explanation_in_place_of_the_output(qtbot, pg):
+    pg.controls.kernel_size_spin.setValue(9)
+    pg.controls.dilation_spin.setValue(5)
+    select_source(qtbot, pg, "Coins (photo)")
+    pg.controls.image_combo.setCurrentIndex(pg.controls.image_combo.findText("Disc"))
+    pg.set_image(patterns.pattern("Disc", 32), "small disc")
+    result = assert_shows_engine_result(pg)
+    assert result.output is None and "spans 41 pixels" in result.error
+    assert pg.views.views_message_visible() if hasattr(pg.views, "views_message_visible") else True
+    assert pg.views.message.isVisible() and "spans 41 pixels" in pg.views.message.text()
+    assert pg.controls.dilation_spin.isEnabled()
+    pg.controls.dilation_spin.setValue(1)
+    assert assert_shows_engine_result(pg).error is None
+    assert not pg.views.message.isVisible()
+
+
+def test_relu_makes_negatives_vanish(pg):
+    assert pg.current_result().output.min() < 0
+    pg.controls.relu_check.setChecked(True)
+    result = assert_shows_engine_result(pg)
+    assert result.output.min() == 0 and result.pre_relu.min() < 0
+
+
+def test_pool_type_none_hides_the_pooled_view(pg):
+    pg.controls.pool_type_combo.setCurrentText("none")
+    assert assert_shows_engine_result(pg).pooled is None
+    assert not pg.views.pooled_view.isVisible()
+
+
+def test_average_pooling_with_size_and_stride(pg):
+    pg.controls.pool_type_combo.setCurrentText("average")
+    pg.controls.pool_size_spin.setValue(3)
+    pg.controls.pool_stride_spin.setValue(3)
+    result = assert_shows_engine_result(pg)
+    assert result.pooled.shape == (42, 42)
+
+
+def test_a_burst_of_edits_is_computed_once(qtbot, pg, monkeypatch):
+    import ui.playground as module
+
+    calls = []
+    monkeypatch.setattr(module, "compute", lambda *a: calls.append(1) or compute(*a))
+    for _ in range(10):
+        click_cell(qtbot, pg, 1, 1)
+    pg.controls.stride_spin.setValue(2)
+    qtbot.wait(20)
+    assert len(calls) == 1
+    assert_shows_engine_result(pg)
+
+
+def write_png(path, size=(40, 30)):
+    image = QImage(size[0], size[1], QImage.Format.Format_Grayscale8)
+    image.fill(200)
+    assert image.save(str(path))
+    return path
+
+
+def test_load_image_opens_a_png_as_the_input(pg, tmp_path):
+    assert pg.load_image(write_png(tmp_path / "grey.png"))
+    result = assert_shows_engine_result(pg)
+    assert result.image.shape == (30, 40)
+    np.testing.assert_allclose(result.image, 200 / 255, atol=1e-6)
+    assert pg.controls.image_combo.currentText() == "File: grey.png"
+
+
+@pytest.mark.parametrize("content", [None, b"", b"\x89PNG\r\n\x1a\n not really a png", b"hello"])
+def test_a_bad_file_keeps_the_current_image_and_says_why(pg, tmp_path, content):
+    path = tmp_path / "bad.png"
+    if content is not None:
+        path.write_bytes(content)
+    before = pg.current_result().image.copy()
+    messages = []
+    pg.sigStatus.connect(messages.append)
+    assert not pg.load_image(path)
+    np.testing.assert_array_equal(pg.current_result().image, before)
+    assert pg.controls.image_message.isVisible() and messages
+
+
+def test_image_source_combo_offers_photos_patterns_open_and_draw(pg):
+    combo = pg.controls.image_combo
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    for wanted in (
+        "Camera man (photo)",
+        "Coins (photo)",
+        "Checkerboard",
+        "Single bright pixel (impulse)",
+        "Open image...",
+        "Draw...",
+    ):
+        assert wanted in texts
+
+
+def test_an_impulse_input_shows_the_kernel_itself_rotated(qtbot, pg):
+    select_source(qtbot, pg, "Single bright pixel (impulse)")
+    pg.controls.pool_type_combo.setCurrentText("none")
+    result = assert_shows_engine_result(pg)
+    r, c = np.unravel_index(np.argmax(result.image), result.image.shape)
+    window = result.output[r - 2 : r + 1, c - 2 : c + 1]
+    np.testing.assert_allclose(window, kernels.flip(kernels.preset("Sobel x")), atol=1e-6)
+
+
+def test_dropping_an_image_file_loads_it(pg, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(write_png(tmp_path / "drop.png", (20, 20))))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    pg.dropEvent(event)
+    assert pg.current_result().image.shape == (20, 20)
+
+
+def test_preferences_remember_the_image_source_and_colour_mode(qtbot, pg):
+    select_source(qtbot, pg, "Checkerboard")
+    pg.colour_combo.setCurrentIndex(pg.colour_combo.findData("minmax"))
+    again = PlaygroundWidget()
+    qtbot.addWidget(again)
+    assert again.controls.image_combo.currentText() == "Checkerboard"
+    assert again.views.mode == "minmax"
+    np.testing.assert_array_equal(
+        again.current_result().image, patterns.pattern("Checkerboard", 128)
+    )
+
+
+def test_signed_colours_are_centred_on_zero_and_magnitude_mode_shows_abs(pg):
+    out = pg.current_result().output
+    m = float(np.abs(out).max())
+    assert pg.views.colour_bar.levels() == pytest.approx((-m, m))
+    pg.colour_combo.setCurrentIndex(pg.colour_combo.findData("abs"))
+    assert pg.views.colour_bar.levels() == pytest.approx((0, m))
+    assert_shows_engine_result(pg)
+
+
+def hover(view, row, col):
+    """Move the mouse over pixel (row, col) of the array a view shows."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    point = QPointF(view.mapFromScene(view.image_item.mapToScene(col + 0.5, row + 0.5)))
+    assert view.viewport().rect().contains(point.toPoint()), "pixel not visible"
+    # QTest.mouseMove does not reach a QGraphicsView's scene on the offscreen platform
+    event = QMouseEvent(QEvent.Type.MouseMove, point, view.viewport().mapToGlobal(point),
+                        Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(view.viewport(), event)
+
+
+def test_hovering_an_output_pixel_explains_its_multiply_and_sum(qtbot, pg):
+    pg.controls.padding_spin.setValue(1)
+    result = pg.current_result()
+    view = pg.views.output_view
+    hover(view, 0, 5)
+    assert pg.inspector.explanation is not None
+    ex = pg.inspector.explanation
+    assert ex.total == pytest.approx(float(result.output[0, 5]), abs=1e-5)
+    assert ex.in_padding[0].all()
+    assert f"{float(result.output[0, 5]):.4f}" in pg.inspector.sum_label.text()
+    # nine taps outlined: three in the padding row (magenta), six inside the image (yellow)
+    assert pg.views.pad_taps_overlay.path().elementCount() == 3 * 5
+    assert pg.views.taps_overlay.path().elementCount() == 6 * 5
+
+
+def test_hovering_a_pooled_pixel_outlines_its_window_and_marks_the_max(qtbot, pg):
+    result = pg.current_result()
+    view = pg.views.pooled_view
+    hover(view, 10, 20)
+    rect = pg.views.pool_window_overlay.path().boundingRect()
+    assert (rect.top(), rect.left(), rect.height()) == (20, 40, 2)
+    marker = pg.views.pool_max_overlay.path().boundingRect()
+    assert result.output[int(marker.top()), int(marker.left())] == result.pooled[10, 20]
+
+
+def test_animation_step_fills_the_output_in_scan_order(qtbot, pg):
+    pg.tabs.setCurrentWidget(pg.animation)
+    for _ in range(3):
+        qtbot.mouseClick(pg.animation.step_button, Qt.MouseButton.LeftButton)
+    shown = pg.views.output_view.image_item.image
+    assert np.isfinite(shown.ravel()[:3]).all() and np.isnan(shown.ravel()[3:]).all()
+    qtbot.mouseClick(pg.animation.reset_button, Qt.MouseButton.LeftButton)
+    np.testing.assert_array_equal(pg.views.output_view.image_item.image, pg.current_result().output)
+
+
+def test_animation_plays_and_pauses(qtbot, pg):
+    pg.animation.speed_slider.setValue(100)
+    qtbot.mouseClick(pg.animation.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pg.animation.filled > 0)
+    qtbot.mouseClick(pg.animation.play_button, Qt.MouseButton.LeftButton)
+    filled = pg.animation.filled
+    qtbot.wait(80)
+    assert pg.animation.filled == filled
+
+
+def test_speed_panel_compares_loops_and_vectorised(qtbot, pg):
+    pg.set_image(patterns.pattern("Disc", 32), "tiny")
+    pg.tabs.setCurrentWidget(pg.speed)
+    qtbot.mouseClick(pg.speed.button, Qt.MouseButton.LeftButton)
+    assert "times faster" in pg.speed.label.text()
+
+
+def test_histogram_counts_every_output_pixel(pg):
+    pg.tabs.setCurrentWidget(pg.histogram)
+    _x, counts = pg.histogram.curve.getData()
+    assert counts.sum() == pg.current_result().output.size
+
+
+def test_fits_at_1024_by_700_without_hiding_controls(qtbot, pg):
+    pg.resize(1024, 700)
+    qtbot.wait(10)
+    for widget in (pg.views.input_view, pg.views.output_view, pg.views.pooled_view):
+        assert widget.width() > 100 and widget.height() > 100
+    assert pg.width() <= 1024 and pg.height() <= 700
+    assert pg.kernel_grid.visibleRegion().boundingRect().width() > 100

@@ -1,0 +1,344 @@
+"""The three pixel-exact views (input, feature map, pooled map), their overlays and a histogram.
+
+The feature map and pooled map are drawn in *input* coordinates: each output pixel sits over the
+centre of the window that produced it and is ``stride`` input pixels wide. So the three views can
+share zoom and pan, and a shift of the input visibly shifts the map by the same amount.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from cnnviz.playground import PlaygroundResult, window_span
+from ui import pyside_refcount_fix  # noqa: F401  (must run before signals are emitted)
+
+__all__ = ["COLOUR_MODES", "ImagePanel", "ConvViews", "ValueHistogram", "display_levels"]
+
+# (key, menu label, colour map): signed values need a diverging map centred on zero.
+COLOUR_MODES = (
+    ("signed", "Signed (blue < 0 < red)", "CET-D1"),
+    ("abs", "Magnitude |x|", "CET-L3"),
+    ("minmax", "Min-max stretch (grey)", "CET-L1"),
+)
+_MAPS = {key: pg.colormap.get(name) for key, _, name in COLOUR_MODES}
+
+
+def display_levels(values: np.ndarray | None, mode: str) -> tuple[float, float]:
+    """Colour-map levels for ``values`` in a colour mode.
+
+    ``signed`` is symmetric, ``(-m, m)`` with ``m = max |x|``, so zero is always the neutral middle
+    colour and negatives are never clamped to black.
+    """
+    if values is None or values.size == 0:
+        return (-1.0, 1.0) if mode == "signed" else (0.0, 1.0)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return (-1.0, 1.0) if mode == "signed" else (0.0, 1.0)
+    if mode == "minmax":
+        lo, hi = float(finite.min()), float(finite.max())
+        return (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
+    m = float(np.abs(finite).max()) or 1.0
+    return (-m, m) if mode == "signed" else (0.0, m)
+
+
+def _path_item(colour: str, width: float = 2, style=Qt.PenStyle.SolidLine) -> QGraphicsPathItem:
+    item = QGraphicsPathItem()
+    pen = QPen(QColor(colour), width)
+    pen.setCosmetic(True)  # constant on-screen width at any zoom
+    pen.setStyle(style)
+    item.setPen(pen)
+    item.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+    item.setZValue(10)
+    return item
+
+
+def _rects_path(cells, size: float = 1.0) -> QPainterPath:
+    path = QPainterPath()
+    for r, c in cells:
+        path.addRect(QRectF(c, r, size, size))
+    return path
+
+
+class ImagePanel(pg.PlotWidget):
+    """One image with hover/click reporting in pixel (row, col) of the shown array."""
+
+    sigHover = Signal(int, int)  # row, col of the array; (-1, -1) when leaving it
+    sigClicked = Signal(int, int)
+
+    def __init__(self, name: str, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setMinimumSize(140, 140)
+        item = self.getPlotItem()
+        item.setTitle(title, size="9pt")
+        item.hideAxis("left")
+        item.hideAxis("bottom")
+        item.setMenuEnabled(False)
+        item.invertY(True)
+        item.setAspectLocked(True)
+        item.disableAutoRange()
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.addItem(self.image_item)
+        self._shape: tuple[int, int] | None = None
+        self._last: tuple[int, int] = (-1, -1)
+        self.scene().sigMouseMoved.connect(self._on_move)
+        self.scene().sigMouseClicked.connect(self._on_click)
+
+    def overlay(
+        self, colour: str, width: float = 2, style=Qt.PenStyle.SolidLine
+    ) -> QGraphicsPathItem:
+        """A path drawn in the image's pixel coordinates (child of the image item)."""
+        item = _path_item(colour, width, style)
+        item.setParentItem(self.image_item)
+        return item
+
+    def show_array(self, array: np.ndarray | None, rect: QRectF | None = None) -> None:
+        if array is None:
+            self.image_item.clear()
+            self._shape = None
+            return
+        self.image_item.setImage(array, autoLevels=False)
+        self._shape = array.shape
+        if rect is not None:
+            self.image_item.setRect(rect)
+
+    def pixel_at(self, scene_pos) -> tuple[int, int] | None:
+        if self._shape is None or not self.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = self.image_item.mapFromScene(scene_pos)
+        row, col = int(np.floor(p.y())), int(np.floor(p.x()))
+        if 0 <= row < self._shape[0] and 0 <= col < self._shape[1]:
+            return row, col
+        return None
+
+    def _on_move(self, scene_pos) -> None:
+        pixel = self.pixel_at(scene_pos) or (-1, -1)
+        if pixel != self._last:
+            self._last = pixel
+            self.sigHover.emit(*pixel)
+
+    def _on_click(self, event) -> None:
+        pixel = self.pixel_at(event.scenePos())
+        if pixel is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.sigClicked.emit(*pixel)
+
+
+class ConvViews(QWidget):
+    """``inputView``, ``outputView`` and ``pooledView`` side by side; linked zoom, a colour bar."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.input_view = ImagePanel("inputView", "Input (grey, 0..1)")
+        self.output_view = ImagePanel("outputView", "Feature map (conv + bias, ReLU)")
+        self.pooled_view = ImagePanel("pooledView", "Pooled map")
+        self.input_view.image_item.setColorMap(pg.colormap.get("CET-L1"))
+        self.input_view.image_item.setLevels((0.0, 1.0))
+        self.colour_bar = pg.ColorBarItem(
+            values=(-1, 1), colorMap=_MAPS["signed"], interactive=False, width=12
+        )
+        self.colour_bar.setImageItem(
+            [self.output_view.image_item, self.pooled_view.image_item],
+            insert_in=self.output_view.getPlotItem(),
+        )
+        self.mode = "signed"
+        # Overlays: the receptive window on the input, the selected pixel, the pool window and max.
+        self.taps_overlay = self.input_view.overlay("#ffd200")
+        self.pad_taps_overlay = self.input_view.overlay("#ff3cff")
+        self.padding_outline = self.input_view.overlay("#ff3cff", 1, Qt.PenStyle.DashLine)
+        self.output_marker = self.output_view.overlay("#00e000")
+        self.pool_window_overlay = self.output_view.overlay("#00e0ff")
+        self.pool_max_overlay = self.output_view.overlay("#ff3cff", 3)
+        self.pooled_marker = self.pooled_view.overlay("#00e0ff")
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        for view in (self.input_view, self.output_view, self.pooled_view):
+            splitter.addWidget(view)
+        splitter.setChildrenCollapsible(False)
+        self.message = QLabel()
+        self.message.setObjectName("convErrorLabel")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00000; font-weight: bold; padding: 12px;")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.message)
+        self._result: PlaygroundResult | None = None
+        self._fitted_shape: tuple[int, int] | None = None
+        # Keep the whole image in view on resizes until the user zooms or pans themselves; then
+        # the other views follow that zoom. (Qt's axis links would crop views of another aspect.)
+        self._auto_fit = True
+        for view in (self.input_view, self.output_view, self.pooled_view):
+            box = view.getPlotItem().getViewBox()
+            box.sigRangeChangedManually.connect(lambda _mask, v=view: self._follow(v))
+
+    def _follow(self, leader: ImagePanel) -> None:
+        self._auto_fit = False
+        rect = leader.getPlotItem().getViewBox().viewRect()
+        for view in (self.input_view, self.output_view, self.pooled_view):
+            if view is not leader:
+                view.getPlotItem().getViewBox().setRange(rect, padding=0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if self._auto_fit:
+            QTimer.singleShot(0, self.fit)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._auto_fit:
+            QTimer.singleShot(0, self.fit)
+
+    # -- geometry: where output / pooled pixels sit in input coordinates -------------------------
+    @staticmethod
+    def output_rect(result: PlaygroundResult) -> QRectF:
+        s = result.settings
+        k = result.kernel.shape[0]
+        ho, wo = result.output.shape
+        offset = -s.padding + (window_span(k, s.dilation) - 1) / 2 + 0.5 - s.stride / 2
+        return QRectF(offset, offset, wo * s.stride, ho * s.stride)
+
+    @staticmethod
+    def pooled_rect(result: PlaygroundResult) -> QRectF:
+        s = result.settings
+        base = ConvViews.output_rect(result)
+        hp, wp = result.pooled.shape
+        offset = s.stride * ((s.pool_size - 1) / 2 + 0.5 - s.pool_stride / 2)
+        step = s.stride * s.pool_stride
+        return QRectF(base.x() + offset, base.y() + offset, wp * step, hp * step)
+
+    # -- display ------------------------------------------------------------------------------
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.colour_bar.setColorMap(_MAPS[mode])
+        if self._result is not None:
+            self.show_result(self._result)
+
+    def show_result(
+        self, result: PlaygroundResult, output_override: np.ndarray | None = None
+    ) -> None:
+        """Display ``result``; ``output_override`` (a partly filled map) replaces the output."""
+        self._result = result
+        self.input_view.show_array(result.image)
+        key = (result.image.shape, result.settings.padding)
+        if key != self._fitted_shape:
+            if key[0] != (self._fitted_shape or (None,))[0]:
+                self._auto_fit = True  # a new image: show all of it
+            self._fitted_shape = key
+            if self._auto_fit:
+                self.fit()
+        p = result.settings.padding
+        h, w = result.image.shape
+        path = QPainterPath()
+        if p > 0:
+            path.addRect(QRectF(-p, -p, w + 2 * p, h + 2 * p))
+        self.padding_outline.setPath(path)
+        output = result.output if output_override is None else output_override
+        shown = None if output is None else (np.abs(output) if self.mode == "abs" else output)
+        self.output_view.show_array(shown, None if output is None else self.output_rect(result))
+        pooled = result.pooled
+        if pooled is not None and self.mode == "abs":
+            pooled = np.abs(pooled)
+        self.pooled_view.show_array(pooled, None if pooled is None else self.pooled_rect(result))
+        # One scale for feature map and pooled map, so equal colours mean equal values.
+        self.colour_bar.setLevels(
+            display_levels(result.output if output is not None else None, self.mode)
+        )
+        self.pooled_view.setVisible(result.settings.pool != "none")
+        self.set_titles(result)
+        if result.output is None:
+            self.message.setText(result.error or "")
+            self.message.show()
+        elif result.error:
+            self.message.setText(result.error)
+            self.message.show()
+        else:
+            self.message.hide()
+
+    def fit(self) -> None:
+        """Zoom so the whole input (and its padding) is visible; the other views follow."""
+        if self._result is None:
+            return
+        h, w = self._result.image.shape
+        p = self._result.settings.padding
+        for view in (self.input_view, self.output_view, self.pooled_view):
+            view.getPlotItem().getViewBox().setRange(
+                xRange=(-p, w + p), yRange=(-p, h + p), padding=0.02
+            )
+
+    def set_titles(self, result: PlaygroundResult) -> None:
+        s = result.settings
+        self.input_view.setTitle(
+            f"Input {result.image.shape[0]}x{result.image.shape[1]}", size="9pt"
+        )
+        out = "Feature map"
+        if result.output is not None:
+            out += f" {result.output.shape[0]}x{result.output.shape[1]}"
+        self.output_view.setTitle(out + (" (ReLU)" if s.relu else ""), size="9pt")
+        pooled = f"{s.pool.capitalize()} pool {s.pool_size}x{s.pool_size}"
+        if result.pooled is not None:
+            pooled += f" → {result.pooled.shape[0]}x{result.pooled.shape[1]}"
+        self.pooled_view.setTitle(pooled, size="9pt")
+
+    # -- overlays -----------------------------------------------------------------------------
+    def show_window(self, taps, image_shape, out_pixel: tuple[int, int] | None) -> None:
+        """Outline each tap (yellow in the image, magenta in the padding) and the output pixel."""
+        h, w = image_shape
+        inside = [(r, c) for r, c in taps if 0 <= r < h and 0 <= c < w]
+        outside = [(r, c) for r, c in taps if not (0 <= r < h and 0 <= c < w)]
+        self.taps_overlay.setPath(_rects_path(inside))
+        self.pad_taps_overlay.setPath(_rects_path(outside))
+        self.output_marker.setPath(_rects_path([out_pixel] if out_pixel else []))
+
+    def show_pool_window(self, window, argmax, pooled_pixel) -> None:
+        """Outline a pooled pixel's window on the feature map and mark its maximum (max pooling)."""
+        path = QPainterPath()
+        if window is not None:
+            top, left, bottom, right = window
+            path.addRect(QRectF(left, top, right - left, bottom - top))
+        self.pool_window_overlay.setPath(path)
+        self.pool_max_overlay.setPath(_rects_path([argmax] if argmax else []))
+        self.pooled_marker.setPath(_rects_path([pooled_pixel] if pooled_pixel else []))
+
+    def clear_overlays(self) -> None:
+        for item in (
+            self.taps_overlay,
+            self.pad_taps_overlay,
+            self.output_marker,
+            self.pool_window_overlay,
+            self.pool_max_overlay,
+            self.pooled_marker,
+        ):
+            item.setPath(QPainterPath())
+
+
+class ValueHistogram(pg.PlotWidget):
+    """How often each output value occurs: shows at a glance how much of the map is negative."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("valueHistogram")
+        self.setMinimumHeight(100)
+        item = self.getPlotItem()
+        item.setLabel("bottom", "output value")
+        item.setLabel("left", "pixels")
+        item.setMenuEnabled(False)
+        self.curve = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=(80, 120, 220, 160))
+        self.addItem(self.curve)
+        self.zero_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#c00000", width=1))
+        self.addItem(self.zero_line)
+
+    def set_values(self, values: np.ndarray | None, bins: int = 64) -> None:
+        if values is None or values.size == 0:
+            self.curve.setData([], [])
+            return
+        lo, hi = float(values.min()), float(values.max())
+        if hi <= lo:
+            lo, hi = lo - 0.5, hi + 0.5
+        counts, edges = np.histogram(values, bins=bins, range=(lo, hi))
+        self.curve.setData(edges, counts)

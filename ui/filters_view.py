@@ -1,0 +1,250 @@
+"""Every first-layer filter as a small image on one shared diverging scale, with a timeline.
+
+Why (idea 15): the first layer starts as random noise; watching the same filters turn into edge and
+stroke detectors while the loss falls shows that the network *learns* its features rather than
+being given them. A shared, zero-centred scale keeps positive and negative weights comparable
+across filters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+MAX_FRAMES = 240  # timeline length; older frames are thinned (every other dropped) past this
+WHY = (
+    "Why: these are the first layer's weights. They start as noise and become edge and stroke "
+    "detectors as training lowers the loss: the network learns its features. Blue = negative, "
+    "red = positive, on one shared scale."
+)
+
+
+def filter_images(filters: np.ndarray) -> list[np.ndarray]:
+    """The 2-D images to show for a first-layer weight array.
+
+    Parameters
+    ----------
+    filters : ndarray, shape (F, C, kh, kw)
+
+    Returns
+    -------
+    list of ndarray, each shape (kh, kw)
+        One image per (filter, input channel) pair, filter-major.
+    """
+    f, c = filters.shape[:2]
+    return [np.asarray(filters[i, j], dtype=np.float64) for i in range(f) for j in range(c)]
+
+
+class FiltersView(QWidget):
+    """``filtersView``: a grid of filters, a weights/gradients toggle and a timeline slider.
+
+    Signals
+    -------
+    sigOpenInPlayground(object)
+        A copy of the chosen filter, ndarray shape (kh, kw), float64.
+    """
+
+    sigOpenInPlayground = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("filtersView")
+        self._frames: list[tuple[int, np.ndarray, np.ndarray | None]] = []
+        self._live = True  # slider at its right end follows new frames
+        self._selected = 0
+        self._dirty = False
+        self._items: list[tuple[pg.ViewBox, pg.ImageItem]] = []
+        self._cmap = pg.colormap.get("CET-D1")
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.graphics.setMinimumSize(160, 120)
+        self.graphics.scene().sigMouseClicked.connect(self._on_scene_click)
+        self.gradients_check = QCheckBox("Show gradients")
+        self.gradients_check.setObjectName("filterGradientsCheck")
+        self.gradients_check.setToolTip(
+            "Show d loss / d weight instead of the weights: where the last batch pushed each filter."
+        )
+        self.gradients_check.toggled.connect(self._mark_dirty)
+        self.open_button = QPushButton("Open in playground")
+        self.open_button.setObjectName("openInPlaygroundButton")
+        self.open_button.setToolTip(
+            "Load the selected learned filter into the playground's kernel grid and apply it to a "
+            "photo (right-click a filter does the same)."
+        )
+        self.open_button.clicked.connect(self._open_selected)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("filterTimelineSlider")
+        self.slider.setToolTip("Scrub back through how the filters formed; the right end is live.")
+        self.slider.setRange(0, 0)
+        self.slider.valueChanged.connect(self._on_slider)
+        self.frame_label = QLabel("no filters yet")
+        self.scale_label = QLabel("")
+        why = QLabel(WHY)
+        why.setWordWrap(True)
+        why.setStyleSheet("color: #555; font-size: 9pt;")
+
+        top = QHBoxLayout()
+        top.addWidget(self.gradients_check)
+        top.addStretch(1)
+        top.addWidget(self.open_button)
+        timeline = QHBoxLayout()
+        timeline.addWidget(QLabel("Timeline"))
+        timeline.addWidget(self.slider, 1)
+        timeline.addWidget(self.frame_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.scale_label)
+        layout.addLayout(timeline)
+        layout.addWidget(why)
+
+    # ----- data in -------------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Forget the timeline (a new run starts)."""
+        self._frames.clear()
+        self._live = True
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, 0)
+        self.slider.blockSignals(False)
+        self._dirty = True
+
+    def add_frame(self, step: int, filters: np.ndarray, grads: np.ndarray | None = None) -> None:
+        """Record the filters at a step (copies are taken); drawn at the next :meth:`refresh`."""
+        if filters is None:
+            return
+        frame = (int(step), np.array(filters, dtype=np.float64),
+                 None if grads is None else np.array(grads, dtype=np.float64))
+        if self._frames and self._frames[-1][0] == frame[0]:
+            self._frames[-1] = frame
+        else:
+            self._frames.append(frame)
+        if len(self._frames) > MAX_FRAMES:
+            self._frames = self._frames[::2] if len(self._frames) % 2 else self._frames[1::2]
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, len(self._frames) - 1)
+        if self._live:
+            self.slider.setValue(len(self._frames) - 1)
+        self.slider.blockSignals(False)
+        self._dirty = True
+
+    def frame_count(self) -> int:
+        """Number of timeline frames recorded."""
+        return len(self._frames)
+
+    def current_frame(self) -> tuple[int, np.ndarray, np.ndarray | None] | None:
+        """(step, filters, grads) of the frame the slider shows, or None before any frame."""
+        if not self._frames:
+            return None
+        return self._frames[min(self.slider.value(), len(self._frames) - 1)]
+
+    def displayed_images(self) -> list[np.ndarray]:
+        """The 2-D arrays currently shown (weights or gradients per the toggle)."""
+        frame = self.current_frame()
+        if frame is None:
+            return []
+        _, weights, grads = frame
+        source = grads if (self.gradients_check.isChecked() and grads is not None) else weights
+        return filter_images(source)
+
+    # ----- drawing -------------------------------------------------------------------------------
+    @Slot()
+    def _mark_dirty(self, *_args) -> None:
+        self._dirty = True
+        self.refresh()
+
+    @Slot(int)
+    def _on_slider(self, value: int) -> None:
+        self._live = value >= self.slider.maximum()
+        self._dirty = True
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw if anything changed (called by the GUI's redraw timer)."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        images = self.displayed_images()
+        if len(images) != len(self._items):
+            self._rebuild(len(images))
+        if not images:
+            self.frame_label.setText("no filters yet")
+            return
+        bound = max(float(np.max(np.abs(np.stack(images)))), 1e-12)
+        for i, ((_vb, item), image) in enumerate(zip(self._items, images, strict=True)):
+            item.setImage(image, levels=(-bound, bound), autoLevels=False)
+            item.setBorder(pg.mkPen("k", width=2) if i == self._selected else None)
+        step = self.current_frame()[0]
+        what = "gradients" if self.gradients_check.isChecked() else "weights"
+        self.frame_label.setText(f"step {step}" + (" (live)" if self._live else ""))
+        self.scale_label.setText(f"{what}: shared scale ±{bound:.3g}")
+
+    def _rebuild(self, count: int) -> None:
+        self.graphics.clear()
+        self._items = []
+        if count == 0:
+            return
+        cols = int(np.ceil(np.sqrt(count * 1.5)))
+        for i in range(count):
+            vb = self.graphics.addViewBox(row=i // cols, col=i % cols, lockAspect=True,
+                                          enableMouse=False, enableMenu=False)
+            vb.invertY(True)
+            item = pg.ImageItem()
+            item.setColorMap(self._cmap)
+            vb.addItem(item)
+            self._items.append((vb, item))
+        self._selected = min(self._selected, count - 1)
+
+    # ----- selection and the playground bridge ---------------------------------------------------
+    def _index_at(self, scene_pos) -> int | None:
+        for i, (vb, _item) in enumerate(self._items):
+            if vb.sceneBoundingRect().contains(scene_pos):
+                return i
+        return None
+
+    @Slot(object)
+    def _on_scene_click(self, event) -> None:
+        index = self._index_at(event.scenePos())
+        if index is None:
+            return
+        self.select(index)
+        if event.button() == Qt.MouseButton.RightButton:
+            menu = QMenu(self)
+            action = menu.addAction("Open in playground")
+            if menu.exec(event.screenPos().toPoint()) is action:
+                self.open_in_playground(index)
+
+    def select(self, index: int) -> None:
+        """Make filter ``index`` the one the "Open in playground" button sends."""
+        self._selected = int(index)
+        self._dirty = True
+        self.refresh()
+
+    def selected_index(self) -> int:
+        """Index of the selected filter image."""
+        return self._selected
+
+    @Slot()
+    def _open_selected(self) -> None:
+        self.open_in_playground(self._selected)
+
+    def open_in_playground(self, index: int) -> None:
+        """Emit ``sigOpenInPlayground`` with a copy of filter image ``index`` (weights, never grads)."""
+        frame = self.current_frame()
+        if frame is None:
+            return
+        images = filter_images(frame[1])
+        if 0 <= index < len(images):
+            self.sigOpenInPlayground.emit(images[index].copy())

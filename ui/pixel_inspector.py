@@ -1,0 +1,150 @@
+"""The multiply-and-sum behind one output pixel, and the window behind one pooled pixel.
+
+Shows the input patch under the kernel (padding cells marked), the kernel, their element-wise
+products and the sum: sum of products + bias = the value before ReLU, and the value displayed.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from cnnviz.playground import PlaygroundResult, pixel_explanation, pool_argmax, pool_window
+
+__all__ = ["PixelInspector"]
+
+WHY = (
+    "Why: every output pixel is the same small weighted sum, computed from a small local patch "
+    "(locality) with the same weights everywhere (weight sharing). That is all a conv layer does."
+)
+
+
+def _table(values: np.ndarray, padding: np.ndarray | None = None) -> str:
+    rows = []
+    for i in range(values.shape[0]):
+        cells = []
+        for j in range(values.shape[1]):
+            text = f"{values[i, j]:.2f}"
+            if padding is not None and padding[i, j]:
+                cells.append(f"<td style='color:#b000b0'><i>{text}</i></td>")
+            else:
+                cells.append(f"<td>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        "<table cellspacing='0' cellpadding='2' border='1' style='border-color:#999; "
+        "font-family:monospace; font-size:9pt'>" + "".join(rows) + "</table>"
+    )
+
+
+class PixelInspector(QWidget):
+    """Text panel explaining the pixel under the mouse (or the one clicked)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("pixelInspector")
+        self.heading = QLabel("Hover over (or click) a pixel of the feature map or the pooled map.")
+        self.heading.setObjectName("inspectorHeading")
+        self.heading.setWordWrap(True)
+        self.patch_label, self.kernel_label, self.products_label = QLabel(), QLabel(), QLabel()
+        tables = QWidget()
+        row = QHBoxLayout(tables)
+        row.setContentsMargins(0, 0, 0, 0)
+        for title, label in (
+            ("patch (input)", self.patch_label),
+            ("x kernel", self.kernel_label),
+            ("= products", self.products_label),
+        ):
+            column = QVBoxLayout()
+            caption = QLabel(f"<b>{title}</b>")
+            column.addWidget(caption)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            column.addWidget(label)
+            column.addStretch(1)
+            row.addLayout(column)
+        row.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(tables)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.sum_label = QLabel()
+        self.sum_label.setObjectName("inspectorSum")
+        self.sum_label.setWordWrap(True)
+        self.sum_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        why = QLabel(WHY)
+        why.setWordWrap(True)
+        why.setStyleSheet("color: #555;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.sum_label)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(why)
+        self.explanation = None
+
+    def clear(self) -> None:
+        self.explanation = None
+        for label in (self.patch_label, self.kernel_label, self.products_label, self.sum_label):
+            label.clear()
+
+    def explain(self, result: PlaygroundResult, row: int, col: int) -> None:
+        """Show how output pixel (row, col) of ``result`` was computed."""
+        try:
+            ex = pixel_explanation(result, row, col)
+        except ValueError as exc:
+            self.clear()
+            self.heading.setText(str(exc))
+            return
+        self.explanation = ex
+        k = ex.kernel.shape[0]
+        r0, c0 = ex.taps[0]
+        r1, c1 = ex.taps[-1]
+        pad_note = ""
+        if ex.in_padding.any():
+            pad_note = (
+                f" {int(ex.in_padding.sum())} tap(s) fall in the {result.settings.padding_mode} "
+                "padding (magenta, italic)."
+            )
+        self.heading.setText(
+            f"<b>Feature-map pixel ({row}, {col})</b> looks at input rows {r0}..{r1}, columns "
+            f"{c0}..{c1}: {k}x{k} taps.{html.escape(pad_note)}"
+        )
+        self.patch_label.setText(_table(ex.patch, ex.in_padding))
+        self.kernel_label.setText(_table(ex.kernel))
+        self.products_label.setText(_table(ex.products))
+        relu = ""
+        if result.settings.relu:
+            relu = f" &rarr; ReLU: max(0, {ex.total:.4f}) = {max(ex.total, 0.0):.4f}"
+        self.sum_label.setText(
+            f"sum of products = {ex.products.sum():.4f}; + bias {ex.bias:.4f} = {ex.total:.4f}"
+            f"{relu}"
+            f"<br><b>displayed value = {ex.value:.4f}</b>"
+        )
+
+    def explain_pooled(self, result: PlaygroundResult, row: int, col: int) -> None:
+        """Describe pooled pixel (row, col): its feature-map window and how it was reduced."""
+        if result.pooled is None:
+            return
+        self.clear()
+        top, left, bottom, right = pool_window(row, col, result.settings)
+        window = result.output[top:bottom, left:right]
+        value = float(result.pooled[row, col])
+        if result.settings.pool == "max":
+            r, c = pool_argmax(result, row, col)
+            how = (
+                f"max of the {window.shape[0]}x{window.shape[1]} window = {value:.4f}, found at "
+                f"feature-map pixel ({r}, {c}) (magenta). Only that pixel matters; small shifts "
+                "inside the window leave the result unchanged."
+            )
+        else:
+            how = (
+                f"mean of the {window.shape[0]}x{window.shape[1]} window = {value:.4f} "
+                f"(sum {float(window.sum()):.4f} / {window.size})."
+            )
+        self.heading.setText(
+            f"<b>Pooled pixel ({row}, {col})</b> covers feature-map rows {top}..{bottom - 1}, "
+            f"columns {left}..{right - 1} (cyan outline)."
+        )
+        self.sum_label.setText(html.escape(how))
+        self.patch_label.setText(_table(window))
