@@ -21,7 +21,7 @@ def as_batch(x, name: str = "x") -> np.ndarray:
         raise ValueError(f"{name} must have 4 axes (N, C, H, W), but it has shape {x.shape}{hint}")
     if x.dtype.kind != "f":
         if x.dtype.kind not in "biu":
-            raise ValueError(f"{name} must hold numbers, but its dtype is {x.dtype}")
+            raise ValueError(f"{name} must hold real numbers, but its dtype is {x.dtype}")
         x = x.astype(np.float64)
     if 0 in x.shape:
         raise ValueError(f"{name} is empty (shape {x.shape}); every axis needs at least one "
@@ -30,6 +30,7 @@ def as_batch(x, name: str = "x") -> np.ndarray:
 
 
 def check_dy(dy, expected_shape: tuple, dtype) -> np.ndarray:
+    """Return ``dy`` in ``dtype`` if it has the forward output's shape, else explain."""
     dy = np.asarray(dy)
     if dy.shape != tuple(expected_shape):
         raise ValueError(f"dy has shape {dy.shape}, but the forward output has shape "
@@ -80,6 +81,10 @@ def pad2d(x, padding, mode: str = "zeros", value: float = 0.0) -> np.ndarray:
 
 
 def window_view(xp: np.ndarray, shape: tuple, strides: tuple) -> np.ndarray:
-    # np.ndarray over the buffer checks the strides stay inside it and is cheaper than as_strided
+    """A view of ``xp``'s memory with the given shape and byte strides (no copy).
+
+    Building it with ``np.ndarray(buffer=...)`` makes NumPy check that every element lies inside
+    the buffer (unlike ``as_strided``) and costs less per call.
+    """
     xp = np.ascontiguousarray(xp)
     return np.ndarray(shape, dtype=xp.dtype, buffer=xp, strides=strides)

@@ -92,6 +92,11 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1) -> int:
         With a sentence a user can act on, e.g. "kernel 7 with dilation 2 spans 13 pixels, but
         the padded input is only 10 wide; ...".
     """
+    for name, value in (("size", size), ("kernel_size", kernel_size), ("stride", stride),
+                        ("padding", padding), ("dilation", dilation)):
+        if isinstance(value, (tuple, list)):
+            raise ValueError(f"conv_output_size works on one axis at a time: pass {name} as an "
+                             f"int, got {value!r}")
     n = pair(size, "size", 1)[0]
     k = pair(kernel_size, "kernel_size", 1)[0]
     s = pair(stride, "stride", 1)[0]

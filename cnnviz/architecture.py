@@ -29,6 +29,13 @@ _DEFAULTS = {
     "flatten": {"type": "flatten"},
     "dense": {"type": "dense", "out_features": 10},
 }
+# What a key left out of a spec means: PyTorch's defaults (no padding), not the editor's.
+_OMITTED = {
+    "conv": {"out_channels": 8, "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 1},
+    "maxpool": {"kernel_size": 2, "padding": 0},
+    "avgpool": {"kernel_size": 2, "padding": 0},
+    "dense": {"out_features": 10},
+}
 # Which keys hold integers and their smallest allowed value.
 _INT_KEYS = {"out_channels": 1, "kernel_size": 1, "stride": 1, "padding": 0, "dilation": 1,
              "out_features": 1}
@@ -93,9 +100,12 @@ def default_architecture(dataset_name: str, input_shape, n_classes: int) -> list
     second layer shows a feature hierarchy.
     """
     _, h, w = input_shape
-    if dataset_name == "lines":
+    if dataset_name == "lines" and min(h, w) >= 4:
         return preset("Classic small net", n_classes)
     f1, f2 = (16, 32) if max(h, w) <= 12 else (8, 16)
+    if min(h, w) < 4:                                     # too small to pool twice
+        return [{**_CONV, "out_channels": f1, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+                {"type": "flatten"}, {"type": "dense", "out_features": n_classes}]
     return [{**_CONV, "out_channels": f1, "kernel_size": 3, "padding": 1}, {"type": "relu"},
             dict(_POOL),
             {**_CONV, "out_channels": f2, "kernel_size": 3, "padding": 1}, {"type": "relu"},
@@ -122,15 +132,19 @@ def layer_name(layer: dict) -> str:
 
 
 def normalize_layer(layer: dict, index: int = 1) -> dict:
-    """Validate one layer dict and fill missing keys with defaults (pool stride = kernel size)."""
+    """Validate one layer dict and fill in what was left out.
+
+    Omitted keys take PyTorch's defaults: stride 1, padding 0, dilation 1, and a pool's stride
+    equal to its window.
+    """
     if not isinstance(layer, dict) or layer.get("type") not in LAYER_TYPES:
         got = layer.get("type") if isinstance(layer, dict) else type(layer).__name__
         raise ValueError(f"layer {index}: unknown layer type {got!r}; "
                          f"choose one of {', '.join(LAYER_TYPES)}")
-    out = default_layer(layer["type"])
-    if layer["type"] in ("maxpool", "avgpool") and "stride" not in layer:
-        out["stride"] = layer.get("kernel_size", out["kernel_size"])
+    out = {"type": layer["type"], **_OMITTED.get(layer["type"], {})}
     out.update({k: v for k, v in layer.items() if v is not None})
+    if out["type"] in ("maxpool", "avgpool") and out.get("stride") is None:
+        out["stride"] = out["kernel_size"]
     for key, low in _INT_KEYS.items():
         if key not in out:
             continue

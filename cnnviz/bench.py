@@ -17,6 +17,7 @@ so a burst of load from another process hurts one repeat, not the verdict.
 
 from __future__ import annotations
 
+import os
 import statistics
 import struct
 import time
@@ -218,8 +219,8 @@ def bench_training(torch, quick: bool, repeats: int, tiny: bool = False) -> list
     ours = _cnnviz_trainer(spec8, (1, 8, 8), 2, x8, y8, 1)
     theirs = _torch_trainer(torch, nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2),
                                                  nn.Flatten(), nn.Linear(36, 2)), x8, y8, 1)
-    steps = 5 if tiny else 300 if quick else 1500
-    ours(20), theirs(20)
+    steps = 5 if tiny else 300 if quick else 800
+    ours(1 if tiny else 20), theirs(1 if tiny else 20)
     sps = _race({"cnnviz": lambda: ours(steps), "torch": lambda: theirs(steps)}, repeats)
     rows.append(BenchRow("training, classic small net 8x8, batch 1: cnnviz vs PyTorch",
                          f"{sps['cnnviz']:,.0f} samples/s", f"{sps['torch']:,.0f} samples/s",
@@ -237,8 +238,8 @@ def bench_training(torch, quick: bool, repeats: int, tiny: bool = False) -> list
         nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
         nn.Linear(784, 10)), x28, y28, 32)
-    steps = 1 if tiny else 10 if quick else 40
-    ours(3), theirs(3)
+    steps = 1 if tiny else 10 if quick else 25
+    ours(1 if tiny else 3), theirs(1 if tiny else 3)
     sps = _race({"cnnviz": lambda: ours(steps), "torch": lambda: theirs(steps)}, repeats)
     rows.append(BenchRow("training, 28x28 two-conv net, batch 32: cnnviz vs PyTorch",
                          f"{sps['cnnviz']:,.0f} samples/s", f"{sps['torch']:,.0f} samples/s",
@@ -252,7 +253,11 @@ def run(quick: bool = False, repeats: int | None = None,
 
     ``tiny`` shrinks every measurement to a smoke test (for the test suite: meaningless figures).
     """
-    repeats = repeats or (3 if quick else 7)
+    repeats = repeats or (3 if quick else 5)
+    if hasattr(os, "getloadavg"):
+        load = os.getloadavg()[0]
+        log(f"machine load average {load:.1f} on {os.cpu_count()} CPUs"
+            + (": other processes compete, figures are noisy" if load > 1 else ""))
     log(f"timing conv2d on the camera photo ({repeats} interleaved repeats)...")
     rows = [bench_conv(quick, repeats, tiny)]
     torch = _torch()

@@ -9,17 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
+import textwrap
 import time
+from pathlib import Path
 
-# Defaults per built-in data set, chosen so the issue's targets hold with a margin
-# (lines >= 97% in 15 epochs, digits >= 95% in 10) while each run takes seconds.
-DATASET_DEFAULTS = {
-    "lines": {"epochs": 15, "batch_size": 16, "lr": 0.01, "optimizer": "adam"},
-    "digits": {"epochs": 10, "batch_size": 16, "lr": 0.003, "optimizer": "adam"},
-    "shapes": {"epochs": 8, "batch_size": 32, "lr": 0.005, "optimizer": "adam"},
-}
-FILE_DEFAULTS = {"epochs": 3, "batch_size": 64, "lr": 0.002, "optimizer": "adam"}
+from cnnviz.train import FILE_DEFAULTS, RECOMMENDED, recommended_settings
+
 KNOWN_SHAPES = {"lines": ((1, 8, 8), 2), "digits": ((1, 8, 8), 10), "shapes": ((1, 28, 28), 5)}
 
 EPILOG = """examples:
@@ -62,7 +59,12 @@ def _positive_float(text: str) -> float:
 
 
 def _non_negative_float(text: str) -> float:
-    value = 0.0 if text.strip() in ("0", "0.0") else _positive_float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be 0 or a positive number, got {text}")
     return value
 
 
@@ -79,19 +81,23 @@ def build_parser() -> argparse.ArgumentParser:
                     "test accuracy, seconds). Unset options take per-data-set defaults: "
                     + "; ".join(f"{k}: {v['epochs']} epochs, batch {v['batch_size']}, "
                                 f"{v['optimizer']} lr {v['lr']}"
-                                for k, v in DATASET_DEFAULTS.items()) + ".")
+                                for k, v in RECOMMENDED.items())
+                    + f"; files (e.g. MNIST): {FILE_DEFAULTS['epochs']} epochs, batch "
+                    f"{FILE_DEFAULTS['batch_size']}, adam lr {FILE_DEFAULTS['lr']}.")
     train.add_argument("--dataset", default="lines", metavar="NAME|PATH",
                        help="lines, shapes, digits, a Keras-style mnist.npz, a folder of MNIST "
                             "IDX files, or an IDX images file with its labels beside it "
                             "(default: lines)")
-    train.add_argument("--epochs", type=_positive_int, help="passes over the training set")
-    train.add_argument("--batch-size", type=_positive_int, help="images per gradient step")
-    train.add_argument("--lr", type=_positive_float, help="learning rate")
+    train.add_argument("--epochs", type=_positive_int, metavar="N",
+                       help="passes over the training set")
+    train.add_argument("--batch-size", type=_positive_int, metavar="B",
+                       help="images per gradient step")
+    train.add_argument("--lr", type=_positive_float, metavar="LR", help="learning rate")
     train.add_argument("--optimizer", choices=("sgd", "momentum", "adam"),
                        help="sgd, momentum (SGD with momentum 0.9) or adam")
-    train.add_argument("--weight-decay", type=_non_negative_float, default=0.0,
+    train.add_argument("--weight-decay", type=_non_negative_float, default=0.0, metavar="WD",
                        help="L2 penalty (default 0)")
-    train.add_argument("--seed", type=_non_negative_int, default=0,
+    train.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
                        help="seed for weights, data and shuffling (default 0)")
     train.add_argument("--arch", choices=("classic", "lenet", "tinyvgg"),
                        help="a preset network (default: the data set's own small network)")
@@ -138,13 +144,28 @@ def _epoch_line(s, width: int) -> str:
             f"train acc {100 * s.train_accuracy:5.1f}%  test acc {test}  {s.elapsed:6.2f} s")
 
 
+def _check_save_path(path: str) -> None:
+    """Refuse an unusable --save target before training, not after."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise ValueError(f"--save {path} is a folder; give a file name such as "
+                         f"{target / 'model.npz'}")
+    parent = target.parent
+    if not parent.is_dir():
+        raise ValueError(f"--save: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise ValueError(f"--save: the folder {parent} is not writable")
+
+
 def cmd_train(args) -> int:
     from cnnviz import architecture, data
     from cnnviz.train import Trainer
 
+    if args.save:
+        _check_save_path(args.save)
     t_start = time.perf_counter()
     ds = data.load_dataset(args.dataset, seed=args.seed)
-    defaults = DATASET_DEFAULTS.get(ds.name, FILE_DEFAULTS)
+    defaults = recommended_settings(ds.name)
     epochs = args.epochs or defaults["epochs"]
     batch = args.batch_size or defaults["batch_size"]
     optimizer = args.optimizer or defaults["optimizer"]
@@ -163,7 +184,12 @@ def cmd_train(args) -> int:
         last = snap
         if snap.epoch_end and not snap.diverged:
             print(_epoch_line(snap, width), flush=True)
-    test_loss, test_acc = trainer.evaluate() if not last.diverged else (float("nan"),) * 2
+    if last.diverged:
+        test_loss = test_acc = float("nan")
+    elif last.test_accuracy is None:                 # an empty test set
+        test_loss, test_acc = trainer.evaluate()
+    else:
+        test_loss, test_acc = last.test_loss, last.test_accuracy
     result = {
         "dataset": ds.name, "architecture": arch_name, "optimizer": optimizer,
         "lr": trainer.optimizer.lr, "batch_size": batch, "epochs": epochs, "seed": args.seed,
@@ -205,7 +231,7 @@ def cmd_summary(args) -> int:
             raise ValueError(f"{args.model} does not record its input shape")
         print(f"{args.model} (trained on {model.metadata.get('dataset', 'unknown data')}, "
               f"{'x'.join(map(str, input_shape))} input)")
-        print(summary.format_table(summary.summarize(spec_from_model(model), input_shape)))
+        _print_summary(summary.summarize(spec_from_model(model), input_shape))
         return 0
     if args.dataset in KNOWN_SHAPES:
         input_shape, n_classes = KNOWN_SHAPES[args.dataset]
@@ -219,10 +245,20 @@ def cmd_summary(args) -> int:
     rows = summary.summarize(spec, input_shape)
     print(f"{arch_name} network on {name} ({'x'.join(map(str, input_shape))} input, "
           f"{n_classes} classes)")
-    print(summary.format_table(rows))
-    print("FLOPs count a multiply-add as 2; 'dense equiv.' is what a fully-connected layer "
-          "would need for the same input and output sizes.")
+    _print_summary(rows)
     return 0
+
+
+def _print_summary(rows) -> None:
+    from cnnviz import summary
+
+    print(summary.format_table(rows))
+    notes = ["RF = receptive field (input pixels one output sees, per side); jump = input pixels "
+             "between neighbouring outputs; FLOPs count a multiply-add as 2; 'dense equiv.' is "
+             "what a fully-connected layer would need for the same input and output sizes.",
+             summary.sharing_note(rows)]
+    for note in filter(None, notes):
+        print(textwrap.fill(note, width=100))
 
 
 def cmd_bench(args) -> int:
@@ -240,8 +276,12 @@ def main(argv: list[str] | None = None) -> int:
     command = {"train": cmd_train, "summary": cmd_summary, "bench": cmd_bench}[args.command]
     try:
         return command(args)
-    except (ValueError, OSError) as exc:
+    except ValueError as exc:
         print(f"cnnviz {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:                   # e.g. a disk filling up while saving
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"cnnviz {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

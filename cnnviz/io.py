@@ -25,6 +25,16 @@ FORMAT_VERSION = 1
 _HEADER_KEY = "__cnnviz__"
 _WEIGHT_PREFIX = "param/"
 _MAX_HEADER_CHARS = 1_000_000
+_MAX_UNPACKED_BYTES = 1 << 30
+
+
+def _plain(value):
+    """JSON fallback for NumPy values in metadata (e.g. an input shape of np.int64)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def save_model(model: Sequential, path, metadata: dict | None = None) -> Path:
@@ -36,7 +46,8 @@ def save_model(model: Sequential, path, metadata: dict | None = None) -> Path:
     path : str or Path
         Saved exactly there (no ".npz" is appended).
     metadata : dict, optional
-        JSON-able facts merged over ``model.metadata`` (input_shape, class_names, ...).
+        JSON-able facts merged over ``model.metadata`` (input_shape, class_names, ...). NumPy
+        numbers and arrays are stored as plain numbers and lists; tuples come back as lists.
 
     Returns
     -------
@@ -50,13 +61,13 @@ def save_model(model: Sequential, path, metadata: dict | None = None) -> Path:
     OSError
         If the folder is not writable (the target is left untouched).
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     meta = dict(getattr(model, "metadata", {}) or {})
     meta.update(metadata or {})
     header = {"format": FORMAT, "version": FORMAT_VERSION, "architecture": model.config(),
               "metadata": meta}
     try:
-        header_text = json.dumps(header, allow_nan=False)
+        header_text = json.dumps(header, allow_nan=False, default=_plain)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"the model metadata cannot be saved as JSON: {exc}") from None
     arrays = {_HEADER_KEY: np.array(header_text)}
@@ -80,14 +91,26 @@ def save_model(model: Sequential, path, metadata: dict | None = None) -> Path:
 def _read_arrays(path: Path) -> dict[str, np.ndarray]:
     name = path.name
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if not isinstance(data, np.lib.npyio.NpzFile):
-                raise ValueError(f"{name} holds a single array, not a cnnviz model (.npz)")
-            return {key: data[key] for key in data.files}
+        with open(path, "rb") as f:
+            magic = f.read(6)
     except FileNotFoundError:
         raise ValueError(f"{name} does not exist") from None
     except IsADirectoryError:
         raise ValueError(f"{name} is a folder, not a model file") from None
+    except OSError as exc:
+        raise ValueError(f"{name} cannot be read: {exc.strerror or exc}") from None
+    if magic == b"\x93NUMPY":
+        raise ValueError(f"{name} holds a single array, not a cnnviz model (.npz)")
+    if not magic.startswith(b"PK"):  # every .npz is a zip archive
+        raise ValueError(f"{name} is not a cnnviz model file (not an .npz archive)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > _MAX_UNPACKED_BYTES:  # refuse zip bombs before decompressing anything
+            raise ValueError(f"{name} would unpack to {unpacked / 2**20:.0f} MiB, far more than "
+                             f"any cnnviz model; it was not loaded")
+        with np.load(path, allow_pickle=False) as data:
+            return {key: data[key] for key in data.files}
     except ValueError as exc:
         if "pickle" in str(exc).lower():
             raise ValueError(f"{name} contains pickled Python objects, which could run code; "
@@ -119,6 +142,33 @@ def _header(arrays: dict, name: str) -> dict:
     return header
 
 
+def _declared_parameters(config) -> int:
+    """Parameter count a layer config asks for (0 when it cannot tell; building will explain)."""
+    if not isinstance(config, dict):
+        return 0
+    try:
+        if config.get("type") == "Dense":
+            return (int(config["in_features"]) + 1) * int(config["out_features"])
+        if config.get("type") == "Conv2D":
+            k = config["kernel_size"]
+            kh, kw = (k, k) if isinstance(k, int) else (int(k[0]), int(k[1]))
+            return (int(config["in_channels"]) * kh * kw + 1) * int(config["out_channels"])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return 0
+    return 0
+
+
+def _check_sizes(architecture, state: dict, name: str) -> None:
+    """Refuse an architecture that asks for more weights than the file holds, before allocating."""
+    if not isinstance(architecture, list):
+        return
+    declared = sum(_declared_parameters(c) for c in architecture)
+    stored = sum(np.asarray(v).size for v in state.values())
+    if declared > stored:
+        raise ValueError(f"{name} describes a network with {declared:,} weights but stores only "
+                         f"{stored:,}; the file is damaged or not a cnnviz model")
+
+
 def load_model(path) -> Sequential:
     """Read a model written by :func:`save_model`.
 
@@ -137,16 +187,17 @@ def load_model(path) -> Sequential:
         With a message, for a missing, corrupt, truncated, foreign (not saved by cnnviz, unknown
         layer type, weights of the wrong shape) or pickle-carrying file.
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     name = path.name
     arrays = _read_arrays(path)
     header = _header(arrays, name)
+    state = {k[len(_WEIGHT_PREFIX):]: v for k, v in arrays.items()
+             if k.startswith(_WEIGHT_PREFIX)}
+    _check_sizes(header.get("architecture"), state, name)
     try:
         model = Sequential.from_config(header.get("architecture"), seed=0)
     except ValueError as exc:
         raise ValueError(f"{name} describes a network cnnviz cannot build: {exc}") from None
-    state = {k[len(_WEIGHT_PREFIX):]: v for k, v in arrays.items()
-             if k.startswith(_WEIGHT_PREFIX)}
     try:
         model.load_state_dict(state)
     except ValueError as exc:

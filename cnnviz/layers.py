@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from cnnviz import ops, pooling
+from cnnviz import _conv_impl, pooling
 from cnnviz._geometry import conv_geometry, pair, pool_geometry
 
 __all__ = ["Parameter", "Layer", "Conv2D", "ReLU", "MaxPool2D", "AvgPool2D", "Flatten", "Dense",
@@ -46,6 +46,7 @@ class Parameter:
         self.grad.fill(0)
 
     def astype(self, dtype) -> None:
+        """Replace data and grad by ``dtype`` copies."""
         self.data = self.data.astype(dtype)
         self.grad = self.grad.astype(dtype)
 
@@ -68,7 +69,14 @@ def _size_text(p: tuple[int, int]) -> str:
 
 
 class Layer:
-    """Base class: a stateless layer with no parameters."""
+    """Base class of every layer (this one has no parameters).
+
+    Subclasses implement ``forward(x) -> y`` and ``backward(dy, need_dx=True) -> dx``: ``dy`` is
+    the loss gradient w.r.t. the last forward output, ``dx`` the one w.r.t. its input (None when
+    ``need_dx`` is False, which lets the first layer skip work during training).
+    """
+
+    _out_shape: tuple | None = None  # shape of the last forward output
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -76,17 +84,32 @@ class Layer:
     def backward(self, dy: np.ndarray, need_dx: bool = True):
         raise NotImplementedError
 
+    def _check_dy(self, dy) -> np.ndarray:
+        """``dy`` as an array, if it fits the last forward output; otherwise say what is wrong."""
+        if not isinstance(dy, np.ndarray):
+            dy = np.asarray(dy)
+        if dy.shape != self._out_shape:
+            if self._out_shape is None:
+                raise RuntimeError(f"{self.name}: call forward before backward")
+            raise ValueError(f"{self.name}: dy has shape {dy.shape}, but the last forward output "
+                             f"had shape {self._out_shape}")
+        return dy
+
     def parameters(self) -> list[Parameter]:
+        """The layer's trainable parameters (weight first), empty if it has none."""
         return []
 
     def config(self) -> dict:
+        """JSON-able constructor arguments plus ``"type"``; see :func:`layer_from_config`."""
         return {"type": type(self).__name__}
 
     @property
     def name(self) -> str:
+        """Short human-readable description, e.g. "Conv2D 8@3x3"."""
         return type(self).__name__
 
     def astype(self, dtype) -> Layer:
+        """Convert the parameters and gradients to ``dtype`` in place (float64 for checks)."""
         for p in self.parameters():
             p.astype(dtype)
         return self
@@ -148,19 +171,20 @@ class Conv2D(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """(N, C, H, W) -> (N, F, Ho, Wo)."""
         w = self.weight.data
-        if x.dtype != w.dtype:
+        if not isinstance(x, np.ndarray) or x.dtype != w.dtype:
             x = np.asarray(x, dtype=w.dtype)
         if x.shape != self._in_shape:
             self._prepare(x)
-        g = self._geometry
-        xp = ops.pad2d(x, (g.ph, g.pw)) if g.ph or g.pw else x
-        y, self._cols = ops._conv_im2col(xp, w, self.bias.data, g)
+        self._cache = _conv_impl.columns(x, self._geometry)
+        y = _conv_impl.forward_from_columns(self._cache, w, self.bias.data, self._geometry)
+        self._out_shape = y.shape
         return y
 
     def backward(self, dy: np.ndarray, need_dx: bool = True):
         """(N, F, Ho, Wo) -> (N, C, H, W); adds into ``weight.grad`` and ``bias.grad``."""
-        dx, dw, db = ops._conv_backward(dy, self._cols, self._in_shape, self.weight.data,
-                                        self._geometry, need_dx)
+        dy = self._check_dy(dy)
+        dx, dw, db = _conv_impl.backward_from_columns(dy, self._cache, self.weight.data,
+                                                      self._geometry, need_dx)
         self.weight.grad += dw
         self.bias.grad += db
         return dx
@@ -186,11 +210,12 @@ class ReLU(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Any shape -> same shape."""
-        self._mask = x > 0
-        return x * self._mask
+        self._y = np.maximum(x, 0)  # (x * mask would turn negatives into -0.0)
+        self._out_shape = self._y.shape
+        return self._y
 
     def backward(self, dy: np.ndarray, need_dx: bool = True):
-        return dy * self._mask
+        return self._check_dy(dy) * (self._y > 0)
 
 
 class _Pool(Layer):
@@ -235,11 +260,13 @@ class MaxPool2D(_Pool):
     def forward(self, x: np.ndarray) -> np.ndarray:
         if x.shape != self._in_shape:
             self._prepare(x)
-        y, self._arg = pooling.max_pool_argmax(x, self._geometry)
+        y, self._route = pooling.max_pool_forward(x, self._geometry)
+        self._out_shape = y.shape
         return y
 
     def backward(self, dy: np.ndarray, need_dx: bool = True):
-        return pooling.max_pool_scatter(dy, self._arg, self._geometry, self._in_shape)
+        dy = self._check_dy(dy)
+        return pooling.max_pool_scatter(dy, self._route, self._geometry, self._in_shape)
 
 
 class AvgPool2D(_Pool):
@@ -248,9 +275,12 @@ class AvgPool2D(_Pool):
     def forward(self, x: np.ndarray) -> np.ndarray:
         if x.shape != self._in_shape:
             self._prepare(x)
-        return pooling.avg_pool_forward(x, self._geometry)
+        y = pooling.avg_pool_forward(x, self._geometry)
+        self._out_shape = y.shape
+        return y
 
     def backward(self, dy: np.ndarray, need_dx: bool = True):
+        dy = self._check_dy(dy)
         return pooling.avg_pool_spread(dy, self._geometry, self._in_shape)
 
 
@@ -259,10 +289,12 @@ class Flatten(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._in_shape = x.shape
-        return x.reshape(x.shape[0], -1)
+        y = x.reshape(x.shape[0], -1)
+        self._out_shape = y.shape
+        return y
 
     def backward(self, dy: np.ndarray, need_dx: bool = True):
-        return dy.reshape(self._in_shape)
+        return self._check_dy(dy).reshape(self._in_shape)
 
 
 class Dense(Layer):
@@ -297,6 +329,7 @@ class Dense(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         w = self.weight.data
+        x = np.asarray(x)
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(f"{self.name} expects input of shape (N, {self.in_features}), got "
                              f"{x.shape}; put a Flatten before it and set in_features to the "
@@ -306,10 +339,12 @@ class Dense(Layer):
         self._x = x
         y = x @ w.T
         y += self.bias.data
+        self._out_shape = y.shape
         return y
 
     def backward(self, dy: np.ndarray, need_dx: bool = True):
         """(N, out_features) -> (N, in_features); adds into ``weight.grad`` and ``bias.grad``."""
+        dy = self._check_dy(dy)
         self.weight.grad += dy.T @ self._x
         self.bias.grad += dy.sum(axis=0)
         return dy @ self.weight.data if need_dx else None

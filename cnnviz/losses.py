@@ -56,7 +56,8 @@ def _check(logits, y):
             y = y.astype(np.int64)
         else:
             raise ValueError(f"labels must be whole class indices, got dtype {y.dtype}")
-    if y.size and (y.min() < 0 or y.max() >= logits.shape[1]):
+    # one reduction checks both ends: viewed as unsigned, negative labels become huge
+    if y.size and y.view(y.dtype.str.replace("i", "u")).max() >= logits.shape[1]:
         bad = y.min() if y.min() < 0 else y.max()
         raise ValueError(f"label {bad} is out of range: with {logits.shape[1]} classes labels "
                          f"must be 0..{logits.shape[1] - 1}")

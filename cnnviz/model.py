@@ -48,6 +48,7 @@ class Sequential:
     # ------------------------------------------------------------------ passes
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Run every layer; ``x`` of shape (N, C, H, W) -> output of the last layer, e.g. (N, K)."""
+        x = np.asarray(x)
         with np.errstate(over="ignore", invalid="ignore"):
             for layer in self.layers:
                 x = layer.forward(x)
@@ -58,6 +59,7 @@ class Sequential:
     def forward_all(self, x: np.ndarray) -> list[np.ndarray]:
         """Every layer's output, in the order of ``layers`` (the activation maps)."""
         outputs = []
+        x = np.asarray(x)
         with np.errstate(over="ignore", invalid="ignore"):
             for layer in self.layers:
                 x = layer.forward(x)

@@ -3,6 +3,12 @@
 ``lr`` is a plain attribute: change it between steps (the trainer does, for the live learning-rate
 control). ``step`` reads each ``Parameter.grad``; ``zero_grad`` clears them, because backward passes
 add into them.
+
+For speed the optimizer moves all parameters (and gradients) into one contiguous array and leaves
+each ``Parameter.data``/``.grad`` as a view into it, so a step is a handful of whole-array
+operations however many layers there are (per-call overhead decides small-network speed). If
+anything later rebinds a parameter's array (e.g. ``model.astype``), the optimizer notices and
+updates parameter by parameter instead; results are the same either way.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ def _non_negative(value, name: str) -> float:
 
 
 class Optimizer:
-    """Base class: holds the parameters and the learning rate."""
+    """Base class: holds the parameters, the learning rate and per-parameter state arrays."""
 
     def __init__(self, params, lr: float):
         self.params = list(params)
@@ -37,9 +43,55 @@ class Optimizer:
                 raise ValueError(f"expected Parameter objects (with .data and .grad), got {p!r}")
         self.lr = _non_negative(lr, "lr")
         self.steps = 0
+        self._flat_data = self._flat_grad = None
+        self._views: list[tuple] = []
+        dtypes = {p.data.dtype for p in self.params}
+        if len(dtypes) == 1 and len({id(p) for p in self.params}) == len(self.params):
+            self._flatten(dtypes.pop())
+
+    def _flatten(self, dtype) -> None:
+        total = sum(p.data.size for p in self.params)
+        self._flat_data = np.empty(total, dtype)
+        self._flat_grad = np.empty(total, dtype)
+        offset = 0
+        for p in self.params:
+            end = offset + p.data.size
+            data = self._flat_data[offset:end].reshape(p.data.shape)
+            grad = self._flat_grad[offset:end].reshape(p.data.shape)
+            data[...] = p.data
+            grad[...] = p.grad
+            p.data, p.grad = data, grad
+            self._views.append((p, data, grad))
+            offset = end
+
+    def _is_flat(self) -> bool:
+        """True while every parameter still uses its view into the shared arrays."""
+        return self._flat_data is not None and all(
+            p.data is data and p.grad is grad for p, data, grad in self._views)
+
+    def _state_like(self) -> tuple[np.ndarray | None, list[np.ndarray]]:
+        """A zeroed state array: (flat array or None, one view or array per parameter)."""
+        if self._flat_data is None:
+            return None, [np.zeros_like(p.data) for p in self.params]
+        flat = np.zeros_like(self._flat_data)
+        views, offset = [], 0
+        for p in self.params:
+            views.append(flat[offset:offset + p.data.size].reshape(p.data.shape))
+            offset += p.data.size
+        return flat, views
+
+    def _groups(self, *states):
+        """(data, grad, state...) array tuples to update: one flat group, or one per parameter."""
+        if self._is_flat():
+            return [(self._flat_data, self._flat_grad) + tuple(s[0] for s in states)]
+        return [(p.data, p.grad) + tuple(s[1][i] for s in states)
+                for i, p in enumerate(self.params)]
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to zero."""
+        if self._is_flat():
+            self._flat_grad.fill(0)
+            return
         for p in self.params:
             p.grad.fill(0)
 
@@ -63,24 +115,22 @@ class SGD(Optimizer):
         if nesterov and self.momentum == 0:
             raise ValueError("nesterov momentum needs momentum > 0")
         self.nesterov = bool(nesterov)
-        self._buffers: list[np.ndarray | None] = [None] * len(self.params)
+        self._buffer = self._state_like()
 
     def step(self) -> None:
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
+        first = self.steps == 0
         with np.errstate(over="ignore", invalid="ignore"):
-            for i, p in enumerate(self.params):
-                g = p.grad
-                if wd:
-                    g = g + wd * p.data
+            for data, grad, buf in self._groups(self._buffer):
+                g = grad + wd * data if wd else grad
                 if mu:
-                    buf = self._buffers[i]
-                    if buf is None:
-                        buf = self._buffers[i] = np.array(g, copy=True)
+                    if first:
+                        buf[...] = g
                     else:
                         buf *= mu
                         buf += g
                     g = g + mu * buf if self.nesterov else buf
-                p.data -= lr * g
+                data -= lr * g
         self.steps += 1
 
 
@@ -104,8 +154,8 @@ class Adam(Optimizer):
         self.betas = (b1, b2)
         self.eps = _non_negative(eps, "eps")
         self.weight_decay = _non_negative(weight_decay, "weight_decay")
-        self._m = [np.zeros_like(p.data) for p in self.params]
-        self._v = [np.zeros_like(p.data) for p in self.params]
+        self._m = self._state_like()
+        self._v = self._state_like()
 
     def step(self) -> None:
         self.steps += 1
@@ -114,10 +164,8 @@ class Adam(Optimizer):
         root_bc2 = math.sqrt(1 - b2 ** self.steps)
         wd = self.weight_decay
         with np.errstate(over="ignore", invalid="ignore"):
-            for p, m, v in zip(self.params, self._m, self._v, strict=True):
-                g = p.grad
-                if wd:
-                    g = g + wd * p.data
+            for data, grad, m, v in self._groups(self._m, self._v):
+                g = grad + wd * data if wd else grad
                 m *= b1
                 m += (1 - b1) * g
                 v *= b2
@@ -125,4 +173,4 @@ class Adam(Optimizer):
                 denom = np.sqrt(v)
                 denom /= root_bc2
                 denom += self.eps
-                p.data -= step_size * (m / denom)
+                data -= step_size * (m / denom)

@@ -1,11 +1,11 @@
 """The playground's arithmetic: one grey image, one kernel, optional ReLU and pooling.
 
-Everything the playground shows is computed here, without Qt, so the numbers on screen can be
-tested directly: the convolution itself (through :mod:`cnnviz.ops`, the same engine the training
-studio uses), the output-size formula with the current numbers filled in, which input pixels a given
-output pixel looked at (dilated taps and padding cells included), the multiply-and-sum behind one
-output pixel, parameter counts of a conv layer versus a dense layer, and a speed comparison with the
-textbook loops of :mod:`cnnviz.reference`.
+Everything the playground shows is computed without Qt, so the numbers on screen can be tested
+directly. Here: the convolution itself (through :mod:`cnnviz.ops`, the same engine the training
+studio uses), the output-size formula with the current numbers filled in, and parameter counts of a
+conv layer versus a dense layer. Which input pixels an output pixel looked at and the multiply-and-
+sum behind it live in :mod:`cnnviz.playground_explain`; the speed comparison with the textbook loops
+of :mod:`cnnviz.reference` in :mod:`cnnviz.playground_speed`. Both are importable from here too.
 
 Notes
 -----
@@ -16,7 +16,6 @@ For an input of ``n`` pixels, kernel ``k``, padding ``p``, dilation ``d`` and st
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,21 +25,13 @@ __all__ = [
     "POOL_TYPES",
     "ConvSettings",
     "PlaygroundResult",
-    "PixelExplanation",
-    "SpeedComparison",
     "compute",
     "output_size",
     "output_size_formula",
     "pool_size_formula",
-    "receptive_window",
     "window_span",
-    "source_index",
-    "pixel_explanation",
-    "pool_window",
-    "pool_argmax",
     "conv_param_count",
     "dense_param_count",
-    "time_vectorised_vs_loops",
 ]
 
 PADDING_MODES = ("zeros", "reflect", "replicate")
@@ -191,7 +182,9 @@ def compute(
     """
     settings = settings or ConvSettings()
     image = np.asarray(image, dtype=np.float32)
-    kernel = np.asarray(kernel, dtype=np.float32)
+    # The result keeps the kernel as given (float64 from the editor); the engine computes in the
+    # image's float32, exactly as cnnviz.ops.conv2d does for this image and kernel.
+    kernel = np.asarray(kernel, dtype=np.float64)
     problem = _check_inputs(image, kernel, settings)
     if problem is not None:
         return PlaygroundResult(image, kernel, None, None, problem, settings)
@@ -199,7 +192,7 @@ def compute(
     try:
         conv = ops.conv2d(
             image[None, None],
-            kernel[None, None],
+            kernel.astype(np.float32)[None, None],
             np.array([settings.bias], dtype=np.float32),
             stride=settings.stride,
             padding=settings.padding,
@@ -227,129 +220,6 @@ def compute(
     return PlaygroundResult(image, kernel, output, pooled, error, settings, conv)
 
 
-def receptive_window(row: int, col: int, k: int, settings: ConvSettings) -> list[tuple[int, int]]:
-    """The input pixels (taps) that output pixel ``(row, col)`` multiplies with the kernel.
-
-    Returns
-    -------
-    list of (int, int)
-        ``k * k`` (input_row, input_col) pairs in kernel order (row by row). Coordinates are in the
-        unpadded input, so taps in the padding have negative indices or indices ``>= H`` / ``>= W``.
-    """
-    s, p, d = settings.stride, settings.padding, settings.dilation
-    r0, c0 = row * s - p, col * s - p
-    return [(r0 + i * d, c0 + j * d) for i in range(k) for j in range(k)]
-
-
-def source_index(i: int, n: int, mode: str) -> int | None:
-    """Which real pixel a (possibly padded) index ``i`` reads along an axis of length ``n``.
-
-    None for a zero-padding cell; mirrored without repeating the edge for ``"reflect"``; the nearest
-    edge pixel for ``"replicate"`` (the same conventions as PyTorch's padding modes).
-    """
-    if 0 <= i < n:
-        return i
-    if mode == "zeros":
-        return None
-    if mode == "replicate" or n == 1:
-        return min(max(i, 0), n - 1)
-    period = 2 * (n - 1)
-    i = abs(i) % period
-    return i if i < n else period - i
-
-
-@dataclass(frozen=True)
-class PixelExplanation:
-    """The multiply-and-sum behind one output pixel.
-
-    Attributes
-    ----------
-    patch : ndarray, shape (k, k)
-        Input values under the taps (padding cells hold what the padding mode puts there).
-    kernel : ndarray, shape (k, k)
-    products : ndarray, shape (k, k)
-        ``patch * kernel``.
-    total : float
-        ``products.sum() + bias``: the output before ReLU.
-    bias : float
-    value : float
-        What the output view shows at this pixel (after ReLU when on).
-    taps : list of (int, int)
-        Input coordinates of the taps, see :func:`receptive_window`.
-    in_padding : ndarray of bool, shape (k, k)
-        Which taps fall outside the image.
-    """
-
-    patch: np.ndarray
-    kernel: np.ndarray
-    products: np.ndarray
-    total: float
-    bias: float
-    value: float
-    taps: list
-    in_padding: np.ndarray
-
-
-def pixel_explanation(result: PlaygroundResult, row: int, col: int) -> PixelExplanation:
-    """Explain output pixel ``(row, col)`` of ``result`` as patch x kernel summed, plus bias.
-
-    Raises
-    ------
-    ValueError
-        When the result has no output or ``(row, col)`` lies outside it.
-    """
-    if result.output is None:
-        raise ValueError(
-            "There is no output to explain: " + (result.error or "nothing was computed.")
-        )
-    ho, wo = result.output.shape
-    if not (0 <= row < ho and 0 <= col < wo):
-        raise ValueError(f"Pixel ({row}, {col}) is outside the {ho}x{wo} output.")
-    k = result.kernel.shape[0]
-    h, w = result.image.shape
-    mode = result.settings.padding_mode
-    taps = receptive_window(row, col, k, result.settings)
-    patch = np.zeros((k, k), dtype=np.float64)
-    in_padding = np.zeros((k, k), dtype=bool)
-    for idx, (r, c) in enumerate(taps):
-        i, j = divmod(idx, k)
-        in_padding[i, j] = not (0 <= r < h and 0 <= c < w)
-        sr, sc = source_index(r, h, mode), source_index(c, w, mode)
-        patch[i, j] = 0.0 if sr is None or sc is None else result.image[sr, sc]
-    kernel = result.kernel.astype(np.float64)
-    products = patch * kernel
-    bias = float(result.settings.bias)
-    total = float(products.sum() + bias)
-    return PixelExplanation(
-        patch, kernel, products, total, bias, float(result.output[row, col]), taps, in_padding
-    )
-
-
-def pool_window(row: int, col: int, settings: ConvSettings) -> tuple[int, int, int, int]:
-    """The feature-map window of pooled pixel ``(row, col)``.
-
-    Returns
-    -------
-    (top, left, bottom, right) : tuple of int
-        ``bottom`` and ``right`` exclusive.
-    """
-    top, left = row * settings.pool_stride, col * settings.pool_stride
-    return top, left, top + settings.pool_size, left + settings.pool_size
-
-
-def pool_argmax(result: PlaygroundResult, row: int, col: int) -> tuple[int, int] | None:
-    """Feature-map coordinates of the maximum inside pooled pixel ``(row, col)``'s window.
-
-    None unless ``result`` uses max pooling. Ties go to the first in scan order, like the engine.
-    """
-    if result.settings.pool != "max" or result.output is None or result.pooled is None:
-        return None
-    top, left, bottom, right = pool_window(row, col, result.settings)
-    window = result.output[top:bottom, left:right]
-    i, j = np.unravel_index(int(np.argmax(window)), window.shape)
-    return top + int(i), left + int(j)
-
-
 def conv_param_count(k: int, in_channels: int = 1, out_channels: int = 1) -> int:
     """Weights plus biases of a conv layer: ``F * (C * k * k + 1)``, whatever the image size."""
     return out_channels * (in_channels * k * k + 1)
@@ -360,85 +230,27 @@ def dense_param_count(in_features: int, out_features: int) -> int:
     return out_features * (in_features + 1)
 
 
-@dataclass(frozen=True)
-class SpeedComparison:
-    """Vectorised engine versus textbook loops on the same convolution.
-
-    ``loops_seconds`` is an extrapolation from a crop when ``estimated`` is True.
-    """
-
-    vectorised_seconds: float
-    loops_seconds: float
-    estimated: bool
-    crop_shape: tuple[int, int] | None
-
-    @property
-    def ratio(self) -> float:
-        """How many times faster the vectorised version is."""
-        return self.loops_seconds / max(self.vectorised_seconds, 1e-9)
+# The explanation helpers and the speed comparison live in their own modules (one job each);
+# they are importable from here too, as the module contract promises.
+_EXPLAIN = (
+    "receptive_window",
+    "source_index",
+    "PixelExplanation",
+    "pixel_explanation",
+    "pool_window",
+    "pool_argmax",
+    "partial_maps",
+)
+_SPEED = ("SpeedComparison", "time_vectorised_vs_loops")
 
 
-def _best_time(fn, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+def __getattr__(name: str):
+    if name in _EXPLAIN:
+        from cnnviz import playground_explain
 
+        return getattr(playground_explain, name)
+    if name in _SPEED:
+        from cnnviz import playground_speed
 
-def time_vectorised_vs_loops(
-    image: np.ndarray, kernel: np.ndarray, settings: ConvSettings, budget_seconds: float = 1.0
-) -> SpeedComparison:
-    """Time the convolution with :mod:`cnnviz.ops` and with :mod:`cnnviz.reference` loops.
-
-    The loops are first timed on a crop of about 24x24 output pixels; when that predicts more than
-    ``budget_seconds`` for the whole image, the prediction is reported (``estimated=True``) instead
-    of making the user wait.
-
-    Parameters
-    ----------
-    image : ndarray, shape (H, W)
-    kernel : ndarray, shape (k, k)
-    settings : ConvSettings
-        Must describe a possible convolution (see :func:`compute`).
-    budget_seconds : float
-    """
-    from cnnviz import reference
-
-    ops = _ops()
-    x = np.asarray(image, dtype=np.float32)[None, None]
-    w = np.asarray(kernel, dtype=np.float32)[None, None]
-    b = np.array([settings.bias], dtype=np.float32)
-    args = dict(
-        stride=settings.stride,
-        padding=settings.padding,
-        dilation=settings.dilation,
-        padding_mode=settings.padding_mode,
-    )
-
-    def run(module, xx):
-        return module.conv2d(xx, w, b, **args)
-
-    vectorised = _best_time(lambda: run(ops, x), repeats=3)
-    k = w.shape[-1]
-    h, wd = image.shape
-    full = output_size(h, k, settings.stride, settings.padding, settings.dilation) * output_size(
-        wd, k, settings.stride, settings.padding, settings.dilation
-    )
-    # A crop that still yields about 24x24 outputs (at least one) whatever the stride and dilation.
-    span = window_span(k, settings.dilation)
-    side_h = min(h, span + settings.stride * 23)
-    side_w = min(wd, span + settings.stride * 23)
-    crop = x[:, :, :side_h, :side_w]
-    crop_out = max(
-        1, output_size(side_h, k, settings.stride, settings.padding, settings.dilation)
-    ) * max(1, output_size(side_w, k, settings.stride, settings.padding, settings.dilation))
-    crop_time = _best_time(lambda: run(reference, crop), repeats=1)
-    predicted = crop_time * full / crop_out
-    if predicted <= budget_seconds or (side_h, side_w) == (h, wd):
-        loops = (
-            crop_time if (side_h, side_w) == (h, wd) else _best_time(lambda: run(reference, x), 1)
-        )
-        return SpeedComparison(vectorised, loops, False, None)
-    return SpeedComparison(vectorised, predicted, True, (side_h, side_w))
+        return getattr(playground_speed, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

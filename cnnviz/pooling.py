@@ -9,13 +9,17 @@ Notes
 -----
 Output size along one axis: ``out = floor((n + 2p - k) / s) + 1``.
 
-Large maps are pooled tap by tap: for a k x k window, ``k * k`` whole-array operations on strided
-views of the input (one per position inside the window), so every NumPy call does a lot of work.
-Tiny maps (a batch of one 8x8 image) instead copy the windows into one array and reduce it, which
-needs fewer NumPy calls; both give identical results.
+Large maps copy every tap once into an array of shape (kh * kw, N * C * Ho * Wo), so the max, the
+tie-breaking and the gradient routing are a few operations over long contiguous rows (NumPy is
+much slower on many short strided rows, and on data-dependent branches such as masked copies,
+hence the branch-free boolean arithmetic). Tiny maps (a batch of one 8x8 image) copy the windows
+into (N, C, Ho, Wo, kh * kw) and reduce the last axis, which needs fewer NumPy calls. Both give
+identical results.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,7 +27,7 @@ from cnnviz._arrays import as_batch, check_dy, pad2d, window_view
 from cnnviz._geometry import PoolGeometry, pool_geometry
 
 __all__ = ["max_pool2d", "avg_pool2d", "max_pool2d_backward", "avg_pool2d_backward",
-           "max_pool_argmax", "max_pool_scatter", "avg_pool_forward", "avg_pool_spread"]
+           "max_pool_forward", "max_pool_scatter", "avg_pool_forward", "avg_pool_spread"]
 
 # below this many windows, per-call overhead outweighs the copy of the windows
 _TAPS_FROM = 2048
@@ -43,8 +47,19 @@ def _tap(xp: np.ndarray, g: PoolGeometry, i: int, j: int) -> np.ndarray:
     return xp[:, :, i:i + g.sh * (g.ho - 1) + 1:g.sh, j:j + g.sw * (g.wo - 1) + 1:g.sw]
 
 
-def _taps(g: PoolGeometry):
-    return [(t, i, j) for t, (i, j) in enumerate(np.ndindex(g.kh, g.kw))]
+def _taps(g: PoolGeometry) -> tuple:
+    return _tap_list(g.kh, g.kw)
+
+
+@lru_cache(maxsize=64)
+def _tap_list(kh: int, kw: int) -> tuple:
+    """(t, i, j) for every tap of a kh x kw window, t = i * kw + j (row-major)."""
+    return tuple((i * kw + j, i, j) for i in range(kh) for j in range(kw))
+
+
+@lru_cache(maxsize=64)
+def _tap_ids(kk: int) -> np.ndarray:
+    return np.arange(kk)
 
 
 def _windows(xp: np.ndarray, g: PoolGeometry) -> np.ndarray:
@@ -60,8 +75,31 @@ def _many(x: np.ndarray, g: PoolGeometry) -> bool:
     return x.shape[0] * x.shape[1] * g.ho * g.wo >= _TAPS_FROM
 
 
-def max_pool_argmax(x: np.ndarray, g: PoolGeometry):
-    """Max pooling that also records which tap of each window won (the first of any ties).
+def _tap_strides(xp: np.ndarray, g: PoolGeometry) -> tuple[tuple, tuple]:
+    """Shape and strides of the view (kh, kw, N, C, Ho, Wo): tap (i, j) of every window."""
+    n, c = xp.shape[:2]
+    s0, s1, s2, s3 = xp.strides
+    return (g.kh, g.kw, n, c, g.ho, g.wo), (s2, s3, s0, s1, s2 * g.sh, s3 * g.sw)
+
+
+def _stacked(xp: np.ndarray, g: PoolGeometry) -> np.ndarray:
+    """Every tap of every window, copied once: shape (kh * kw, N * C * Ho * Wo), contiguous.
+
+    After this single copy each per-tap operation runs over one long contiguous row, which is
+    far cheaper in NumPy than the same operation on a strided (Ho, Wo) view.
+    """
+    xp = np.ascontiguousarray(xp)
+    view = window_view(xp, *_tap_strides(xp, g))
+    return view.reshape(g.kh * g.kw, -1)
+
+
+def _covers_every_pixel(g: PoolGeometry) -> bool:
+    tiled = (g.sh, g.sw) == (g.kh, g.kw) and (g.ho * g.kh, g.wo * g.kw) == (g.h, g.w)
+    return tiled and not (g.ph or g.pw)
+
+
+def max_pool_forward(x: np.ndarray, g: PoolGeometry):
+    """Max pooling that also records, per window, which tap won (the first of any ties).
 
     Parameters
     ----------
@@ -71,29 +109,34 @@ def max_pool_argmax(x: np.ndarray, g: PoolGeometry):
     Returns
     -------
     y : ndarray, shape (N, C, Ho, Wo)
-    arg : ndarray of int, shape (N, C, Ho, Wo), the winning tap ``i * kw + j``
+    route : ndarray
+        What :func:`max_pool_scatter` needs: for small inputs the winning tap index ``i * kw + j``
+        per window, shape (N, C, Ho, Wo); otherwise a boolean one-hot of shape
+        (kh * kw, N * C * Ho * Wo).
     """
     xp = _padded(x, g, -np.inf)
     if not _many(x, g):
         win = _windows(xp, g)
         return win.max(axis=-1), win.argmax(axis=-1)
-    best = _tap(xp, g, 0, 0).copy()
-    arg = np.zeros(best.shape, np.uint8 if g.kh * g.kw < 256 else np.int32)
-    for t, i, j in _taps(g)[1:]:
-        v = _tap(xp, g, i, j)
-        wins = v > best  # strict, so an equal later tap never takes over: ties go to the first
-        np.maximum(best, v, out=best)
-        np.copyto(arg, t, where=wins)
-    return best, arg
+    taps = _stacked(xp, g)
+    best = taps.max(axis=0)
+    onehot = taps == best
+    # keep only the first tap holding the maximum (as PyTorch does): boolean ops, no branches
+    seen = onehot[0].copy()
+    for t in range(1, g.kh * g.kw):
+        np.greater(onehot[t], seen, out=onehot[t])
+        if t < g.kh * g.kw - 1:
+            seen |= onehot[t]
+    return best.reshape(x.shape[:2] + (g.ho, g.wo)), onehot
 
 
-def max_pool_scatter(dy: np.ndarray, arg: np.ndarray, g: PoolGeometry, x_shape: tuple):
+def max_pool_scatter(dy: np.ndarray, route: np.ndarray, g: PoolGeometry, x_shape: tuple):
     """Route each window's gradient to the tap that won its forward max.
 
     Parameters
     ----------
     dy : ndarray, shape (N, C, Ho, Wo)
-    arg : ndarray of int, shape (N, C, Ho, Wo), from :func:`max_pool_argmax`
+    route : ndarray, the second result of :func:`max_pool_forward`
     x_shape : tuple (N, C, H, W)
 
     Returns
@@ -101,14 +144,27 @@ def max_pool_scatter(dy: np.ndarray, arg: np.ndarray, g: PoolGeometry, x_shape: 
     ndarray, shape (N, C, H, W)
     """
     n, c, h, w = x_shape
-    dxp = np.zeros((n, c, h + 2 * g.ph, w + 2 * g.pw), dtype=dy.dtype)
-    overlapping = g.sh < g.kh or g.sw < g.kw
-    for t, i, j in _taps(g):
-        target = _tap(dxp, g, i, j)
-        if overlapping:
-            target += dy * (arg == t)
-        else:  # each input pixel is in at most one window: write instead of add
-            np.multiply(dy, arg == t, out=target)
+    padded_shape = (n, c, h + 2 * g.ph, w + 2 * g.pw)
+    apart = g.sh >= g.kh and g.sw >= g.kw  # windows never overlap
+    if route.dtype != bool and apart:
+        # small input: one-hot per window, written into all windows at once
+        per_window = (route[..., None] == _tap_ids(g.kh * g.kw)) * dy[..., None]
+        dxp = (np.empty if _covers_every_pixel(g) else np.zeros)(padded_shape, dtype=dy.dtype)
+        s0, s1, s2, s3 = dxp.strides
+        view = window_view(dxp, (n, c, g.ho, g.wo, g.kh, g.kw),
+                           (s0, s1, s2 * g.sh, s3 * g.sw, s2, s3))
+        view[...] = per_window.reshape(view.shape)
+    elif apart:  # each tap's view is written exactly once
+        masks = route.reshape((-1,) + dy.shape)
+        dxp = (np.empty if _covers_every_pixel(g) else np.zeros)(padded_shape, dtype=dy.dtype)
+        for t, i, j in _taps(g):
+            np.multiply(dy, masks[t], out=_tap(dxp, g, i, j))
+    else:
+        masks = (route.reshape((-1,) + dy.shape) if route.dtype == bool
+                 else [route == t for t in range(g.kh * g.kw)])
+        dxp = np.zeros(padded_shape, dtype=dy.dtype)
+        for t, i, j in _taps(g):
+            _tap(dxp, g, i, j)[...] += dy * masks[t]
     if g.ph or g.pw:
         return dxp[:, :, g.ph:g.ph + h, g.pw:g.pw + w]
     return dxp
@@ -119,20 +175,23 @@ def avg_pool_forward(x: np.ndarray, g: PoolGeometry) -> np.ndarray:
     xp = _padded(x, g, 0.0)
     if not _many(x, g):
         return _windows(xp, g).mean(axis=-1)
-    total = _tap(xp, g, 0, 0).copy()
-    for _, i, j in _taps(g)[1:]:
-        total += _tap(xp, g, i, j)
+    total = _stacked(xp, g).sum(axis=0)
     total /= g.kh * g.kw
-    return total
+    return total.reshape(x.shape[:2] + (g.ho, g.wo))
 
 
 def avg_pool_spread(dy: np.ndarray, g: PoolGeometry, x_shape: tuple) -> np.ndarray:
     """Share each window's gradient equally among its kh * kw taps; shape ``x_shape``."""
     n, c, h, w = x_shape
     share = dy / (g.kh * g.kw)
-    dxp = np.zeros((n, c, h + 2 * g.ph, w + 2 * g.pw), dtype=dy.dtype)
-    for _, i, j in _taps(g):
-        _tap(dxp, g, i, j)[...] += share
+    padded_shape = (n, c, h + 2 * g.ph, w + 2 * g.pw)
+    if g.sh >= g.kh and g.sw >= g.kw:
+        dxp = (np.empty if _covers_every_pixel(g) else np.zeros)(padded_shape, dtype=dy.dtype)
+        np.copyto(window_view(dxp, *_tap_strides(dxp, g)), share)
+    else:
+        dxp = np.zeros(padded_shape, dtype=dy.dtype)
+        for _, i, j in _taps(g):
+            _tap(dxp, g, i, j)[...] += share
     if g.ph or g.pw:
         return dxp[:, :, g.ph:g.ph + h, g.pw:g.pw + w]
     return dxp
@@ -195,8 +254,8 @@ def max_pool2d_backward(dy, x, kernel_size, stride=None, padding=0):
     """
     x, g = _pool_input(x, kernel_size, stride, padding)
     dy = check_dy(dy, x.shape[:2] + (g.ho, g.wo), x.dtype)
-    _, arg = max_pool_argmax(x, g)
-    return max_pool_scatter(dy, arg, g, x.shape)
+    _, route = max_pool_forward(x, g)
+    return max_pool_scatter(dy, route, g, x.shape)
 
 
 def avg_pool2d_backward(dy, x, kernel_size, stride=None, padding=0):

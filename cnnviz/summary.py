@@ -109,6 +109,21 @@ def totals(rows: list[LayerSummary]) -> dict:
             "dense_equivalent_params": sum(r.dense_equivalent_params for r in rows)}
 
 
+def sharing_note(rows: list[LayerSummary]) -> str | None:
+    """One sentence on weight sharing: conv parameters vs dense layers of the same sizes.
+
+    None when the network has no conv layer.
+    """
+    convs = [r for r in rows if r.name.startswith("Conv")]
+    if not convs:
+        return None
+    ours = sum(r.params for r in convs)
+    dense = sum(r.dense_equivalent_params for r in convs)
+    return (f"Weight sharing: the conv layers have {ours:,} parameters; fully-connected layers "
+            f"with the same input and output sizes would need {dense:,} ({dense / ours:,.0f}x "
+            "more).")
+
+
 def _shape_text(shape) -> str:
     return "x".join(str(s) for s in shape)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnviz.playground import ConvSettings, compute
+from cnnviz.playground import ConvSettings, PlaygroundResult, compute
 
 __all__ = ["shift_image", "TranslationReport", "equivariance_report", "interior_mask"]
 
@@ -247,7 +247,12 @@ def _summary(r: TranslationReport) -> list[str]:
 
 
 def equivariance_report(
-    image: np.ndarray, kernel: np.ndarray, settings: ConvSettings | None, dy: int, dx: int
+    image: np.ndarray,
+    kernel: np.ndarray,
+    settings: ConvSettings | None,
+    dy: int,
+    dx: int,
+    base: PlaygroundResult | None = None,
 ) -> TranslationReport:
     """Compare the playground's maps for ``image`` and for ``image`` shifted by ``(dy, dx)``.
 
@@ -260,6 +265,9 @@ def equivariance_report(
         Stride, padding, dilation, ReLU, bias and pooling, as in the playground.
     dy, dx : int
         Shift down / right in input pixels (negative: up / left); the vacated strip is black.
+    base : PlaygroundResult or None
+        The playground's result for exactly this image, kernel and settings, when it has one
+        already: saves one of the two convolutions. Ignored if its settings or shapes differ.
 
     Returns
     -------
@@ -270,7 +278,12 @@ def equivariance_report(
     image = np.asarray(image, dtype=np.float32)
     dy, dx = int(dy), int(dx)
     shifted = shift_image(image, dy, dx)
-    base = compute(image, kernel, settings)
+    reusable = (
+        base is not None and base.settings == settings
+        and np.shape(base.image) == image.shape and np.shape(base.kernel) == np.shape(kernel)
+    )
+    if not reusable:
+        base = compute(image, kernel, settings)
     moved = compute(shifted, kernel, settings)
     kernel = np.asarray(kernel, dtype=np.float32)
     report = dict(dy=dy, dx=dx, settings=settings, image=image, shifted_image=shifted,

@@ -35,7 +35,13 @@ TYPE_LABELS = {"conv": "Conv", "relu": "ReLU", "maxpool": "MaxPool", "avgpool": 
 PARAM_LABELS = {"out_channels": ("Filters", 1, 256), "kernel_size": ("Kernel size", 1, 15),
                 "stride": ("Stride", 1, 8), "padding": ("Padding", 0, 8),
                 "dilation": ("Dilation", 1, 8), "out_features": ("Units", 1, 4096)}
-COLUMNS = ("#", "layer", "output shape", "params", "receptive field", "FLOPs", "dense equivalent")
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+COLUMNS = ("layer", "output", "params", "RF", "FLOPs", "dense eq.")
+COLUMN_TIPS = ("layer number, type and settings", "output shape for one input (C×H×W)",
+               "trainable weights and biases",
+               "receptive field: side of the input window one output pixel sees",
+               "floating-point operations for one input",
+               "parameters a fully-connected layer would need for the same input and output sizes")
 WHY = (
     "Why: each row shows what one layer does to the data's shape and what it costs. Compare "
     "'params' with 'dense equivalent': a conv layer reuses one small kernel at every position "
@@ -69,6 +75,7 @@ class ArchitectureEditor(QWidget):
         self._valid = False
         self._error: str | None = None
         self._rows = []
+        self._editing = True
 
         self.preset_combo = QComboBox()
         self.preset_combo.setObjectName("presetCombo")
@@ -82,10 +89,11 @@ class ArchitectureEditor(QWidget):
         self.type_combo.setObjectName("addLayerTypeCombo")
         for key in arch.LAYER_TYPES:
             self.type_combo.addItem(TYPE_LABELS[key], key)
-        self.add_button = self._button("Add", "addLayerButton", "Insert a layer after the selected one")
-        self.remove_button = self._button("Remove", "removeLayerButton", "Delete the selected layer")
-        self.up_button = self._button("Up", "moveLayerUpButton", "Move the selected layer earlier")
-        self.down_button = self._button("Down", "moveLayerDownButton", "Move the selected layer later")
+        b = self._button
+        self.add_button = b("Add", "addLayerButton", "Insert a layer after the selected one")
+        self.remove_button = b("Remove", "removeLayerButton", "Delete the selected layer")
+        self.up_button = b("Up", "moveLayerUpButton", "Move the selected layer earlier")
+        self.down_button = b("Down", "moveLayerDownButton", "Move the selected layer later")
         self.add_button.clicked.connect(self._on_add)
         self.remove_button.clicked.connect(self._on_remove)
         self.up_button.clicked.connect(self._on_up)
@@ -100,21 +108,26 @@ class ArchitectureEditor(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("summaryTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
+        for c, tip in enumerate(COLUMN_TIPS):
+            self.table.horizontalHeaderItem(c).setToolTip(tip)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setMinimumHeight(170)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.itemSelectionChanged.connect(self._on_table_selection)
-        self.table.setToolTip("Receptive field: the side of the input window one output pixel sees. "
-                              "Select a row to highlight it on the sample at the right.")
+        self.table.setToolTip("Receptive field: the side of the input window one output pixel "
+                              "sees. Select a row to highlight it on the sample at the right.")
         self.rf_view = ReceptiveFieldView()
         why = QLabel(WHY)
         why.setWordWrap(True)
         why.setStyleSheet("color: #555; font-size: 9pt;")
 
         left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(self.preset_combo)
         left.addWidget(self.layer_list, 1)
         add_row = QHBoxLayout()
@@ -126,15 +139,20 @@ class ArchitectureEditor(QWidget):
             move_row.addWidget(b)
         left.addLayout(move_row)
         left.addLayout(self.form)
+        below = QHBoxLayout()
+        below.addWidget(why, 1)
+        below.addWidget(self.rf_view, 1)
         right = QVBoxLayout()
         right.addWidget(self.error_label)
-        right.addWidget(self.table, 1)
-        right.addWidget(why)
+        right.addWidget(self.table, 3)
+        right.addLayout(below, 2)
         top = QHBoxLayout(self)
         top.setContentsMargins(2, 2, 2, 2)
-        top.addLayout(left, 2)
+        left_box = QWidget()
+        left_box.setLayout(left)
+        left_box.setMaximumWidth(230)  # the table needs the width more than the spin boxes do
+        top.addWidget(left_box, 2)
         top.addLayout(right, 5)
-        top.addWidget(self.rf_view, 3)
         self._refresh_list(0)
 
     @staticmethod
@@ -169,6 +187,14 @@ class ArchitectureEditor(QWidget):
         self._n_classes = int(n_classes)
         self.rf_view.set_sample(sample, self._input_shape)
         self._revalidate()
+
+    def set_editing_enabled(self, enabled: bool) -> None:
+        """Lock the layer list and its controls (while training); the table and the
+        receptive-field view stay usable."""
+        for w in (self.preset_combo, self.layer_list, self.type_combo, self.add_button,
+                  self.remove_button, self.up_button, self.down_button, *self._spins.values()):
+            w.setEnabled(enabled)
+        self._editing = enabled
 
     def is_valid(self) -> bool:
         """True when the spec builds a model for the current input and class count."""
@@ -266,6 +292,7 @@ class ArchitectureEditor(QWidget):
             spin.setValue(int(layer.get(key, arch.default_layer(layer["type"])[key])))
             spin.setProperty("paramKey", key)
             spin.valueChanged.connect(self._on_param)
+            spin.setEnabled(self._editing)
             self._spins[key] = spin
             self.form.addRow(label, spin)
 
@@ -309,18 +336,18 @@ class ArchitectureEditor(QWidget):
         self.table.setRowCount(len(rows) + (1 if rows else 0))
         for r, row in enumerate(rows):
             rf = f"{row.receptive_field}×{row.receptive_field}"
-            cells = (str(row.index), row.name, _fmt_shape(row.output_shape), f"{row.params:,}", rf,
-                     f"{row.flops:,}",
+            cells = (f"{row.index}. {row.name}", _fmt_shape(row.output_shape), f"{row.params:,}",
+                     rf, f"{row.flops:,}",
                      f"{row.dense_equivalent_params:,}" if row.dense_equivalent_params else "–")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if c not in (1, 2):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if c > 1:
+                    item.setTextAlignment(RIGHT)
                 self.table.setItem(r, c, item)
         if rows:
             tot = totals(rows)
-            cells = ("", "total", f"input {_fmt_shape(self._input_shape)}", f"{tot['params']:,}",
-                     "", f"{tot['flops']:,}", f"{tot['dense_equivalent_params']:,}")
+            cells = ("total", f"in {_fmt_shape(self._input_shape)}", f"{tot['params']:,}", "",
+                     f"{tot['flops']:,}", f"{tot['dense_equivalent_params']:,}")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 font = item.font()

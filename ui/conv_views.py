@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from cnnviz.playground import PlaygroundResult, window_span
-from ui import pyside_refcount_fix  # noqa: F401  (must run before signals are emitted)
+from ui import refcount_guard
 
-__all__ = ["COLOUR_MODES", "ImagePanel", "ConvViews", "ValueHistogram", "display_levels"]
+# PySide6 6.12 on Python < 3.12 drops references per emit/slot call (see ui/refcount_guard.py).
+refcount_guard.install()
+
+__all__ = ["COLOUR_MODES", "ImagePanel", "ConvViews", "display_levels"]
 
 # (key, menu label, colour map): signed values need a diverging map centred on zero.
 COLOUR_MODES = (
@@ -30,19 +33,26 @@ _MAPS = {key: pg.colormap.get(name) for key, _, name in COLOUR_MODES}
 def display_levels(values: np.ndarray | None, mode: str) -> tuple[float, float]:
     """Colour-map levels for ``values`` in a colour mode.
 
-    ``signed`` is symmetric, ``(-m, m)`` with ``m = max |x|``, so zero is always the neutral middle
-    colour and negatives are never clamped to black.
+    ``signed`` is symmetric, ``(-m, m)`` with ``m`` = max |x| rounded up to two significant digits,
+    so zero is always the neutral middle colour and nothing is clipped or clamped to black.
     """
     if values is None or values.size == 0:
         return (-1.0, 1.0) if mode == "signed" else (0.0, 1.0)
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
+    lo, hi = float(values.min()), float(values.max())
+    if not (np.isfinite(lo) and np.isfinite(hi)):
         return (-1.0, 1.0) if mode == "signed" else (0.0, 1.0)
     if mode == "minmax":
-        lo, hi = float(finite.min()), float(finite.max())
         return (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
-    m = float(np.abs(finite).max()) or 1.0
+    m = _nice_ceiling(max(abs(lo), abs(hi)))
     return (-m, m) if mode == "signed" else (0.0, m)
+
+
+def _nice_ceiling(m: float) -> float:
+    """Round ``m`` up to two significant digits: a small edit rarely changes the colour scale."""
+    if m <= 0 or not np.isfinite(m):
+        return 1.0
+    step = 10.0 ** (np.floor(np.log10(m)) - 1)
+    return float(np.ceil(m / step - 1e-9) * step)
 
 
 def _path_item(colour: str, width: float = 2, style=Qt.PenStyle.SolidLine) -> QGraphicsPathItem:
@@ -78,15 +88,38 @@ class ImagePanel(pg.PlotWidget):
         item.hideAxis("left")
         item.hideAxis("bottom")
         item.setMenuEnabled(False)
+        item.hideButtons()
         item.invertY(True)
         item.setAspectLocked(True)
         item.disableAutoRange()
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.addItem(self.image_item)
         self._shape: tuple[int, int] | None = None
+        self._shown: np.ndarray | None = None
+        self._rect: QRectF | None = None
+        self._title = title
+        self._messages: list[QLabel] = []
         self._last: tuple[int, int] = (-1, -1)
         self.scene().sigMouseMoved.connect(self._on_move)
         self.scene().sigMouseClicked.connect(self._on_click)
+
+    def message_label(self, name: str) -> QLabel:
+        """A red explanation shown over this view, in place of its image."""
+        label = QLabel(self)
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet(
+            "color: #ffb0b0; background: rgba(40, 0, 0, 220); font-weight: bold; padding: 12px;"
+        )
+        label.hide()
+        self._messages.append(label)
+        return label
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        for label in self.__dict__.get("_messages", ()):  # resizes arrive during __init__ too
+            label.setGeometry(self.rect().adjusted(8, 30, -8, -8))
 
     def overlay(
         self, colour: str, width: float = 2, style=Qt.PenStyle.SolidLine
@@ -99,12 +132,22 @@ class ImagePanel(pg.PlotWidget):
     def show_array(self, array: np.ndarray | None, rect: QRectF | None = None) -> None:
         if array is None:
             self.image_item.clear()
-            self._shape = None
+            self._shape = self._shown = None
             return
+        if array is self._shown:  # e.g. the unchanged input: skip re-colouring 512x512 pixels
+            return
+        self._shown = array
         self.image_item.setImage(array, autoLevels=False)
         self._shape = array.shape
-        if rect is not None:
+        if rect is not None and rect != self._rect:
+            self._rect = rect
             self.image_item.setRect(rect)
+
+    def set_title_text(self, text: str) -> None:
+        """Set the title only when it changes (a new title re-lays out the plot)."""
+        if text != self._title:
+            self._title = text
+            self.setTitle(text, size="9pt")
 
     def pixel_at(self, scene_pos) -> tuple[int, int] | None:
         if self._shape is None or not self.sceneBoundingRect().contains(scene_pos):
@@ -145,11 +188,23 @@ class ConvViews(QWidget):
             insert_in=self.output_view.getPlotItem(),
         )
         self.mode = "signed"
+        self._levels: tuple[float, float] | None = None
         # Overlays: the receptive window on the input, the selected pixel, the pool window and max.
         self.taps_overlay = self.input_view.overlay("#ffd200")
         self.pad_taps_overlay = self.input_view.overlay("#ff3cff")
         self.padding_outline = self.input_view.overlay("#ff3cff", 1, Qt.PenStyle.DashLine)
         self.output_marker = self.output_view.overlay("#00e000")
+        # A ring of fixed screen size around the window: a 3x3 window on a 512 px photo is tiny.
+        self.locator = pg.ScatterPlotItem(
+            size=26, symbol="o", pen=pg.mkPen("#ffd200", width=2), brush=None, pxMode=True
+        )
+        self.locator.setZValue(20)
+        self.input_view.addItem(self.locator)
+        self.output_locator = pg.ScatterPlotItem(
+            size=26, symbol="o", brush=None, pxMode=True, pen=pg.mkPen("#00e000", width=2)
+        )
+        self.output_locator.setZValue(20)
+        self.output_view.addItem(self.output_locator)
         self.pool_window_overlay = self.output_view.overlay("#00e0ff")
         self.pool_max_overlay = self.output_view.overlay("#ff3cff", 3)
         self.pooled_marker = self.pooled_view.overlay("#00e0ff")
@@ -158,16 +213,12 @@ class ConvViews(QWidget):
         for view in (self.input_view, self.output_view, self.pooled_view):
             splitter.addWidget(view)
         splitter.setChildrenCollapsible(False)
-        self.message = QLabel()
-        self.message.setObjectName("convErrorLabel")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00000; font-weight: bold; padding: 12px;")
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.hide()
+        # Impossible settings: the explanation appears in place of the map it prevents.
+        self.message = self.output_view.message_label("convErrorLabel")
+        self.pooled_message = self.pooled_view.message_label("poolErrorLabel")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.message)
         self._result: PlaygroundResult | None = None
         self._fitted_shape: tuple[int, int] | None = None
         # Keep the whole image in view on resizes until the user zooms or pans themselves; then
@@ -220,9 +271,12 @@ class ConvViews(QWidget):
             self.show_result(self._result)
 
     def show_result(
-        self, result: PlaygroundResult, output_override: np.ndarray | None = None
+        self,
+        result: PlaygroundResult,
+        output_override: np.ndarray | None = None,
+        pooled_override: np.ndarray | None = None,
     ) -> None:
-        """Display ``result``; ``output_override`` (a partly filled map) replaces the output."""
+        """Display ``result``; the overrides (partly filled maps) replace what is drawn."""
         self._result = result
         self.input_view.show_array(result.image)
         key = (result.image.shape, result.settings.padding)
@@ -241,24 +295,23 @@ class ConvViews(QWidget):
         output = result.output if output_override is None else output_override
         shown = None if output is None else (np.abs(output) if self.mode == "abs" else output)
         self.output_view.show_array(shown, None if output is None else self.output_rect(result))
-        pooled = result.pooled
+        pooled = result.pooled if pooled_override is None else pooled_override
         if pooled is not None and self.mode == "abs":
             pooled = np.abs(pooled)
         self.pooled_view.show_array(pooled, None if pooled is None else self.pooled_rect(result))
         # One scale for feature map and pooled map, so equal colours mean equal values.
-        self.colour_bar.setLevels(
-            display_levels(result.output if output is not None else None, self.mode)
-        )
+        levels = display_levels(result.output if output is not None else None, self.mode)
+        if levels != self._levels:  # new levels re-draw the colour bar's axis: only when needed
+            self._levels = levels
+            self.colour_bar.setLevels(levels)
         self.pooled_view.setVisible(result.settings.pool != "none")
         self.set_titles(result)
-        if result.output is None:
-            self.message.setText(result.error or "")
-            self.message.show()
-        elif result.error:
-            self.message.setText(result.error)
-            self.message.show()
-        else:
-            self.message.hide()
+        conv_failed = result.output is None
+        self.message.setText(result.error or "" if conv_failed else "")
+        self.message.setVisible(conv_failed)
+        pool_failed = not conv_failed and result.error is not None
+        self.pooled_message.setText(result.error or "" if pool_failed else "")
+        self.pooled_message.setVisible(pool_failed)
 
     def fit(self) -> None:
         """Zoom so the whole input (and its padding) is visible; the other views follow."""
@@ -273,17 +326,15 @@ class ConvViews(QWidget):
 
     def set_titles(self, result: PlaygroundResult) -> None:
         s = result.settings
-        self.input_view.setTitle(
-            f"Input {result.image.shape[0]}x{result.image.shape[1]}", size="9pt"
-        )
+        self.input_view.set_title_text(f"Input {result.image.shape[0]}x{result.image.shape[1]}")
         out = "Feature map"
         if result.output is not None:
             out += f" {result.output.shape[0]}x{result.output.shape[1]}"
-        self.output_view.setTitle(out + (" (ReLU)" if s.relu else ""), size="9pt")
+        self.output_view.set_title_text(out + (" (ReLU)" if s.relu else ""))
         pooled = f"{s.pool.capitalize()} pool {s.pool_size}x{s.pool_size}"
         if result.pooled is not None:
             pooled += f" → {result.pooled.shape[0]}x{result.pooled.shape[1]}"
-        self.pooled_view.setTitle(pooled, size="9pt")
+        self.pooled_view.set_title_text(pooled)
 
     # -- overlays -----------------------------------------------------------------------------
     def show_window(self, taps, image_shape, out_pixel: tuple[int, int] | None) -> None:
@@ -294,6 +345,21 @@ class ConvViews(QWidget):
         self.taps_overlay.setPath(_rects_path(inside))
         self.pad_taps_overlay.setPath(_rects_path(outside))
         self.output_marker.setPath(_rects_path([out_pixel] if out_pixel else []))
+        if taps:
+            rows = [r for r, _ in taps]
+            cols = [c for _, c in taps]
+            self.locator.setData(
+                [(min(cols) + max(cols) + 1) / 2], [(min(rows) + max(rows) + 1) / 2]
+            )
+        else:
+            self.locator.setData([], [])
+        if out_pixel:
+            centre = self.output_view.image_item.mapToParent(
+                QPointF(out_pixel[1] + 0.5, out_pixel[0] + 0.5)
+            )
+            self.output_locator.setData([centre.x()], [centre.y()])
+        else:
+            self.output_locator.setData([], [])
 
     def show_pool_window(self, window, argmax, pooled_pixel) -> None:
         """Outline a pooled pixel's window on the feature map and mark its maximum (max pooling)."""
@@ -306,6 +372,8 @@ class ConvViews(QWidget):
         self.pooled_marker.setPath(_rects_path([pooled_pixel] if pooled_pixel else []))
 
     def clear_overlays(self) -> None:
+        self.locator.setData([], [])
+        self.output_locator.setData([], [])
         for item in (
             self.taps_overlay,
             self.pad_taps_overlay,
@@ -315,30 +383,3 @@ class ConvViews(QWidget):
             self.pooled_marker,
         ):
             item.setPath(QPainterPath())
-
-
-class ValueHistogram(pg.PlotWidget):
-    """How often each output value occurs: shows at a glance how much of the map is negative."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("valueHistogram")
-        self.setMinimumHeight(100)
-        item = self.getPlotItem()
-        item.setLabel("bottom", "output value")
-        item.setLabel("left", "pixels")
-        item.setMenuEnabled(False)
-        self.curve = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=(80, 120, 220, 160))
-        self.addItem(self.curve)
-        self.zero_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#c00000", width=1))
-        self.addItem(self.zero_line)
-
-    def set_values(self, values: np.ndarray | None, bins: int = 64) -> None:
-        if values is None or values.size == 0:
-            self.curve.setData([], [])
-            return
-        lo, hi = float(values.min()), float(values.max())
-        if hi <= lo:
-            lo, hi = lo - 0.5, hi + 0.5
-        counts, edges = np.histogram(values, bins=bins, range=(lo, hi))
-        self.curve.setData(edges, counts)

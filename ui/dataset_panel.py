@@ -37,20 +37,27 @@ PREVIEW_COLUMNS = 10
 PREVIEW_ROWS = 3
 
 
-def grey_pixmap(image: np.ndarray, scale: int) -> QPixmap:
-    """A QPixmap of a [0, 1] grey image, enlarged ``scale`` times with visible pixels.
+def grey_pixmap(image: np.ndarray, side: int = 56) -> QPixmap:
+    """A QPixmap of a [0, 1] grey image whose longer side is about ``side`` pixels.
+
+    Small images are enlarged by a whole factor with visible pixels (an 8x8 digit stays crisp);
+    large ones are shrunk smoothly.
 
     Parameters
     ----------
     image : ndarray, shape (H, W), values in [0, 1]
-    scale : int
+    side : int
     """
     data = np.ascontiguousarray(np.clip(image, 0, 1) * 255, dtype=np.uint8)
     h, w = data.shape
-    qimage = QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
-    return QPixmap.fromImage(qimage).scaled(w * scale, h * scale,
-                                            Qt.AspectRatioMode.IgnoreAspectRatio,
-                                            Qt.TransformationMode.FastTransformation)
+    pixmap = QPixmap.fromImage(QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy())
+    factor = side / max(h, w)
+    if factor >= 1:
+        k = int(factor)
+        return pixmap.scaled(w * k, h * k, Qt.AspectRatioMode.IgnoreAspectRatio,
+                             Qt.TransformationMode.FastTransformation)
+    return pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                         Qt.TransformationMode.SmoothTransformation)
 
 
 def preview_indices(labels: np.ndarray, n_classes: int, count: int) -> list[int]:
@@ -100,7 +107,7 @@ class DatasetPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._dataset: Dataset | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnnviz-data")
+        self._executor: ThreadPoolExecutor | None = None  # created on the first file read
         self._future: Future | None = None
         self._current_index = 0
         self._sources: dict[str, tuple] = {}
@@ -148,7 +155,8 @@ class DatasetPanel(QWidget):
         return self._future is not None
 
     def load_builtin(self, key: str, seed: int = 0) -> bool:
-        """Load "lines", "shapes" or "digits" now (they are small); False with a message on error."""
+        """Load "lines", "shapes" or "digits" now (they are small); False, with a message, on
+        error."""
         index = self.combo.findData(key)
         if index < 0:
             return False
@@ -164,8 +172,11 @@ class DatasetPanel(QWidget):
         self._start(_load_folder, str(path), self.folder_size_spin.value(), seed)
 
     def shutdown(self) -> None:
-        """Let a running background read finish; the pool is then closed."""
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Let a running background read finish and close the reader thread (a later read
+        starts a new one)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
 
     @Slot(int)
     def _on_activated(self, index: int) -> None:
@@ -177,7 +188,8 @@ class DatasetPanel(QWidget):
             if path:
                 self.load_path(path)
         elif key == "open-folder":
-            path = QFileDialog.getExistingDirectory(self, "Open a folder with one sub-folder per class")
+            path = QFileDialog.getExistingDirectory(
+                self, "Open a folder with one sub-folder per class")
             self._restore_combo()
             if path:
                 self.load_folder(path)
@@ -198,6 +210,8 @@ class DatasetPanel(QWidget):
         self._pending_index = index
         self._pending_call = (fn, args)
         self.status_label.setText("Loading…")
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnnviz-data")
         self._future = self._executor.submit(fn, *args)
         self._poll.start()
 
@@ -266,11 +280,10 @@ class DatasetPanel(QWidget):
             item = self.grid.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        scale = max(1, 40 // max(h, w))
         picks = preview_indices(ds.y_train, ds.n_classes, PREVIEW_COLUMNS * PREVIEW_ROWS)
         for n, i in enumerate(picks):
             cell = QLabel()
-            cell.setPixmap(grey_pixmap(ds.x_train[i, 0], scale))
+            cell.setPixmap(grey_pixmap(ds.x_train[i, 0]))
             cell.setToolTip(f"training sample {i}: {ds.class_names[ds.y_train[i]]}")
             caption = QLabel(ds.class_names[ds.y_train[i]])
             caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QColor, QIcon, QTransform
 from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsSimpleTextItem,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -23,7 +25,7 @@ from PySide6.QtWidgets import (
 from ui.dataset_panel import grey_pixmap
 from ui.inference import ModelContext
 
-MAX_GALLERY = 60  # thumbnails per view; each needs one single-sample prediction
+MAX_GALLERY = 40  # thumbnails per view; each needs one single-sample prediction
 WHY = (
     "Why: rows are the true class, columns the predicted one; everything off the diagonal is a "
     "mistake. Click a cell to list those test images; click an image to inspect its saliency and "
@@ -64,7 +66,7 @@ class ErrorsPanel(QWidget):
         self.matrix_item.setColorMap(pg.colormap.get("CET-L12"))
         self.matrix.addItem(self.matrix_item)
         self.matrix.scene().sigMouseClicked.connect(self._on_matrix_click)
-        self._texts: list[pg.TextItem] = []
+        self._texts: list[QGraphicsSimpleTextItem] = []
         self.gallery = QListWidget()
         self.gallery.setObjectName("mistakesGallery")
         self.gallery.setViewMode(QListWidget.ViewMode.IconMode)
@@ -174,12 +176,10 @@ class ErrorsPanel(QWidget):
         names = self._eval_context.class_names
         self.gallery.clear()
         shown = indices[:MAX_GALLERY]
-        h = ds.input_shape[1]
-        scale = max(1, 48 // h)
         for i in shown:
             truth = int(ds.y_test[i])
             pred = self._prediction(i)
-            item = QListWidgetItem(QIcon(grey_pixmap(ds.x_test[i, 0], scale)),
+            item = QListWidgetItem(QIcon(grey_pixmap(ds.x_test[i, 0], 48)),
                                    f"{names[truth]}→{names[pred]}")
             item.setData(Qt.ItemDataRole.UserRole, i)
             item.setToolTip(f"test sample {i}: true {names[truth]}, predicted {names[pred]}. "
@@ -199,13 +199,18 @@ class ErrorsPanel(QWidget):
                 self.matrix.removeItem(t)
             self._texts = []
             for i in range(wanted):
-                t = pg.TextItem("", anchor=(0.5, 0.5))
+                # Plain text items: pyqtgraph's TextItem lays out HTML and is ~10x slower.
+                t = QGraphicsSimpleTextItem("")
+                t.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
                 t.setPos(i % k + 0.5, i // k + 0.5)
                 self.matrix.addItem(t)
                 self._texts.append(t)
         for i, t in enumerate(self._texts):
             r, c = divmod(i, k)
-            t.setText(str(int(m[r, c])), color="w" if rate[r, c] > 0.5 else "k")
+            t.setText(str(int(m[r, c])))
+            t.setBrush(QColor("white" if rate[r, c] > 0.5 else "black"))
+            box = t.boundingRect()
+            t.setTransform(QTransform.fromTranslate(-box.width() / 2, -box.height() / 2))
         names = self._eval_context.class_names
         ticks = [(i + 0.5, n if len(n) <= 6 else n[:5] + "…") for i, n in enumerate(names)]
         self.matrix.getAxis("bottom").setTicks([ticks])

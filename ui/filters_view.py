@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QRectF, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
+    QGraphicsRectItem,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ui.image_grid import tile
 
 MAX_FRAMES = 240  # timeline length; older frames are thinned (every other dropped) past this
 WHY = (
@@ -64,17 +67,33 @@ class FiltersView(QWidget):
         self._live = True  # slider at its right end follows new frames
         self._selected = 0
         self._dirty = False
-        self._items: list[tuple[pg.ViewBox, pg.ImageItem]] = []
         self._cmap = pg.colormap.get("CET-D1")
 
-        self.graphics = pg.GraphicsLayoutWidget()
+        # One image of all filters tiled (not one view per filter): a single item paints fast,
+        # which keeps the GUI thread free while training redraws it 10 times a second.
+        self.graphics = pg.PlotWidget()
         self.graphics.setBackground("w")
         self.graphics.setMinimumSize(160, 120)
+        self.graphics.setAspectLocked(True)
+        self.graphics.invertY(True)
+        self.graphics.hideAxis("left")
+        self.graphics.hideAxis("bottom")
+        self.graphics.setMouseEnabled(False, False)
+        self.graphics.setMenuEnabled(False)
+        self.graphics.hideButtons()
+        self.image_item = pg.ImageItem()
+        self.image_item.setColorMap(self._cmap)
+        self.graphics.addItem(self.image_item)
+        self.selection = QGraphicsRectItem()
+        self.selection.setPen(pg.mkPen("k", width=2, cosmetic=True))
+        self.graphics.addItem(self.selection)
         self.graphics.scene().sigMouseClicked.connect(self._on_scene_click)
+        self._grid = (0, 1, 1, 1)  # count, columns, kh, kw of the montage shown
         self.gradients_check = QCheckBox("Show gradients")
         self.gradients_check.setObjectName("filterGradientsCheck")
         self.gradients_check.setToolTip(
-            "Show d loss / d weight instead of the weights: where the last batch pushed each filter."
+            "Show d loss / d weight instead of the weights: where the last batch pushed each "
+            "filter."
         )
         self.gradients_check.toggled.connect(self._mark_dirty)
         self.open_button = QPushButton("Open in playground")
@@ -177,42 +196,40 @@ class FiltersView(QWidget):
             return
         self._dirty = False
         images = self.displayed_images()
-        if len(images) != len(self._items):
-            self._rebuild(len(images))
         if not images:
+            self.image_item.clear()
+            self.selection.setVisible(False)
+            self._grid = (0, 1, 1, 1)
             self.frame_label.setText("no filters yet")
             return
-        bound = max(float(np.max(np.abs(np.stack(images)))), 1e-12)
-        for i, ((_vb, item), image) in enumerate(zip(self._items, images, strict=True)):
-            item.setImage(image, levels=(-bound, bound), autoLevels=False)
-            item.setBorder(pg.mkPen("k", width=2) if i == self._selected else None)
+        stack = np.stack(images)
+        bound = max(float(np.max(np.abs(stack))), 1e-12)
+        count, (kh, kw) = len(images), images[0].shape
+        cols = int(np.ceil(np.sqrt(count * 1.5)))
+        montage = tile(stack, columns=cols, gap=1)
+        if self._grid != (count, cols, kh, kw):
+            self._grid = (count, cols, kh, kw)
+            self.graphics.setRange(xRange=(-0.6, montage.shape[1] + 0.6),
+                                   yRange=(-0.6, montage.shape[0] + 0.6), padding=0.0)
+        self.image_item.setImage(montage, levels=(-bound, bound), autoLevels=False)
+        self._selected = min(self._selected, count - 1)
+        r, c = divmod(self._selected, cols)
+        self.selection.setRect(QRectF(c * (kw + 1) - 0.5, r * (kh + 1) - 0.5, kw + 1, kh + 1))
+        self.selection.setVisible(True)
         step = self.current_frame()[0]
         what = "gradients" if self.gradients_check.isChecked() else "weights"
         self.frame_label.setText(f"step {step}" + (" (live)" if self._live else ""))
         self.scale_label.setText(f"{what}: shared scale ±{bound:.3g}")
 
-    def _rebuild(self, count: int) -> None:
-        self.graphics.clear()
-        self._items = []
-        if count == 0:
-            return
-        cols = int(np.ceil(np.sqrt(count * 1.5)))
-        for i in range(count):
-            vb = self.graphics.addViewBox(row=i // cols, col=i % cols, lockAspect=True,
-                                          enableMouse=False, enableMenu=False)
-            vb.invertY(True)
-            item = pg.ImageItem()
-            item.setColorMap(self._cmap)
-            vb.addItem(item)
-            self._items.append((vb, item))
-        self._selected = min(self._selected, count - 1)
-
     # ----- selection and the playground bridge ---------------------------------------------------
     def _index_at(self, scene_pos) -> int | None:
-        for i, (vb, _item) in enumerate(self._items):
-            if vb.sceneBoundingRect().contains(scene_pos):
-                return i
-        return None
+        count, cols, kh, kw = self._grid
+        if count == 0:
+            return None
+        pos = self.graphics.getPlotItem().vb.mapSceneToView(scene_pos)
+        c, r = int(np.floor(pos.x() / (kw + 1))), int(np.floor(pos.y() / (kh + 1)))
+        index = r * cols + c
+        return index if 0 <= c < cols and r >= 0 and index < count else None
 
     @Slot(object)
     def _on_scene_click(self, event) -> None:
@@ -241,7 +258,7 @@ class FiltersView(QWidget):
         self.open_in_playground(self._selected)
 
     def open_in_playground(self, index: int) -> None:
-        """Emit ``sigOpenInPlayground`` with a copy of filter image ``index`` (weights, never grads)."""
+        """Emit ``sigOpenInPlayground`` with a copy of filter image ``index`` (its weights)."""
         frame = self.current_frame()
         if frame is None:
             return

@@ -8,7 +8,8 @@ import pyqtgraph as pg
 DIVERGING = "CET-D1"
 
 
-def tile(maps: np.ndarray, columns: int | None = None, gap: int = 1, fill: float = np.nan) -> np.ndarray:
+def tile(maps: np.ndarray, columns: int | None = None, gap: int = 1,
+         fill: float = np.nan) -> np.ndarray:
     """Tile a stack of 2-D maps into one image, row-major, separated by ``gap`` pixels.
 
     Parameters
@@ -75,14 +76,14 @@ def show_grey(item: pg.ImageItem, image: np.ndarray) -> None:
 class ProbabilityBars:
     """A horizontal-category bar chart of class probabilities inside a PlotWidget."""
 
-    def __init__(self, title: str = "Predicted probabilities"):
+    def __init__(self, title: str = "probabilities"):
         self.plot = pg.PlotWidget(title=title)
         self.plot.setBackground("w")
         self.plot.setYRange(0, 1, padding=0.02)
         self.plot.setMouseEnabled(False, False)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
-        self.plot.setMinimumSize(140, 100)
+        self.plot.setMinimumSize(100, 100)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=(90, 120, 200))
         self.plot.addItem(self.bars)
         self._names: list[str] = []
@@ -98,6 +99,7 @@ class ProbabilityBars:
         brushes = [pg.mkBrush(40, 160, 60) if i == true_index else pg.mkBrush(90, 120, 200)
                    for i in x]
         self.bars.setOpts(x=x, height=probs, brushes=brushes)
+        self.plot.setXRange(-0.6, len(probs) - 0.4, padding=0)
         if names != self._names:
             self._names = list(names)
             short = [(i, n if len(n) <= 6 else n[:5] + "…") for i, n in enumerate(names)]

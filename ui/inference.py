@@ -44,12 +44,16 @@ class ModelContext:
         """The GUI-side :class:`cnnviz.model.Sequential` with the latest weights, or None."""
         if self.state is None:
             return None
-        if self._model is None:
-            self._model = build_model(copy.deepcopy(self.spec), self.dataset.input_shape,
-                                      self.dataset.n_classes, seed=0)
-        if self._loaded_version != self.version:
-            self._model.load_state_dict(self.state)
-            self._loaded_version = self.version
+        try:
+            if self._model is None:
+                self._model = build_model(copy.deepcopy(self.spec), self.dataset.input_shape,
+                                          self.dataset.n_classes, seed=0)
+            if self._loaded_version != self.version:
+                self._model.load_state_dict(self.state)
+                self._loaded_version = self.version
+        except ValueError:  # weights of another architecture: nothing to show, never a crash
+            self.state = None
+            return None
         return self._model
 
     def set_state(self, state: dict | None) -> None:

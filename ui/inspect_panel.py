@@ -81,12 +81,14 @@ class InspectPanel(QWidget):
         picker.addWidget(self.random_button)
         picker.addWidget(QLabel("explain class"))
         picker.addWidget(self.class_combo)
-        picker.addWidget(self.result_label, 1)
+        picker.addStretch(1)
         images = QHBoxLayout()
-        for w in (self.input_plot, self.saliency_plot, self.cam_plot, self.bars.plot):
-            images.addWidget(w, 1)
+        for w in (self.input_plot, self.saliency_plot, self.cam_plot):
+            images.addWidget(w, 2)
+        images.addWidget(self.bars.plot, 3)
         left = QVBoxLayout()
         left.addLayout(picker)
+        left.addWidget(self.result_label)
         left.addLayout(images, 1)
         left.addWidget(why)
         layout = QHBoxLayout(self)

@@ -1,9 +1,9 @@
 """A k x k kernel editor: every weight visible as a number on a diverging colour.
 
-Left click adds one step, right click subtracts one, the wheel nudges, double click types an exact
-value in place. Keyboard: arrows move the selected cell, +/- change it, Enter edits it. Values are
-coloured on the same diverging map as the output views so a negative weight reads as "blue" both in
-the kernel and in what it produces.
+Left click adds one step, right click subtracts one, dragging up or down from a click scrubs the
+value, the wheel nudges, double click types an exact value in place. Keyboard: arrows move the
+selected cell, +/- change it, Enter edits it. Values are coloured on the same diverging map as the
+output views, so a negative weight reads as "blue" both in the kernel and in what it produces.
 """
 
 from __future__ import annotations
@@ -12,14 +12,18 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen, QWheelEvent
-from PySide6.QtWidgets import QLineEdit, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLineEdit, QSizePolicy, QToolTip, QWidget
 
-from ui import pyside_refcount_fix  # noqa: F401  (must run before signals are emitted)
+from ui import refcount_guard
+
+# PySide6 6.12 on Python < 3.12 drops references per emit/slot call (see ui/refcount_guard.py).
+refcount_guard.install()
 
 __all__ = ["KernelGrid", "format_weight"]
 
+DRAG_PIXELS = 8  # vertical mouse travel per step while dragging on a cell
 _CMAP = pg.colormap.get("CET-D1")
 _LUT = _CMAP.getLookupTable(nPts=256)
 
@@ -49,6 +53,7 @@ class KernelGrid(QWidget):
         self._step = 1.0
         self._selected: tuple[int, int] = (0, 0)
         self._last_press: tuple[tuple[int, int], float] | None = None
+        self._drag: tuple[tuple[int, int], float, float] | None = None
         self._editor = QLineEdit(self)
         self._editor.setObjectName("kernelCellEditor")
         self._editor.hide()
@@ -61,7 +66,8 @@ class KernelGrid(QWidget):
         self.setMaximumSize(300, 230)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip(
-            "Left click: +step, right click: -step, wheel: nudge, double click: type a value.\n"
+            "Left click: +step, right click: -step, drag up/down: scrub, wheel: nudge,\n"
+            "double click: type a value.\n"
             "Keyboard: arrows select, + / - change, Enter types a value."
         )
 
@@ -133,20 +139,22 @@ class KernelGrid(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
         painter = QPainter(self)
-        side, _, _ = self._geometry()
+        side = self._geometry()[0]
         scale = max(float(np.max(np.abs(self._kernel))), 1e-12)
         font = QFont(self.font())
         font.setPixelSize(max(7, int(side * 0.32)))
         painter.setFont(font)
         k = self.size_k()
+        side, x0, y0 = self._geometry()
+        border = QPen(QColor(90, 90, 90), 1)
         for row in range(k):
             for col in range(k):
                 value = self._kernel[row, col]
                 idx = int(round((value / scale * 0.5 + 0.5) * 255))
                 r, g, b = (int(c) for c in _LUT[min(max(idx, 0), 255)][:3])
-                rect = self.cell_rect(row, col)
+                rect = QRect(int(x0 + col * side), int(y0 + row * side), int(side), int(side))
                 painter.fillRect(rect, QColor(r, g, b))
-                painter.setPen(QPen(QColor(90, 90, 90), 1))
+                painter.setPen(border)
                 painter.drawRect(rect.adjusted(0, 0, -1, -1))
                 luminance = 0.299 * r + 0.587 * g + 0.114 * b
                 painter.setPen(QColor("black") if luminance > 140 else QColor("white"))
@@ -155,6 +163,19 @@ class KernelGrid(QWidget):
             painter.setPen(QPen(QColor(255, 170, 0), 2))
             painter.drawRect(self.cell_rect(*self._selected).adjusted(1, 1, -1, -1))
         painter.end()
+
+    def event(self, event) -> bool:  # noqa: D401 (Qt API)
+        if event.type() == QEvent.Type.ToolTip:
+            cell = self._cell_at(event.pos())
+            if cell is not None:
+                value = float(self._kernel[cell])
+                QToolTip.showText(
+                    event.globalPos(),
+                    f"weight [{cell[0]}, {cell[1]}] = {value!r}\n" + self.toolTip(),
+                    self,
+                )
+                return True
+        return super().event(event)
 
     # -- mouse and keyboard ---------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -170,6 +191,21 @@ class KernelGrid(QWidget):
             return
         self._last_press = (cell, float(self._kernel[cell]))
         self.set_value(*cell, self._kernel[cell] + delta)
+        # Keep the button down and drag up/down to scrub the value, one step per DRAG_PIXELS.
+        self._drag = (cell, event.position().y(), float(self._kernel[cell]))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag is None or not event.buttons():
+            return super().mouseMoveEvent(event)
+        cell, y0, base = self._drag
+        steps = round((y0 - event.position().y()) / DRAG_PIXELS)
+        value = base + steps * self._step
+        if value != self._kernel[cell]:
+            self.set_value(*cell, value)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._drag = None
+        super().mouseReleaseEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         cell = self._cell_at(event.position().toPoint())

@@ -12,6 +12,14 @@ from ui.training import TrainingWidget
 
 STATUS_TIMEOUT_MS = 8000
 
+# A first hint per tab, shown in the status bar when the tab comes up.
+TAB_TIPS = (
+    "Playground: click kernel cells (left +, right −, wheel nudges) and hover the output to see the "
+    "multiply-and-sum. Ctrl+1 / Ctrl+2 switch tabs.",
+    "Training studio: pick a data set and a network, press Start, and watch the first layer's filters "
+    "form. Ctrl+1 / Ctrl+2 switch tabs.",
+)
+
 
 class MainWindow(QMainWindow):
     """Two tabs: the kernel playground and the training studio.
@@ -49,11 +57,8 @@ class MainWindow(QMainWindow):
         self.training.sigOpenInPlayground.connect(self.open_kernel_in_playground)
         self._build_menus()
         self._restore_settings()
-        self.statusBar().showMessage(
-            "Playground: click kernel cells (left +, right −, wheel nudges) and hover the output to see "
-            "the multiply-and-sum. Ctrl+1 / Ctrl+2 switch tabs.",
-            STATUS_TIMEOUT_MS * 2,
-        )
+        self.tabs.currentChanged.connect(self._show_tab_tip)
+        self._show_tab_tip(self.tabs.currentIndex())
 
     # -- menus -----------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -75,6 +80,11 @@ class MainWindow(QMainWindow):
         about = QAction("&About cnnviz", self)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
+
+    @Slot(int)
+    def _show_tab_tip(self, index: int) -> None:
+        if 0 <= index < len(TAB_TIPS):
+            self.statusBar().showMessage(TAB_TIPS[index], STATUS_TIMEOUT_MS * 2)
 
     @Slot()
     def _switch_tab_from_action(self) -> None:

@@ -52,6 +52,7 @@ class PixelInspector(QWidget):
         tables = QWidget()
         row = QHBoxLayout(tables)
         row.setContentsMargins(0, 0, 0, 0)
+        self.captions: list[QLabel] = []
         for title, label in (
             ("patch (input)", self.patch_label),
             ("x kernel", self.kernel_label),
@@ -59,6 +60,7 @@ class PixelInspector(QWidget):
         ):
             column = QVBoxLayout()
             caption = QLabel(f"<b>{title}</b>")
+            self.captions.append(caption)
             column.addWidget(caption)
             label.setTextFormat(Qt.TextFormat.RichText)
             column.addWidget(label)
@@ -110,6 +112,7 @@ class PixelInspector(QWidget):
             f"<b>Feature-map pixel ({row}, {col})</b> looks at input rows {r0}..{r1}, columns "
             f"{c0}..{c1}: {k}x{k} taps.{html.escape(pad_note)}"
         )
+        self._set_captions("patch (input)", "x kernel", "= products")
         self.patch_label.setText(_table(ex.patch, ex.in_padding))
         self.kernel_label.setText(_table(ex.kernel))
         self.products_label.setText(_table(ex.products))
@@ -147,4 +150,9 @@ class PixelInspector(QWidget):
             f"columns {left}..{right - 1} (cyan outline)."
         )
         self.sum_label.setText(html.escape(how))
+        self._set_captions("feature-map window", "", "")
         self.patch_label.setText(_table(window))
+
+    def _set_captions(self, *texts: str) -> None:
+        for caption, text in zip(self.captions, texts, strict=True):
+            caption.setText(f"<b>{text}</b>")

@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -22,25 +21,27 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz import kernels, patterns
-from cnnviz.assets import SAMPLE_PHOTOS, asset_path
-from cnnviz.playground import PlaygroundResult, compute, pool_argmax, pool_window, receptive_window
-from ui import pyside_refcount_fix  # noqa: F401  (must run before signals are emitted)
-from ui.conv_views import ConvViews, ValueHistogram
+from cnnviz.assets import SAMPLE_PHOTOS
+from cnnviz.playground import PlaygroundResult, compute
+from ui import refcount_guard
+from ui.conv_views import ConvViews
 from ui.pixel_inspector import PixelInspector
 from ui.playground_controls import WHY, ControlsPanel, WhyLabel
 from ui.playground_extras import ExtrasMixin
-from ui.playground_panels import SpeedPanel, params_text, shapes_text
+from ui.playground_hover import HoverMixin
+from ui.playground_panels import SpeedPanel, ValueHistogram, params_text, shapes_text
+from ui.playground_sources import DRAW_ITEM, OPEN_ITEM, PATTERN_SIZE, SourcesMixin
 from ui.slide_animation import SlideAnimation
+
+# PySide6 6.12 on Python < 3.12 drops references per emit/slot call (see ui/refcount_guard.py).
+refcount_guard.install()
 
 __all__ = ["PlaygroundWidget", "OPEN_ITEM", "DRAW_ITEM"]
 
-OPEN_ITEM = "Open image..."
-DRAW_ITEM = "Draw..."
-PATTERN_SIZE = 128
 DEFAULT_SOURCE = SAMPLE_PHOTOS[0][0]
 
 
-class PlaygroundWidget(ExtrasMixin, QWidget):
+class PlaygroundWidget(SourcesMixin, HoverMixin, ExtrasMixin, QWidget):
     """The Playground tab. Works standalone; ``sigStatus(str)`` carries status-bar messages."""
 
     sigStatus = Signal(str)
@@ -52,11 +53,16 @@ class PlaygroundWidget(ExtrasMixin, QWidget):
         self._image_name = "Disc"
         self._result: PlaygroundResult | None = None
         self._pinned: tuple[int, int] | None = None
+        self._hovered: tuple[int, int] | None = None
         self._source_index = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._refresh)
+        self._inspector_timer = QTimer(self)
+        self._inspector_timer.setSingleShot(True)
+        self._inspector_timer.setInterval(60)
+        self._inspector_timer.timeout.connect(self._refresh_inspector)
 
         self.controls = ControlsPanel()
         self.kernel_grid = self.controls.kernel_grid
@@ -119,8 +125,15 @@ class PlaygroundWidget(ExtrasMixin, QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("playgroundPanels")
-        self.tabs.addTab(self.inspector, "Pixel inspector")
-        self.tabs.addTab(self.animation, "Sliding window")
+        # The animation drives the inspector (each step shows its multiply-and-sum): one page.
+        self.inspector_page = QSplitter(Qt.Orientation.Horizontal)
+        self.inspector_page.setObjectName("inspectorPage")
+        self.inspector_page.addWidget(self.inspector)
+        self.inspector_page.addWidget(self.animation)
+        self.inspector_page.setStretchFactor(0, 3)
+        self.inspector_page.setStretchFactor(1, 1)
+        self.inspector_page.setChildrenCollapsible(False)
+        self.tabs.addTab(self.inspector_page, "Pixel inspector && sliding window")
         self.tabs.addTab(self.histogram, "Histogram")
         self._add_translation_tab()
         self.tabs.addTab(self.speed, "Speed")
@@ -131,7 +144,7 @@ class PlaygroundWidget(ExtrasMixin, QWidget):
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 1)
         right.setChildrenCollapsible(False)
-        right.setSizes([600, 240])
+        self._right_splitter = right
         outer = QSplitter(Qt.Orientation.Horizontal)
         outer.setObjectName("playgroundSplitter")
         outer.addWidget(scroll)
@@ -142,20 +155,6 @@ class PlaygroundWidget(ExtrasMixin, QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(outer)
-
-    def _populate_sources(self) -> None:
-        combo = self.controls.image_combo
-        for label, filename in SAMPLE_PHOTOS:
-            combo.addItem(label, ("photo", filename))
-        combo.insertSeparator(combo.count())
-        for name in patterns.names():
-            combo.addItem(name, ("pattern", name))
-            combo.setItemData(
-                combo.count() - 1, patterns.DESCRIPTIONS.get(name, ""), Qt.ItemDataRole.ToolTipRole
-            )
-        combo.insertSeparator(combo.count())
-        combo.addItem(OPEN_ITEM, ("open", None))
-        combo.addItem(DRAW_ITEM, ("draw", None))
 
     def _connect(self) -> None:
         c = self.controls
@@ -189,6 +188,19 @@ class PlaygroundWidget(ExtrasMixin, QWidget):
         self.speed.button.clicked.connect(lambda: self.speed.run(self.current_result()))
         self.tabs.currentChanged.connect(self._update_secondary)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            QTimer.singleShot(0, self._initial_split)
+
+    def _initial_split(self) -> None:
+        # Give the views about 60% of the height once the real size is known.
+        total = sum(self._right_splitter.sizes())
+        if total > 0:
+            views = int(total * 0.62)
+            self._right_splitter.setSizes([views, total - views])
+
     # -- public API -------------------------------------------------------------------------------
     def current_result(self) -> PlaygroundResult:
         """What is displayed now (a pending recomputation is done first)."""
@@ -211,9 +223,9 @@ class PlaygroundWidget(ExtrasMixin, QWidget):
             return False
         self._image = np.clip(a, 0.0, 1.0)
         self._image_name = name
+        self._pinned = self._hovered = None
         self.controls.image_message.hide()
         self.controls.image_info.setText(f"{name}: {a.shape[1]}x{a.shape[0]} pixels")
-        self._pinned = None
         self._schedule()
         return True
 
@@ -221,22 +233,11 @@ class PlaygroundWidget(ExtrasMixin, QWidget):
         """Open an image file as the input; on failure keep the current image and say why."""
         if not self._load_path(path):
             return False
-        self._select_custom_source(f"File: {Path(path).name}", ("file", str(path)))
-        return True
-
-    def _load_path(self, path) -> bool:
-        try:
-            from ui.image_io import load_grey_image
-
-            image, note = load_grey_image(path)
-        except (ValueError, OSError) as exc:
-            self._show_image_message(str(exc))
-            return False
-        name = Path(path).name
-        self.set_image(image, name)
-        if note:
-            self.controls.image_info.setText(f"{name}: {note}")
-            self.sigStatus.emit(f"{name} was {note} to keep the playground live.")
+        label = f"File: {Path(path).name}"
+        self._select_custom_source(label, ("file", str(path)))
+        store = QSettings()
+        store.setValue("playground/source", label)
+        store.setValue("playground/sourceFile", str(path))
         return True
 
     def set_kernel(self, kernel: np.ndarray) -> bool:
@@ -275,9 +276,25 @@ class PlaygroundWidget(ExtrasMixin, QWidget):
         self.shapes_label.setText(shapes_text(result))
         self.params_label.setText(params_text(result))
         self.animation.set_total(0 if result.output is None else result.output.size)
-        if self._pinned is not None:
-            self._explain_output(*self._pinned)
+        # The inspector's tables take ~15 ms to lay out: refresh them just after a burst of edits
+        # so they never delay the maps.
+        self._inspector_timer.start()
         self._update_secondary()
+
+    @Slot()
+    def _refresh_inspector(self) -> None:
+        result = self._result
+        focus = self._pinned or self._hovered
+        if result is None or self.animation.active():
+            return
+        if focus is not None:
+            self._explain_output(*focus)
+        elif result.output is not None:
+            # Nothing pointed at: explain the centre pixel, so the sum is visible from the start.
+            ho, wo = result.output.shape
+            self.inspector.explain(result, ho // 2, wo // 2)
+        else:
+            self.inspector.explain(result, 0, 0)  # says why there is nothing to explain
 
     @Slot()
     def _update_secondary(self, *_args) -> None:
@@ -288,14 +305,14 @@ class PlaygroundWidget(ExtrasMixin, QWidget):
             return
         if current is self.histogram:
             self.histogram.set_values(result.output)
-        elif current is self.translation_lab:
+        elif current is self.translation_page:
             self._update_translation_lab()
 
     # -- kernel editing -----------------------------------------------------------------------
     @Slot()
     def _on_kernel_edited(self) -> None:
         self.controls.kernel_message.hide()
-        if self.sender() is self.kernel_grid and not self._applying_preset:
+        if not self._applying_preset:
             self._set_preset_label("Custom")
         self._schedule()
 
@@ -326,8 +343,11 @@ class PlaygroundWidget(ExtrasMixin, QWidget):
         self._update_padding_range()
         name = self.controls.preset_combo.currentText()
         if name in kernels.PRESETS:
-            self._on_preset(0)
-            return
+            if kernels.preset(name, size).shape[0] == size:
+                self._on_preset(0)
+                return
+            # Fixed 3x3 operators have no smaller version: crop them, and say so.
+            self.sigStatus.emit(f"{name} is 3x3: at {size}x{size} only its centre is kept.")
         # Keep the centre of a hand-made kernel: crop or pad symmetrically.
         old = self.kernel_grid.kernel()
         new = np.zeros((size, size))
@@ -365,138 +385,6 @@ class PlaygroundWidget(ExtrasMixin, QWidget):
         self.controls.kernel_message.show()
         self.sigStatus.emit(message)
 
-    # -- hover, click, animation --------------------------------------------------------------
-    def _explain_output(self, row: int, col: int) -> None:
-        result = self._result
-        if result is None or result.output is None:
-            return
-        ho, wo = result.output.shape
-        if not (0 <= row < ho and 0 <= col < wo):
-            self._pinned = None
-            return
-        k = result.kernel.shape[0]
-        self.views.show_window(
-            receptive_window(row, col, k, result.settings), result.image.shape, (row, col)
-        )
-        self.inspector.explain(result, row, col)
-        self.hover_label.setText(f"feature map ({row}, {col}) = {result.output[row, col]:.4f}")
-
-    @Slot(int, int)
-    def _on_output_hover(self, row: int, col: int) -> None:
-        if self._pinned is not None or self.animation.active():
-            return
-        if row < 0:
-            self.views.clear_overlays()
-            self.hover_label.clear()
-            return
-        self._explain_output(row, col)
-
-    @Slot(int, int)
-    def _on_output_clicked(self, row: int, col: int) -> None:
-        self._pinned = None if self._pinned == (row, col) else (row, col)
-        self._explain_output(row, col)
-        if self._pinned is not None:
-            self.sigStatus.emit(
-                f"Pinned feature-map pixel ({row}, {col}); click it again to unpin."
-            )
-
-    @Slot(int, int)
-    def _on_pooled_hover(self, row: int, col: int) -> None:
-        result = self._result
-        if result is None or result.pooled is None or row < 0:
-            self.views.show_pool_window(None, None, None)
-            return
-        window = pool_window(row, col, result.settings)
-        self.views.show_pool_window(window, pool_argmax(result, row, col), (row, col))
-        self.inspector.explain_pooled(result, row, col)
-        self.hover_label.setText(f"pooled ({row}, {col}) = {result.pooled[row, col]:.4f}")
-
-    @Slot(int, int)
-    def _on_input_hover(self, row: int, col: int) -> None:
-        if row >= 0 and self._pinned is None:
-            self.hover_label.setText(f"input ({row}, {col}) = {self._image[row, col]:.3f}")
-
-    @Slot(int)
-    def _on_animation_frame(self, filled: int) -> None:
-        result = self._result
-        if result is None or result.output is None:
-            return
-        partial = result.output.astype(np.float32).ravel()
-        partial[filled:] = np.nan
-        self.views.show_result(result, output_override=partial.reshape(result.output.shape))
-        self._explain_output(*divmod(filled - 1, result.output.shape[1]))
-
-    # -- image sources ------------------------------------------------------------------------
-    @Slot(int)
-    def _on_source_activated(self, index: int) -> None:
-        kind, value = self.controls.image_combo.itemData(index) or (None, None)
-        ok = True
-        if kind == "photo":
-            ok = self._load_path(asset_path(value))
-        elif kind == "pattern":
-            ok = self.set_image(patterns.pattern(value, PATTERN_SIZE), value)
-        elif kind == "file":
-            ok = self.load_image(value)
-        elif kind == "open":
-            ok = self._open_file_dialog()
-        elif kind == "draw":
-            ok = self._draw_image()
-        if ok and kind in ("photo", "pattern", "file"):
-            self._source_index = self.controls.image_combo.currentIndex()
-            QSettings().setValue("playground/source", self.controls.image_combo.currentText())
-        elif not ok or kind in ("open", "draw"):
-            self._select_source_index(self._source_index)
-
-    def _select_source_index(self, index: int) -> None:
-        self.controls.image_combo.setCurrentIndex(index)
-        self._source_index = index
-
-    def _select_custom_source(self, label: str, data) -> None:
-        combo = self.controls.image_combo
-        index = combo.findData(data)
-        if index < 0:
-            index = combo.findData(("open", None))
-            combo.insertItem(index, label, data)
-        self._select_source_index(index)
-
-    def _open_file_dialog(self) -> bool:
-        from ui.image_io import IMAGE_FILE_FILTER
-
-        start = str(QSettings().value("playground/lastDir", str(Path.home())))
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", start, IMAGE_FILE_FILTER)
-        if not path:
-            return False
-        QSettings().setValue("playground/lastDir", str(Path(path).parent))
-        if self.load_image(path):
-            QSettings().setValue("playground/source", self.controls.image_combo.currentText())
-            return True
-        return False
-
-    def _draw_image(self) -> bool:
-        from ui.draw_dialog import DrawDialog
-
-        dialog = DrawDialog(self)
-        if dialog.exec() != DrawDialog.DialogCode.Accepted:
-            return False
-        self.set_image(dialog.image(), "Drawing")
-        self._select_custom_source("Drawing", ("drawing", None))
-        return True
-
-    def _show_image_message(self, message: str) -> None:
-        self.controls.image_message.setText(message)
-        self.controls.image_message.show()
-        self.sigStatus.emit(message)
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:  # noqa: N802
-        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if files:
-            self.load_image(files[0])
-            event.acceptProposedAction()
-
     # -- preferences --------------------------------------------------------------------------
     def _restore_settings(self) -> None:
         store = QSettings()
@@ -509,6 +397,10 @@ class PlaygroundWidget(ExtrasMixin, QWidget):
         self.controls.pool_type_combo.setCurrentText("max")
         self.controls.preset_combo.setCurrentText("Sobel x")
         source = str(store.value("playground/source", DEFAULT_SOURCE))
+        if source.startswith("File: "):
+            path = str(store.value("playground/sourceFile", ""))
+            if path and Path(path).is_file() and self.load_image(path):
+                return
         index = combo.findText(source)
         if index < 0 or (combo.itemData(index) or ("",))[0] not in ("photo", "pattern"):
             index = combo.findText(DEFAULT_SOURCE)

@@ -198,7 +198,10 @@ class ControlsPanel(QWidget):
         self.kernel_message.setStyleSheet("color: #b00000;")
         self.kernel_message.hide()
         v.addWidget(self.kernel_message)
-        hint = QLabel("Left click +step, right click -step, wheel nudges, double click types.")
+        hint = QLabel(
+            "Click: +step, right click: -step, drag up/down: scrub, wheel: nudge, "
+            "double click: type a value."
+        )
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
         v.addWidget(hint)

@@ -6,25 +6,25 @@ A mixin for :class:`ui.playground.PlaygroundWidget`, kept apart so each file sta
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import numpy as np
 from PySide6.QtCore import QSettings, Slot
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QScrollArea, QToolButton, QWidget
 
-from ui.conv_views import COLOUR_MODES
+from ui.conv_views import COLOUR_MODES, display_levels
+
+COLOUR_MAP_NAMES = {key: name for key, _label, name in COLOUR_MODES}
 
 __all__ = ["ExtrasMixin"]
 
 _EXPORTS = (
-    ("Feature map as PNG...", "output", "png"),
-    ("Feature map as .npy...", "output", "npy"),
-    ("Pooled map as PNG...", "pooled", "png"),
-    ("Pooled map as .npy...", "pooled", "npy"),
+    ("Export feature map (PNG or .npy)...", "output"),
+    ("Export pooled map (PNG or .npy)...", "pooled"),
 )
 
 
 class ExtrasMixin:
     translation_lab: QWidget | None = None
+    translation_page: QWidget | None = None
 
     # -- colour mode ------------------------------------------------------------------------------
     def _build_colour_combo(self) -> QComboBox:
@@ -54,72 +54,70 @@ class ExtrasMixin:
         button.setText("Export")
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(button)
-        for label, which, kind in _EXPORTS:
+        for label, which in _EXPORTS:
             action = menu.addAction(label)
-            action.triggered.connect(lambda _c=False, w=which, k=kind: self.export_map(w, k))
+            action.triggered.connect(lambda _c=False, w=which: self.export_map(w))
         button.setMenu(menu)
         button.setToolTip(
-            "Save the feature map or pooled map as a picture (PNG) or raw numbers (.npy)"
+            "Save the feature map or pooled map as a picture (PNG, coloured as shown) "
+            "or as raw numbers (.npy)"
         )
         return button
 
-    def export_map(self, which: str, kind: str, path: str | None = None) -> bool:
-        """Save the ``"output"``/``"pooled"`` map as ``"png"``/``"npy"``; None asks for a path."""
+    def export_map(self, which: str, path: str | None = None) -> str | None:
+        """Save the ``"output"`` or ``"pooled"`` map; a ``.npy`` path keeps the exact numbers,
+        any other path gets a PNG coloured as on screen. None asks for a path.
+
+        Returns the path written, or None (cancelled, or failed with a message).
+        """
+        from ui import export
+
         result = self.current_result()
         array = result.output if which == "output" else result.pooled
+        name = "feature map" if which == "output" else "pooled map"
         if array is None:
-            self.sigStatus.emit(
-                f"There is no {'feature' if which == 'output' else 'pooled'} map to save."
-            )
-            return False
-        try:
-            from ui import export
-        except ImportError:
-            self.sigStatus.emit("Export is not available in this build.")
-            return False
+            self.sigStatus.emit(f"There is no {name} to save: " + (result.error or "none shown."))
+            return None
+        mode = self.views.mode
+        shown = np.abs(array) if mode == "abs" else array
+        colormap = COLOUR_MAP_NAMES[mode]
+        levels = display_levels(result.output, mode)
         if path is None:
-            store = QSettings()
-            start = (
-                Path(str(store.value("playground/exportDir", str(Path.home())))) / f"{which}.{kind}"
-            )
-            filt = "PNG image (*.png)" if kind == "png" else "NumPy array (*.npy)"
-            path, _ = QFileDialog.getSaveFileName(self, "Export", str(start), filt)
-            if not path:
-                return False
-            store.setValue("playground/exportDir", str(Path(path).parent))
-        try:
-            if kind == "png":
-                from ui.conv_views import _MAPS, display_levels
-
-                mode = self.views.mode
-                shown = abs(array) if mode == "abs" else array
-                levels = display_levels(result.output, mode)
-                export.save_array_png(shown, path, _MAPS[mode].name, levels)
-            else:
-                export.save_array_npy(array, path)
-        except (OSError, ValueError) as exc:
-            self.sigStatus.emit(f"Could not save {path}: {exc}")
-            return False
-        self.sigStatus.emit(f"Saved {path}")
-        return True
+            written = export.export_dialog(self, shown, name, colormap, levels)
+        else:
+            try:
+                if str(path).lower().endswith(".npy"):
+                    written = str(export.save_array_npy(array, path))
+                else:
+                    written = str(export.save_array_png(shown, path, colormap, levels))
+            except (OSError, ValueError) as exc:
+                self.sigStatus.emit(f"Could not save {path}: {exc}")
+                return None
+        if written:
+            self.sigStatus.emit(f"Saved the {name} to {written}")
+        return written
 
     # -- translation lab --------------------------------------------------------------------------
     def _add_translation_tab(self) -> None:
         try:
             from ui.translation_lab import TranslationLab
         except ImportError:
-            self.translation_lab = None
+            self.translation_lab = self.translation_page = None
             note = QLabel("The translation lab is not available in this build.")
             self.tabs.addTab(note, "Translation lab")
             return
         self.translation_lab = TranslationLab()
-        self.tabs.addTab(self.translation_lab, "Translation lab")
+        # In a scroll area: the lab needs ~310 px of height, more than a 700 px window can spare.
+        self.translation_page = QScrollArea()
+        self.translation_page.setWidget(self.translation_lab)
+        self.translation_page.setWidgetResizable(True)
+        self.tabs.addTab(self.translation_page, "Translation lab")
 
     def _update_translation_lab(self) -> None:
         result = self._result
         if self.translation_lab is None or result is None:
             return
         try:
-            self.translation_lab.set_inputs(result.image, result.kernel, result.settings)
+            self.translation_lab.set_inputs(result.image, result.kernel, result.settings, result)
         except ValueError as exc:  # the lab reports impossible settings itself; never crash here
             self.sigStatus.emit(str(exc))

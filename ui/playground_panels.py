@@ -1,7 +1,9 @@
-"""Secondary playground panels: the speed comparison and the shapes / parameter-count text."""
+"""Secondary playground panels: speed comparison, value histogram, shapes and parameter text."""
 
 from __future__ import annotations
 
+import numpy as np
+import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from cnnviz.playground import (
@@ -13,7 +15,7 @@ from cnnviz.playground import (
     time_vectorised_vs_loops,
 )
 
-__all__ = ["SpeedPanel", "shapes_text", "params_text"]
+__all__ = ["SpeedPanel", "ValueHistogram", "shapes_text", "params_text"]
 
 SPEED_WHY = (
     "Why frameworks exist: the textbook version runs one Python multiply at a time. The vectorised "
@@ -107,3 +109,30 @@ class SpeedPanel(QWidget):
             f"Textbook loops (cnnviz.reference): <b>{loops}</b><br>"
             f"The vectorised version is <b>{c.ratio:,.0f} times faster</b>."
         )
+
+
+class ValueHistogram(pg.PlotWidget):
+    """How often each output value occurs: shows at a glance how much of the map is negative."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("valueHistogram")
+        self.setMinimumHeight(100)
+        item = self.getPlotItem()
+        item.setLabel("bottom", "output value")
+        item.setLabel("left", "pixels")
+        item.setMenuEnabled(False)
+        self.curve = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=(80, 120, 220, 160))
+        self.addItem(self.curve)
+        self.zero_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#c00000", width=1))
+        self.addItem(self.zero_line)
+
+    def set_values(self, values: np.ndarray | None, bins: int = 64) -> None:
+        if values is None or values.size == 0:
+            self.curve.setData([], [])
+            return
+        lo, hi = float(values.min()), float(values.max())
+        if hi <= lo:
+            lo, hi = lo - 0.5, hi + 0.5
+        counts, edges = np.histogram(values, bins=bins, range=(lo, hi))
+        self.curve.setData(edges, counts)

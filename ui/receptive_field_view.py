@@ -16,9 +16,8 @@ from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QVBoxLayout, QWidget
 from cnnviz import architecture as arch
 
 WHY = (
-    "Why: deeper layers combine several outputs of the layer before, so one of their pixels "
-    "depends on a bigger patch of the input: edges first, then strokes, then whole shapes. "
-    "Select a row in the table, then click the image to move the window."
+    "Why: deeper layers combine several outputs of the layer before, so each of their pixels "
+    "sees a bigger patch of the input. Select a table row; click the image to move the window."
 )
 
 
@@ -74,7 +73,7 @@ class ReceptiveFieldView(QWidget):
         self.plot.hideAxis("bottom")
         self.plot.setMouseEnabled(False, False)
         self.plot.setMenuEnabled(False)
-        self.plot.setMinimumSize(120, 120)
+        self.plot.setMinimumSize(100, 90)
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self.rect = QGraphicsRectItem()
@@ -85,9 +84,10 @@ class ReceptiveFieldView(QWidget):
         self.label = QLabel("")
         self.label.setObjectName("receptiveFieldLabel")
         self.label.setWordWrap(True)
+        self.label.setStyleSheet("font-size: 8pt;")
         why = QLabel(WHY)
         why.setWordWrap(True)
-        why.setStyleSheet("color: #555; font-size: 9pt;")
+        why.setStyleSheet("color: #555; font-size: 8pt;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)

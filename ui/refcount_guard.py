@@ -6,11 +6,11 @@ a Python slot from Qt drops one reference to ``None``. pyqtgraph emits signals c
 training studio's redraw timer calls a slot 30 times a second, so after some thousands of calls
 CPython aborts with "Fatal Python error: bool_dealloc" / "none_dealloc" — mid-run or at exit.
 
+pyproject.toml excludes that release; this guard protects an environment that has it anyway.
 From Python 3.12 on these three objects are immortal (PEP 683) and the bug is harmless. On older
 versions :func:`install` gives them the same property by adding a very large number to their
 reference counts, once, and only if a probe shows the bug is present. They are never deallocated
-in a healthy interpreter anyway, so this changes nothing else. The real fix is a PySide6 release
-without the bug; this module can then be deleted.
+in a healthy interpreter anyway, so this changes nothing else.
 """
 
 from __future__ import annotations

@@ -13,6 +13,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLa
 
 __all__ = ["SlideAnimation", "speed_from_slider"]
 
+IDLE_TEXT = (
+    "Press Play or Step to watch the window slide. Tip: on a small pattern (e.g. the single bright "
+    "pixel) you can follow every position; the pixel inspector shows each multiply-and-sum."
+)
+
 WHY = (
     "Why: a convolution is one small detector applied at every position in turn. Watching it scan "
     "shows that each output pixel needs only its own window, so the work can be done everywhere at "
@@ -41,6 +46,7 @@ class SlideAnimation(QWidget):
         self.total = 0
         self.filled = 0
         self._carry = 0.0
+        self.setMinimumWidth(220)
         self.play_button = QPushButton("Play")
         self.play_button.setObjectName("animationPlayButton")
         self.play_button.setCheckable(True)
@@ -59,7 +65,7 @@ class SlideAnimation(QWidget):
         self.speed_slider.setValue(45)
         self.speed_label = QLabel()
         self.speed_slider.valueChanged.connect(self._update_speed_label)
-        self.progress = QLabel("Press Play or Step to watch the window slide.")
+        self.progress = QLabel(IDLE_TEXT)
         self.progress.setWordWrap(True)
         buttons = QHBoxLayout()
         for w in (self.play_button, self.step_button, self.reset_button):
@@ -105,7 +111,7 @@ class SlideAnimation(QWidget):
         self._timer.stop()
         was_active = 0 < self.filled < self.total
         self.filled = 0
-        self.progress.setText("Press Play or Step to watch the window slide.")
+        self.progress.setText(IDLE_TEXT)
         if was_active:
             self.sigFinished.emit()
 

@@ -68,10 +68,11 @@ class StepView(QWidget):
         self.g_forward, self.g_loss, self.g_backward, self.g_update = graphics
         self.in_item = _cell(self.g_forward, 0, "input")
         self.fmap_item = _cell(self.g_forward, 1, "first conv output")
-        self.bars = ProbabilityBars("probabilities (green = true)")
+        self.bars = ProbabilityBars("probabilities")
         self.grad_item = _cell(self.g_backward, 0, "d loss / d filters")
         self.pool_in_item = _cell(self.g_backward, 1, "max-pool input (ch 0)")
-        self.pool_gin_item = _cell(self.g_backward, 2, "gradient routed to it")
+        self.pool_gout_item = _cell(self.g_backward, 2, "gradient at the pool's output")
+        self.pool_gin_item = _cell(self.g_backward, 3, "routed back to its input")
         self.before_item = _cell(self.g_update, 0, "filters before")
         self.after_item = _cell(self.g_update, 1, "filters after")
         self.delta_item = _cell(self.g_update, 2, "change (after − before)")
@@ -105,7 +106,8 @@ class StepView(QWidget):
         self._trace = None
         self.summary.setText("No step yet: press Single step.")
         for item in (self.in_item, self.fmap_item, self.grad_item, self.pool_in_item,
-                     self.pool_gin_item, self.before_item, self.after_item, self.delta_item):
+                     self.pool_gout_item, self.pool_gin_item, self.before_item, self.after_item,
+                     self.delta_item):
             item.clear()
         self.bars.set_probabilities(None, [])
         for t in self.texts:
@@ -143,7 +145,8 @@ class StepView(QWidget):
         self.texts[0].setText(f"Layers and output shapes: {shapes}")
         self.bars.set_probabilities(p, self._names, truth)
         self.texts[1].setText(
-            f"This image: −log p({self._names[truth]}) = {-np.log(max(p[truth], 1e-12)):.3f}. "
+            f"Green bar = the true class. This image: −log p({self._names[truth]}) = "
+            f"{-np.log(max(p[truth], 1e-12)):.3f}. "
             f"Batch loss = mean over {len(t.y)} images = {t.loss:.4f}. d loss / d logits = "
             "probabilities − one-hot(true), divided by the batch size.")
         if t.weight_grad is not None:
@@ -153,13 +156,14 @@ class StepView(QWidget):
         if t.pool_index is not None:
             show_grey(self.pool_in_item, _unit(np.asarray(t.pool_input[s, 0])))
             routed = np.asarray(t.pool_grad_input[s, 0])
+            show_signed(self.pool_gout_item, np.asarray(t.pool_grad_output[s, 0]))
             show_signed(self.pool_gin_item, routed)
             nonzero = int(np.count_nonzero(routed))
             back += (f" Max-pool: of {routed.size} input pixels only {nonzero} receive gradient, "
                      "one per window (the maximum); the rest get exactly zero.")
         else:
-            self.pool_in_item.clear()
-            self.pool_gin_item.clear()
+            for item in (self.pool_in_item, self.pool_gout_item, self.pool_gin_item):
+                item.clear()
             back += " (No max-pool layer in this network.)"
         self.texts[2].setText(back)
         if t.weight_before is not None:

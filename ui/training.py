@@ -9,19 +9,10 @@ the inspection panels run single-sample inference on a GUI-side copy of the mode
 from __future__ import annotations
 
 import time
+from functools import partial
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import (
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from cnnviz import architecture as arch
 from ui import training_files
@@ -35,10 +26,11 @@ from ui.inference import ModelContext
 from ui.inspect_panel import InspectPanel
 from ui.step_view import StepView
 from ui.training_controls import TrainingControls
+from ui.training_layout import build_studio_layout
 from ui.worker import Report, TrainingRunner
 
 REDRAW_MS = 33  # <= 30 Hz: the eye sees no difference beyond that and the GUI stays idle
-MODEL_REFRESH_S = 0.5  # inspection panels re-run inference on new weights at most twice a second
+MODEL_REFRESH_S = 1.0  # inspection panels re-run inference on new weights at most once a second
 
 
 class TrainingWidget(QWidget):
@@ -64,6 +56,9 @@ class TrainingWidget(QWidget):
         self._context: ModelContext | None = None
         self._loaded_state: dict | None = None
         self._last_model_push = 0.0
+        self._tick = 0
+        self._pending_evaluation = None
+        self._last_eval_push = 0.0
         self._run_spec: list | None = None
         self.runner = TrainingRunner(self)
         self.runner.sigReport.connect(self._on_report)
@@ -78,7 +73,8 @@ class TrainingWidget(QWidget):
         self.errors_panel = ErrorsPanel()
         self.step_view = StepView()
         self.draw_panel = DrawDigitPanel()
-        self._build_layout()
+        build_studio_layout(self)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self._wire()
 
         self._timer = QTimer(self)
@@ -92,77 +88,6 @@ class TrainingWidget(QWidget):
                                                else "lines"):
             self.dataset_panel.load_builtin("lines")
         self._update_buttons()
-
-    # ----- layout --------------------------------------------------------------------------------
-    def _build_layout(self) -> None:
-        c = self.controls
-        data_box = QGroupBox("Data")
-        data_layout = QVBoxLayout(data_box)
-        data_layout.addWidget(self.dataset_panel.combo)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(QLabel("Folder images resized to"))
-        folder_row.addWidget(self.dataset_panel.folder_size_spin)
-        data_layout.addLayout(folder_row)
-        data_layout.addWidget(self.dataset_panel.status_label)
-        train_box = QGroupBox("Training")
-        QVBoxLayout(train_box).addWidget(c)
-        files_box = QGroupBox("Model and results")
-        files = QVBoxLayout(files_box)
-        self.save_button = self._button("Save model…", "saveModelButton", files)
-        self.load_button = self._button("Load model…", "loadModelButton", files)
-        self.csv_button = self._button("Export history CSV…", "exportHistoryButton", files)
-        self.png_button = self._button("Export filters PNG…", "exportFiltersButton", files)
-        why = QLabel("Why the loop: forward pass → loss → backward pass (gradients) → update. "
-                     "Every step nudges each weight against its gradient; use Single step to watch "
-                     "one in detail.")
-        why.setWordWrap(True)
-        why.setStyleSheet("color: #555; font-size: 9pt;")
-
-        column = QWidget()
-        col = QVBoxLayout(column)
-        col.setContentsMargins(4, 4, 4, 4)
-        for w in (data_box, train_box, files_box, why):
-            col.addWidget(w)
-        col.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(column)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(250)
-        scroll.setMaximumWidth(340)
-
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("trainingTabs")
-        self.tabs.addTab(self.editor, "Network")
-        self.tabs.addTab(self.dataset_panel, "Data")
-        self.tabs.addTab(self.inspect_panel, "Inspect a sample")
-        self.tabs.addTab(self.errors_panel, "Mistakes")
-        self.tabs.addTab(self.step_view, "Single step")
-        self.tabs.addTab(self.draw_panel, "Draw a digit")
-        self.tabs.currentChanged.connect(self._on_tab_changed)
-
-        live = QSplitter(Qt.Orientation.Horizontal)
-        live.addWidget(self.curves)
-        live.addWidget(self.filters_view)
-        live.setStretchFactor(0, 3)
-        live.setStretchFactor(1, 2)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.setObjectName("trainingSplitter")
-        right.addWidget(live)
-        right.addWidget(self.tabs)
-        right.setStretchFactor(0, 1)
-        right.setStretchFactor(1, 1)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(2, 2, 2, 2)
-        outer.addWidget(scroll)
-        outer.addWidget(right, 1)
-
-    @staticmethod
-    def _button(text: str, name: str, layout) -> QPushButton:
-        b = QPushButton(text)
-        b.setObjectName(name)
-        layout.addWidget(b)
-        return b
 
     def _wire(self) -> None:
         c = self.controls
@@ -178,10 +103,11 @@ class TrainingWidget(QWidget):
         self.editor.sigSpecChanged.connect(self._on_spec_changed)
         self.filters_view.sigOpenInPlayground.connect(self.sigOpenInPlayground)
         self.errors_panel.sigInspectSample.connect(self._on_inspect_sample)
-        self.save_button.clicked.connect(self._on_save_model)
-        self.load_button.clicked.connect(self._on_load_model)
-        self.csv_button.clicked.connect(self._on_export_csv)
-        self.png_button.clicked.connect(self._on_export_png)
+        for button, action in ((self.save_button, training_files.save_model_dialog),
+                               (self.load_button, training_files.load_model_dialog),
+                               (self.csv_button, training_files.export_history_dialog),
+                               (self.png_button, training_files.export_filters_dialog)):
+            button.clicked.connect(partial(action, self))
 
     # ----- public API ----------------------------------------------------------------------------
     def is_running(self) -> bool:
@@ -189,7 +115,8 @@ class TrainingWidget(QWidget):
         return self._running
 
     def history(self) -> list[dict]:
-        """One dict per trained step: step, epoch, loss, train_accuracy (+ test_* when evaluated)."""
+        """One dict per trained step: step, epoch, loss, train_accuracy, lr (+ test_loss and
+        test_accuracy when the test set was evaluated after that step)."""
         return [dict(row) for row in self._history]
 
     def latest_snapshot(self):
@@ -220,7 +147,6 @@ class TrainingWidget(QWidget):
         self.filters_view.refresh()
         self.controls.progress_bar.setValue(0)
         self.controls.progress_bar.setFormat("idle")
-        self.controls.progress_label.setText("")
         self.controls.show_message(None)
         self._new_context()
         self._update_buttons()
@@ -330,11 +256,13 @@ class TrainingWidget(QWidget):
         self.curves.add_rows(report.rows)
         snap = report.snapshot
         if snap is not None:
+            if self._latest is None:
+                self.curves.set_total_steps(snap.total_steps)
             self._latest = snap
             self._progress_dirty = True
             self.filters_view.add_frame(snap.step, snap.filters, snap.filter_grads)
         if report.evaluation is not None:
-            self.errors_panel.set_evaluation(report.evaluation, self._context)
+            self._pending_evaluation = report.evaluation
         if report.trace is not None:
             self.step_view.set_trace(report.trace, self._class_names())
 
@@ -355,31 +283,35 @@ class TrainingWidget(QWidget):
             done = "Finished" if snap is not None and snap.finished else "Stopped"
             self.sigStatus.emit(f"{done}: test accuracy {acc[-1]:.1%}." if acc else f"{done}.")
         self._push_model(force=True)
+        self._push_evaluation(force=True)
         self._update_progress()
         self._update_buttons()
 
     # ----- redraw timer --------------------------------------------------------------------------
     @Slot()
     def _redraw(self) -> None:
-        self.curves.refresh()
-        self.filters_view.refresh()
+        # Painting is what costs the GUI thread time, so each tick repaints at most one of the big
+        # views: loss and accuracy 5 times a second, the filters 10 times, in a 6-tick cycle.
+        self._tick = (self._tick + 1) % 6
+        if self._tick == 0:
+            self.curves.refresh("loss")
+        elif self._tick == 3:
+            self.curves.refresh("accuracy")
+        elif self._tick in (1, 4):
+            self.filters_view.refresh()
+        elif self._tick == 2:
+            self._push_model()
+        elif self._tick == 5:
+            self._push_evaluation()
         if self._progress_dirty:
             self._update_progress()
-        self._push_model()
 
     def _update_progress(self) -> None:
         self._progress_dirty = False
-        s = self._latest
-        bar = self.controls.progress_bar
-        if s is None:
-            return
-        total = max(int(s.total_steps), 1)
-        bar.setValue(int(1000 * min(s.step, total) / total))
-        epochs = self.controls.epochs_spin.value()
-        bar.setFormat(f"epoch {s.epoch}/{epochs} · step {s.step}/{total}")
-        left = "" if s.seconds_left is None else f" · {s.seconds_left:.0f} s left"
-        self.controls.progress_label.setText(
-            f"{s.samples_per_second:,.0f} samples/s{left} · loss {s.loss:.3f} · lr {s.lr:g}")
+        if self._latest is not None:
+            self.controls.show_progress(self._latest)
+        if not self.csv_button.isEnabled():
+            self._update_buttons()
 
     def _push_model(self, force: bool = False) -> None:
         # Inference on new weights is the only model work on the GUI thread: throttle it.
@@ -392,6 +324,17 @@ class TrainingWidget(QWidget):
             self._last_model_push = now
             self._context.set_state(self._latest.state)
             self._refresh_visible_panel()
+
+    def _push_evaluation(self, force: bool = False) -> None:
+        # The test set is evaluated several times a second on small data: show at most one a second.
+        now = time.monotonic()
+        if self._pending_evaluation is None:
+            return
+        if not force and now - self._last_eval_push < MODEL_REFRESH_S:
+            return
+        self._last_eval_push = now
+        self.errors_panel.set_evaluation(self._pending_evaluation, self._context)
+        self._pending_evaluation = None
 
     def _refresh_visible_panel(self) -> None:
         panel = self.tabs.currentWidget()
@@ -436,7 +379,10 @@ class TrainingWidget(QWidget):
     @Slot()
     def _on_spec_changed(self) -> None:
         if not self._running:
-            self._loaded_state = None  # weights of another architecture cannot be loaded
+            # Trained or loaded weights belong to the previous architecture: forget them.
+            self._loaded_state = None
+            self._latest = None
+            self._update_buttons()
             self._new_context()
 
     @Slot(int)
@@ -456,7 +402,7 @@ class TrainingWidget(QWidget):
         c.stop_button.setEnabled(running)
         c.step_button.setEnabled(valid)
         c.set_editing_enabled(not running)
-        self.editor.setEnabled(not running)
+        self.editor.set_editing_enabled(not running)
         self.dataset_panel.combo.setEnabled(not running)
         self.load_button.setEnabled(not running)
         has_weights = self._latest is not None or self._loaded_state is not None
@@ -474,20 +420,3 @@ class TrainingWidget(QWidget):
         ds = self.dataset_panel.dataset()
         if ds is not None and ds.name in ("lines", "shapes", "digits"):
             settings.setValue("training/dataset", ds.name)
-
-    # ----- files ---------------------------------------------------------------------------------
-    @Slot()
-    def _on_save_model(self) -> None:
-        training_files.save_model_dialog(self)
-
-    @Slot()
-    def _on_load_model(self) -> None:
-        training_files.load_model_dialog(self)
-
-    @Slot()
-    def _on_export_csv(self) -> None:
-        training_files.export_history_dialog(self)
-
-    @Slot()
-    def _on_export_png(self) -> None:
-        training_files.export_filters_dialog(self)

@@ -71,9 +71,9 @@ class TrainingControls(QWidget):
         for label, key in OPTIMIZERS:
             self.optimizer_combo.addItem(label, key)
         self.optimizer_combo.setToolTip(
-            "SGD follows the gradient; momentum adds inertia so it keeps rolling through flat, noisy "
-            "stretches; Adam scales each weight's step by its gradient history and is the forgiving "
-            "default."
+            "SGD follows the gradient; momentum adds inertia so it keeps rolling through flat, "
+            "noisy stretches; Adam scales each weight's step by its gradient history and is the "
+            "forgiving default."
         )
         self.lr_spin = LogSpinBox()
         self.lr_spin.setObjectName("lrSpin")
@@ -88,7 +88,7 @@ class TrainingControls(QWidget):
         self.batch_spin.setObjectName("batchSizeSpin")
         self.batch_spin.setRange(1, 1024)
         self.batch_spin.setValue(32)
-        self.batch_spin.setToolTip("Samples averaged per update: larger = smoother but fewer steps.")
+        self.batch_spin.setToolTip("Samples averaged per update: larger = smoother, fewer steps.")
         self.epochs_spin = QSpinBox()
         self.epochs_spin.setObjectName("epochsSpin")
         self.epochs_spin.setRange(1, 500)
@@ -99,11 +99,11 @@ class TrainingControls(QWidget):
         self.decay_spin.setDecimals(5)
         self.decay_spin.setRange(0.0, 1.0)
         self.decay_spin.setSingleStep(0.0001)
-        self.decay_spin.setToolTip("Weight decay pulls every weight towards zero a little each step.")
+        self.decay_spin.setToolTip("Pulls every weight towards zero a little at each step.")
         self.seed_spin = QSpinBox()
         self.seed_spin.setObjectName("seedSpin")
         self.seed_spin.setRange(0, 2**31 - 1)
-        self.seed_spin.setToolTip("Same seed, same settings: the same run (initial weights, batches).")
+        self.seed_spin.setToolTip("Same seed and settings: the same run (weights, batches).")
 
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
@@ -114,7 +114,7 @@ class TrainingControls(QWidget):
         form.addRow("Weight decay", self.decay_spin)
         form.addRow("Seed", self.seed_spin)
 
-        self.start_button = self._button("Start", "startButton", "Train from fresh weights (seeded).")
+        self.start_button = self._button("Start", "startButton", "Train from fresh weights.")
         self.pause_button = self._button("Pause", "pauseButton", "Pause / resume between batches.")
         self.pause_button.setCheckable(True)
         self.step_button = self._button(
@@ -139,9 +139,6 @@ class TrainingControls(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.setFormat("idle")
-        self.progress_label = QLabel("")
-        self.progress_label.setObjectName("progressLabel")
-        self.progress_label.setWordWrap(True)
         self.message_label = QLabel("")
         self.message_label.setObjectName("trainingMessage")
         self.message_label.setWordWrap(True)
@@ -152,8 +149,6 @@ class TrainingControls(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
         layout.addLayout(buttons)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.progress_label)
         layout.addWidget(self.message_label)
         self.optimizer_combo.currentIndexChanged.connect(self._suggest_lr)
 
@@ -194,6 +189,19 @@ class TrainingControls(QWidget):
         """Show (or hide, with None) the red in-place message under the progress bar."""
         self.message_label.setText(text or "")
         self.message_label.setVisible(bool(text))
+
+    def show_progress(self, snapshot) -> None:
+        """Epoch, step, samples/s, time left and loss of a trainer snapshot, in the bar."""
+        s = snapshot
+        total = max(int(s.total_steps), 1)
+        self.progress_bar.setValue(int(1000 * min(s.step, total) / total))
+        epochs = getattr(s, "epochs", 0) or self.epochs_spin.value()
+        left = s.seconds_left
+        left = "" if left is None or left != left or left == float("inf") else \
+            f" · {left:.0f} s left"
+        self.progress_bar.setFormat(
+            f"epoch {s.epoch}/{epochs} · step {s.step}/{total} · "
+            f"{s.samples_per_second:,.0f} samples/s{left} · loss {s.loss:.3f} · lr {s.lr:g}")
 
     # ----- persistence ---------------------------------------------------------------------------
     def save_settings(self, settings: QSettings) -> None:

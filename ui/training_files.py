@@ -66,11 +66,9 @@ def write_filters_png(filters: np.ndarray, path) -> Path:
     from ui.export import save_array_png
 
     montage = filters_montage(filters)
-    # Enlarge so a 3x3 filter is visible in an image viewer (nearest neighbour keeps pixels crisp).
-    scale = max(1, 256 // max(montage.shape))
-    big = np.kron(montage, np.ones((scale, scale)))
-    save_array_png(big, str(path), DIVERGING, symmetric_levels(montage))
-    return Path(path)
+    # Enlarged with hard pixel edges so a 3x3 filter is visible in an image viewer.
+    scale = int(np.clip(256 // max(montage.shape), 1, 64))
+    return save_array_png(montage, str(path), DIVERGING, symmetric_levels(montage), scale=scale)
 
 
 def save_current_model(widget, path) -> Path:
@@ -126,11 +124,11 @@ def _ask(widget, save: bool, title: str, filt: str, suffix: str) -> str:
     return path
 
 
-def _run(widget, action, *args, ok: str | None = None) -> None:
+def _run(widget, what: str, action, *args, ok: str | None = None) -> None:
     try:
         result = action(*args)
     except (ValueError, OSError) as exc:
-        widget.report_problem(f"{str(exc)[:1].upper()}{str(exc)[1:]}")
+        widget.report_problem(f"Could not {what}: {exc}")
         return
     widget.sigStatus.emit(ok or str(result))
 
@@ -138,19 +136,20 @@ def _run(widget, action, *args, ok: str | None = None) -> None:
 def save_model_dialog(widget) -> None:
     path = _ask(widget, True, "Save model", MODEL_FILTER, ".npz")
     if path:
-        _run(widget, save_current_model, widget, path, ok=f"Saved the model to {path}.")
+        _run(widget, "save the model", save_current_model, widget, path,
+             ok=f"Saved the model to {path}.")
 
 
 def load_model_dialog(widget) -> None:
     path = _ask(widget, False, "Load model", MODEL_FILTER + ";;All files (*)", ".npz")
     if path:
-        _run(widget, load_into, widget, path)
+        _run(widget, "load the model", load_into, widget, path)
 
 
 def export_history_dialog(widget) -> None:
     path = _ask(widget, True, "Export training history", "CSV (*.csv)", ".csv")
     if path:
-        _run(widget, write_history_csv, widget.history(), path,
+        _run(widget, "export the history", write_history_csv, widget.history(), path,
              ok=f"Wrote {len(widget.history())} rows to {path}.")
 
 
@@ -161,4 +160,5 @@ def export_filters_dialog(widget) -> None:
         return
     path = _ask(widget, True, "Export filters", "PNG image (*.png)", ".png")
     if path:
-        _run(widget, write_filters_png, frame[1], path, ok=f"Saved the filters to {path}.")
+        _run(widget, "export the filters", write_filters_png, frame[1], path,
+             ok=f"Saved the filters to {path}.")

@@ -1,28 +1,22 @@
 """The translation lab: shift the input a few pixels and watch the maps move, or not (idea 12).
 
-Nine small views in three columns (input, feature map, pooled map) and three rows (original,
-shifted, difference). All views share the *input's* coordinates: each feature-map pixel is drawn
-over the centre of the window that produced it, ``stride`` input pixels wide, so a shifted feature
-is seen to move by exactly as much as the input did. All nine show the same region at one scale:
-the zoom combo sets its size, a click in any view centres it there (kept in step by hand: nine
-linked views would bounce range updates between each other).
-
-The numbers come from :func:`cnnviz.translation.equivariance_report`; work is coalesced on a
-zero-delay timer, so holding an arrow key never queues up computations.
+Controls (shift spin boxes, arrow keys, zoom), the nine views of :mod:`ui.translation_views`, the
+numbers and a "why" note. The numbers come from :func:`cnnviz.translation.equivariance_report`;
+work is coalesced on a timer that waits as long as the last update took, so holding an arrow key
+never queues computations and the playground keeps at least half of the GUI thread.
 """
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
     QComboBox,
     QFrame,
-    QGraphicsRectItem,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -33,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnviz.playground import ConvSettings
+from cnnviz.playground import ConvSettings, PlaygroundResult
 from cnnviz.translation import TranslationReport, equivariance_report
 from ui import refcount_guard
+from ui.translation_views import TranslationViews
 
 # PySide6 6.12 on Python < 3.12 loses a reference to True per emit (see ui/refcount_guard.py).
 refcount_guard.install()
@@ -53,38 +48,7 @@ WHY_NOTE = (
 )
 
 _ZOOMS = (("Whole image", None), ("Centre 128 px", 128), ("Centre 64 px", 64), ("Centre 32 px", 32))
-_COLUMNS = ("input", "feature map", "pooled map")
-_ROWS = ("original", "shifted", "difference")
 _MAX_SHIFT = 64
-
-
-def _symmetric(a: np.ndarray | None) -> tuple[float, float]:
-    m = float(np.abs(a).max()) if a is not None and a.size else 0.0
-    m = m or 1.0
-    return (-m, m)
-
-
-class _Caption(pg.LabelItem):
-    """A grid caption whose text never widens its column (or, rotated, heightens its row).
-
-    pyqtgraph sizes a label to its text, which made "feature map" a wider column than "input" and
-    so drew the same pixel at different sizes in different columns.
-    """
-
-    def __init__(self, text: str, vertical: bool = False, **opts):
-        self._vertical = vertical
-        super().__init__(text, angle=-90 if vertical else 0, **opts)
-
-    def updateMin(self) -> None:  # noqa: N802 (pyqtgraph API)
-        super().updateMin()
-        for hint in (Qt.SizeHint.MinimumSize, Qt.SizeHint.PreferredSize):
-            w, h = self._sizeHint[hint]
-            self._sizeHint[hint] = (w, 0) if self._vertical else (0, h)
-        if self._vertical:
-            self.setMinimumHeight(0)
-        else:
-            self.setMinimumWidth(0)
-        self.updateGeometry()
 
 
 class _KeyForwarder(QObject):
@@ -103,7 +67,7 @@ class _KeyForwarder(QObject):
 class TranslationLab(QWidget):
     """Shift the playground's input by (dx, dy) and compare maps before and after.
 
-    Use: ``lab.set_inputs(image (H, W), kernel (k, k), settings: ConvSettings)``; the user moves
+    Use: ``lab.set_inputs(image (H, W), kernel (k, k), settings, result=None)``; the user moves
     the input with ``shiftXSpin`` / ``shiftYSpin`` or the arrow keys (Shift + arrow: 4 px).
     Read back: ``report()`` -> :class:`~cnnviz.translation.TranslationReport` or None,
     ``shift()`` -> (dy, dx), ``set_shift(dy, dx)``.
@@ -123,6 +87,7 @@ class TranslationLab(QWidget):
         self._image: np.ndarray | None = None
         self._kernel: np.ndarray | None = None
         self._settings = ConvSettings()
+        self._base: PlaygroundResult | None = None
         self._report: TranslationReport | None = None
         self._dirty = False
         self._timer = QTimer(self)
@@ -161,12 +126,10 @@ class TranslationLab(QWidget):
         controls.addStretch(1)
         controls.addWidget(self.zoom_combo)
 
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setObjectName("translationViews")
-        self.graphics.setMinimumSize(240, 180)
+        self.graphics = TranslationViews()
         self.graphics.setToolTip("Arrow keys shift the input (Shift + arrow: 4 px); click to aim")
         self.graphics.installEventFilter(_KeyForwarder(self))
-        self._build_views()
+        self.views, self.items = self.graphics.views, self.graphics.items
 
         self.numbers = QLabel()
         self.numbers.setObjectName("translationNumbers")
@@ -236,62 +199,24 @@ class TranslationLab(QWidget):
         spin.valueChanged.connect(self._schedule)
         return spin
 
-    def _build_views(self) -> None:
-        g = self.graphics
-        g.ci.setSpacing(2)
-        g.ci.setContentsMargins(0, 0, 0, 0)
-        self._titles = []
-        for col, title in enumerate(_COLUMNS):
-            label = _Caption(title, size="9pt")
-            g.addItem(label, row=0, col=col + 1)
-            self._titles.append(label)
-        self.views: list[list[pg.ViewBox]] = []
-        self.items: list[list[pg.ImageItem]] = []
-        self._outlines: list[QGraphicsRectItem] = []
-        for row, name in enumerate(_ROWS):
-            g.addItem(_Caption(name, vertical=True, size="9pt"), row=row + 1, col=0)
-            views, items = [], []
-            for col in range(3):
-                # no lockAspect: _apply_zoom gives every view the same scale and square pixels
-                vb = g.addViewBox(row=row + 1, col=col + 1, invertY=True)
-                vb.setMenuEnabled(False)
-                vb.setMouseEnabled(False, False)
-                vb.sigResized.connect(self._apply_zoom)
-                item = pg.ImageItem()
-                vb.addItem(item)
-                views.append(vb)
-                items.append(item)
-            self.views.append(views)
-            self.items.append(items)
-        for i in range(1, 4):  # equal cells, so the three columns compare at the same scale
-            g.ci.layout.setColumnStretchFactor(i, 1)
-            g.ci.layout.setRowStretchFactor(i, 1)
-        for col in (1, 2):  # the comparable region, outlined in the difference views
-            rect = QGraphicsRectItem()
-            pen = QPen(QColor(40, 40, 40), 1, Qt.PenStyle.DashLine)
-            pen.setCosmetic(True)
-            rect.setPen(pen)
-            rect.setZValue(10)
-            self.views[2][col].addItem(rect)
-            self._outlines.append(rect)
-        g.scene().sigMouseClicked.connect(self._on_click)
-        self._grey = pg.colormap.get("CET-L1")
-        self._diverging = pg.colormap.get("CET-D1")
-
     # ------------------------------------------------------------------ public API
     def set_inputs(
-        self, image: np.ndarray, kernel: np.ndarray, settings: ConvSettings | None = None
+        self,
+        image: np.ndarray,
+        kernel: np.ndarray,
+        settings: ConvSettings | None = None,
+        result: PlaygroundResult | None = None,
     ) -> None:
-        """Use this image, kernel and settings (as the playground has them); recomputes soon."""
+        """Use this image, kernel and settings (as the playground has them); recomputes soon.
+
+        Pass the playground's ``result`` for the same inputs, if at hand, to save a convolution.
+        """
+        self._base = result
         image = np.asarray(image, dtype=np.float32)
-        new_size = self._image is None or self._image.shape != image.shape
         self._image = image
         self._kernel = np.asarray(kernel, dtype=np.float32)
         self._settings = settings or ConvSettings()
         self._schedule()
-        if new_size:
-            self._zoom_pending = True
-            self._centre = None
 
     def shift(self) -> tuple[int, int]:
         """The current shift as (dy, dx) in input pixels."""
@@ -335,7 +260,7 @@ class TranslationLab(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         size = event.size()
-        wide = size.width() > 700 and size.width() > 1.6 * size.height()
+        wide = size.width() > 520 and size.width() > 1.6 * size.height()
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self._body.direction() != direction:
             self._body.setDirection(direction)
@@ -346,12 +271,10 @@ class TranslationLab(QWidget):
             self._timer.start()
 
     # ------------------------------------------------------------------ computing and drawing
-    _zoom_pending = True
-
     @Slot()
     def _schedule(self, *_args) -> None:
         self._dirty = True
-        if self.isVisible():
+        if self.isVisible() and not self._timer.isActive():
             self._timer.start()
 
     @Slot()
@@ -361,125 +284,32 @@ class TranslationLab(QWidget):
         if self._image is None or self._kernel is None:
             return
         dy, dx = self.shift()
-        self._report = equivariance_report(self._image, self._kernel, self._settings, dy, dx)
+        started = time.perf_counter()
+        self._report = equivariance_report(
+            self._image, self._kernel, self._settings, dy, dx, base=self._base
+        )
         self._redraw()
-        if self._zoom_pending:
-            self._zoom_pending = False
-            self._apply_zoom()
+        # Throttle bursts to leave the GUI thread at least half its time for everything else
+        # (the playground's own redraws): the next update waits as long as this one took.
+        took_ms = (time.perf_counter() - started) * 1000.0
+        self._timer.setInterval(int(min(200.0, took_ms)))
         self.sigReportChanged.emit(self._report)
-
-    def _geometry(self, r: TranslationReport) -> tuple[QRectF | None, QRectF | None]:
-        """Where the feature map and the pooled map sit, in input pixel coordinates."""
-        if r.output is None:
-            return None, None
-        s = r.settings
-        k = r.kernel.shape[0]
-        span = s.dilation * (k - 1) + 1
-        offset = -s.padding + (span - 1) / 2 + 0.5 - s.stride / 2
-        ho, wo = r.output.shape
-        out_rect = QRectF(offset, offset, wo * s.stride, ho * s.stride)
-        if r.pooled is None:
-            return out_rect, None
-        hp, wp = r.pooled.shape
-        step = s.stride * s.pool_stride
-        p_off = offset + (s.pool_size - s.pool_stride) / 2 * s.stride
-        return out_rect, QRectF(p_off, p_off, wp * step, hp * step)
-
-    def _show(self, row: int, col: int, array, rect: QRectF | None, cmap, levels) -> None:
-        item = self.items[row][col]
-        if array is None or rect is None:
-            item.clear()
-            return
-        item.setImage(np.asarray(array, dtype=np.float32), levels=levels, autoLevels=False)
-        item.setColorMap(cmap)
-        item.setRect(rect)
 
     @Slot()
     def _redraw(self, *_args) -> None:
         r = self._report
         if r is None:
             return
-        h, w = r.image.shape
-        in_rect = QRectF(0, 0, w, h)
-        self._show(0, 0, r.image, in_rect, self._grey, (0.0, 1.0))
-        self._show(1, 0, r.shifted_image, in_rect, self._grey, (0.0, 1.0))
-        self._show(2, 0, r.shifted_image - r.image, in_rect, self._diverging, (-1.0, 1.0))
-        out_rect, pool_rect = self._geometry(r)
-        levels = _symmetric(r.output)
-        self._show(0, 1, r.output, out_rect, self._diverging, levels)
-        self._show(1, 1, r.shifted_output, out_rect, self._diverging, levels)
-        aligned = self.align_check.isChecked()
-        diff = r.difference_aligned if aligned else r.difference_unaligned
-        self._show(2, 1, diff, out_rect, self._diverging, levels)
-        p_levels = _symmetric(r.pooled)
-        self._show(0, 2, r.pooled, pool_rect, self._diverging, p_levels)
-        self._show(1, 2, r.shifted_pooled, pool_rect, self._diverging, p_levels)
-        self._show(2, 2, r.difference_pooled, pool_rect, self._diverging, p_levels)
-        self._titles[2].setText("pooled map" if r.pooled is not None else "pooled map (off)")
-        self._outline(0, r.interior, out_rect)
-        self._outline(1, r.pooled_interior, pool_rect)
+        self.graphics.show_report(r, aligned=self.align_check.isChecked())
         self._show_numbers(r)
-
-    def _outline(self, index: int, mask, rect: QRectF | None) -> None:
-        """Dashed box around the interior: where a comparison means something."""
-        item = self._outlines[index]
-        if mask is None or rect is None or not mask.any():
-            item.setVisible(False)
-            return
-        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-        sy, sx = rect.height() / mask.shape[0], rect.width() / mask.shape[1]
-        item.setRect(QRectF(rect.left() + cols[0] * sx, rect.top() + rows[0] * sy,
-                            (cols[-1] - cols[0] + 1) * sx, (rows[-1] - rows[0] + 1) * sy))
-        item.setVisible(True)
 
     def visible_region(self) -> QRectF:
         """The region of the input (x, y, width, height in input pixels) all nine views show."""
-        if self._image is None:
-            return QRectF(0, 0, 1, 1)
-        h, w = self._image.shape
-        size = self.zoom_combo.currentData()
-        if size is None or size >= max(h, w):
-            return QRectF(0, 0, w, h)
-        cy, cx = self._centre if self._centre is not None else (h / 2, w / 2)
-        x = min(max(cx - size / 2, 0), max(w - size, 0))
-        y = min(max(cy - size / 2, 0), max(h - size, 0))
-        return QRectF(x, y, min(size, w), min(size, h))
-
-    _centre: tuple[float, float] | None = None
+        return self.graphics.visible_region()
 
     @Slot()
     def _apply_zoom(self, *_args) -> None:
-        """Centre every view on the region, at one common scale that fits it in the smallest view.
-
-        One scale for all nine keeps a feature the same size in every column, so its movement can
-        be compared by eye.
-        """
-        views = [vb for row in self.views for vb in row]
-        if self._image is None or len(views) < 9:  # not built yet, or nothing to show
-            return
-        region = self.visible_region()
-        sizes = [vb.size() for vb in views]
-        scale = min(
-            min(s.width() / region.width(), s.height() / region.height()) for s in sizes
-        )
-        if scale <= 0:
-            return
-        centre = region.center()
-        for vb, s in zip(views, sizes, strict=True):
-            w, h = s.width() / scale, s.height() / scale
-            vb.setRange(QRectF(centre.x() - w / 2, centre.y() - h / 2, w, h), padding=0)
-
-    def _on_click(self, event) -> None:
-        """A click in any view looks there: that point becomes the centre of the zoomed region."""
-        if self._image is None:
-            return
-        for row in self.views:
-            for vb in row:
-                if vb.sceneBoundingRect().contains(event.scenePos()):
-                    p = vb.mapSceneToView(event.scenePos())
-                    self._centre = (p.y(), p.x())
-                    self._apply_zoom()
-                    return
+        self.graphics.set_zoom(self.zoom_combo.currentData())
 
     # ------------------------------------------------------------------ text
     def _show_message(self, text: str) -> None:
@@ -498,19 +328,19 @@ class TranslationLab(QWidget):
 
         oy, ox = r.output_shift
         rows = [
-            ("Feature map, same pixels", fmt(r.max_abs_change_output_unaligned),
+            ("Map, same pixels", fmt(r.max_abs_change_output_unaligned),
              pct(r.relative_change_output)),
-            (f"Feature map, moved back ({ox}, {oy})", fmt(r.max_abs_change_output_aligned), ""),
+            (f"Map, moved back ({ox}, {oy})", fmt(r.max_abs_change_output_aligned), ""),
         ]
         if r.pooled is not None:
-            rows.append(("Pooled map, same pixels", fmt(r.max_abs_change_pooled),
+            rows.append(("Pooled, same pixels", fmt(r.max_abs_change_pooled),
                          pct(r.relative_change_pooled)))
         cells = "".join(
             f"<tr><td>{a}</td><td align='right'>&nbsp;{b}</td><td align='right'>&nbsp;{c}</td></tr>"
             for a, b, c in rows
         )
         head = (
-            "<tr><th align='left'>compared</th><th>&nbsp;max |change|</th>"
+            "<tr><th align='left'>feature map</th><th>&nbsp;max |change|</th>"
             "<th>&nbsp;RMS change</th></tr>"
         )
         verdicts = [line for line in r.summary()[1:] if not line.startswith("Pooled map")]

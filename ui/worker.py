@@ -2,9 +2,9 @@
 
 Threading rules (DESIGN.md), and why each one exists:
 
-* The worker is a plain ``QObject`` moved to a ``QThread``; its :meth:`TrainingWorker.run` loops over
-  ``Trainer.steps()``. While that loop runs the thread's event loop is blocked, so a queued "stop"
-  slot would never be delivered: stopping therefore sets the ``threading.Event`` inside
+* The worker is a plain ``QObject`` moved to a ``QThread``; its :meth:`TrainingWorker.run` loops
+  over ``Trainer.steps()``. While that loop runs the thread's event loop is blocked, so a queued
+  "stop" slot would never be delivered: stopping therefore sets the ``threading.Event`` inside
   ``TrainingControl`` directly, from the GUI thread.
 * The worker never touches a widget. It emits :class:`Report` objects whose contents are copies
   (the trainer's ``Snapshot`` is frozen and holds copied arrays; the scalar rows are new dicts).
@@ -24,8 +24,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ui import refcount_guard
 
-# Before any signal flows: without it PySide6 6.12 on Python 3.11 aborts after a few thousand
-# emissions (see ui/refcount_guard.py).
+# Before any signal flows (a no-op unless the installed PySide6 has the 6.12.0 refcount bug).
 refcount_guard.install()
 
 
@@ -39,8 +38,8 @@ def snapshot_row(snapshot: Any) -> dict:
     Returns
     -------
     dict
-        ``step``, ``epoch``, ``epoch_progress``, ``loss``, ``train_accuracy``, ``lr`` and, only when the
-        snapshot carries an evaluation, ``test_loss`` and ``test_accuracy``.
+        ``step``, ``epoch``, ``epoch_progress``, ``loss``, ``train_accuracy``, ``lr`` and, only when
+        the snapshot carries an evaluation, ``test_loss`` and ``test_accuracy``.
     """
     row = {
         "step": int(snapshot.step),
@@ -132,7 +131,8 @@ class TrainingWorker(QObject):
                 if snapshot.finished or self._control.stop_event.is_set():
                     break
                 now = time.monotonic()
-                if now - last_emit >= self._min_interval:
+                # When paused the trainer blocks before the next batch: flush what we hold now.
+                if now - last_emit >= self._min_interval or self._control.pause_event.is_set():
                     self.sigReport.emit(pending)
                     pending = Report(self._run_id)
                     last_emit = now
@@ -192,13 +192,13 @@ class TrainingRunner(QObject):
             self._control.stop()
 
     def shutdown(self, timeout_ms: int = 10000) -> None:
-        """Request a stop, then ``quit()`` and ``wait()`` for the thread; safe to call repeatedly."""
+        """Request a stop, then ``quit()`` and ``wait()`` for the thread; safe to repeat."""
         thread = self._thread
         if thread is None:
             return
         self.stop()
         thread.quit()
-        if not thread.wait(timeout_ms):  # a batch never takes this long; last resort, still no crash
+        if not thread.wait(timeout_ms):  # no batch takes this long: last resort, still no crash
             thread.terminate()
             thread.wait()
         self._thread = None

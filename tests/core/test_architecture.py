@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cnnviz import architecture as arch
 
@@ -95,7 +97,9 @@ def test_default_architecture_for_lines_is_the_classic_small_net():
 
 
 @pytest.mark.parametrize("name,shape", [("digits", (1, 8, 8)), ("shapes", (1, 28, 28)),
-                                        ("mnist", (1, 28, 28))])
+                                        ("mnist", (1, 28, 28)), ("tiny", (1, 3, 3)),
+                                        ("lines", (1, 3, 3)),
+                                        ("wide", (1, 4, 40))])
 def test_default_architectures_are_valid_for_their_data(name, shape):
     assert arch.infer_shapes(arch.default_architecture(name, shape, 10), shape)[-1] == (10,)
 
@@ -139,3 +143,34 @@ def test_spec_from_model_round_trips_a_preset():
     assert arch.infer_shapes(arch.spec_from_model(model), (1, 28, 28)) == \
         arch.infer_shapes(spec, (1, 28, 28))
     assert arch.spec_from_model(model) == [arch.normalize_layer(s) for s in spec]
+
+
+_spatial_layer = st.one_of(
+    st.fixed_dictionaries({"type": st.just("conv"), "out_channels": st.integers(1, 3),
+                           "kernel_size": st.integers(1, 4), "stride": st.integers(1, 2),
+                           "padding": st.integers(0, 2), "dilation": st.integers(1, 2)}),
+    st.just({"type": "relu"}),
+    st.fixed_dictionaries({"type": st.sampled_from(["maxpool", "avgpool"]),
+                           "kernel_size": st.integers(1, 3), "stride": st.integers(1, 3),
+                           "padding": st.integers(0, 1)}),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(body=st.lists(_spatial_layer, min_size=1, max_size=4), size=st.integers(6, 14))
+def test_inferred_shapes_match_what_the_built_model_computes(body, size):
+    spec = [*body, {"type": "flatten"}, {"type": "dense", "out_features": 3}]
+    try:
+        shapes = arch.infer_shapes(spec, (2, size, size))
+    except ValueError:
+        return                                  # invalid stacks are explained, not built
+    model = arch.build_model(spec, (2, size, size), n_classes=3)
+    outs = model.forward_all(np.zeros((2, 2, size, size), np.float32))
+    assert [o.shape[1:] for o in outs] == shapes
+
+
+def test_omitted_keys_mean_pytorch_defaults():
+    assert arch.normalize_layer({"type": "conv", "out_channels": 2}) == {
+        "type": "conv", "out_channels": 2, "kernel_size": 3, "stride": 1, "padding": 0,
+        "dilation": 1}
+    assert arch.infer_shapes([{"type": "conv", "out_channels": 2}], (1, 8, 8)) == [(2, 6, 6)]

@@ -1,10 +1,13 @@
 """Data sets: synthetic lines and shapes, the bundled digits, MNIST IDX/npz, splits, batches."""
 
+import contextlib
 import gzip
 import struct
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cnnviz import data
 
@@ -275,4 +278,44 @@ def test_load_mnist_npz_rejects_a_broken_zip(tmp_path):
     path = tmp_path / "broken.npz"
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
     with pytest.raises(ValueError, match="broken.npz"):
+        data.load_mnist_npz(path)
+
+
+def test_from_arrays_divides_grey_levels_by_255_and_stretches_other_ranges():
+    levels = data.from_arrays(np.full((4, 2, 2), 127.5), [0, 1, 0, 1], test_fraction=0.5)
+    assert levels.x_train.max() == pytest.approx(0.5)
+    signed = data.from_arrays(np.array([-1.0, 1.0, -1.0, 1.0])[:, None, None] * np.ones((4, 2, 2)),
+                              [0, 1, 0, 1], test_fraction=0.5)
+    assert sorted({float(v) for v in signed.x_train.ravel()}) == [0.0, 1.0]
+
+
+FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
+
+
+@settings(max_examples=60, **FUZZ)
+@given(cut=st.integers(0, 400), flips=st.lists(st.tuples(st.integers(0, 400), st.integers(1, 255)),
+                                               max_size=4), compress=st.booleans())
+def test_corrupted_idx_files_only_ever_raise_value_error(tmp_path, cut, flips, compress):
+    images = np.arange(2 * 6 * 5, dtype=np.uint8).reshape(2, 6, 5)
+    path = write_idx(tmp_path / "x", images, compress)
+    raw = bytearray(path.read_bytes())
+    for pos, mask in flips:
+        if pos < len(raw):
+            raw[pos] ^= mask
+    path.write_bytes(bytes(raw[:cut]))
+    with contextlib.suppress(ValueError):     # anything else (EOFError, zlib.error...) fails
+        data.load_idx(path)
+
+
+@settings(max_examples=40, **FUZZ)
+@given(cut=st.integers(0, 2000), pos=st.integers(0, 2000), mask=st.integers(1, 255))
+def test_corrupted_npz_files_only_ever_raise_value_error(tmp_path, cut, pos, mask):
+    path = tmp_path / "m.npz"
+    x = np.zeros((4, 3, 3), np.uint8)
+    np.savez(path, x_train=x, y_train=np.arange(4), x_test=x, y_test=np.arange(4))
+    raw = bytearray(path.read_bytes())
+    if pos < len(raw):
+        raw[pos] ^= mask
+    path.write_bytes(bytes(raw[:cut]))
+    with contextlib.suppress(ValueError):
         data.load_mnist_npz(path)

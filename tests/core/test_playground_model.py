@@ -12,6 +12,7 @@ from cnnviz.playground import (
     conv_param_count,
     dense_param_count,
     output_size_formula,
+    partial_maps,
     pixel_explanation,
     pool_argmax,
     pool_size_formula,
@@ -190,3 +191,12 @@ def test_speed_comparison_estimates_from_a_crop_when_the_loops_would_be_too_slow
     image = RNG.random((200, 200))
     c = time_vectorised_vs_loops(image, KERNEL, ConvSettings(), budget_seconds=0.0)
     assert c.estimated and c.crop_shape == (26, 26)  # 24x24 outputs of a 3x3 kernel
+
+
+def test_partial_maps_fill_in_scan_order_and_pool_only_complete_windows():
+    result = compute(IMAGE, KERNEL, ConvSettings(pool="max", pool_size=2, pool_stride=2))
+    wo = result.output.shape[1]
+    output, pooled = partial_maps(result, wo + 2)  # first row and two pixels of the second
+    assert np.isfinite(output.ravel()[: wo + 2]).all() and np.isnan(output.ravel()[wo + 2 :]).all()
+    assert pooled[0, 0] == result.pooled[0, 0]  # window rows 0-1, cols 0-1: complete
+    assert np.isnan(pooled[0, 1]) and np.isnan(pooled[1:]).all()

@@ -81,3 +81,14 @@ def test_format_table_has_a_header_a_row_per_layer_and_totals():
 def test_invalid_spec_raises_the_shape_error():
     with pytest.raises(ValueError, match="layer 1"):
         summary.summarize([{"type": "dense", "out_features": 2}], (1, 8, 8))
+
+
+def test_sharing_note_compares_conv_parameters_with_their_dense_equivalents():
+    note = summary.sharing_note(summary.summarize(CONV16, (1, 28, 28)))
+    assert "160 parameters" in note and "9,847,040" in note and "61,544x" in note
+
+
+def test_sharing_note_is_none_without_conv_layers():
+    rows = summary.summarize([{"type": "flatten"}, {"type": "dense", "out_features": 2}],
+                             (1, 4, 4))
+    assert summary.sharing_note(rows) is None

@@ -1,4 +1,4 @@
-"""The Trainer: snapshots per batch, evaluation, control (stop, pause, lr, single step), divergence."""
+"""The Trainer: a snapshot per batch, evaluation, stop, pause, lr, single step, divergence."""
 
 import threading
 
@@ -231,3 +231,11 @@ def test_a_network_with_the_wrong_number_of_outputs_is_refused(lines):
     model = arch.build_model(arch.preset("classic", 3), lines.input_shape, 3)
     with pytest.raises(ValueError, match="2 classes"):
         Trainer(model, lines)
+
+
+def test_recommended_settings_cover_the_builtin_sets_and_fall_back_for_files():
+    assert train.recommended_settings("digits")["epochs"] == 10
+    assert train.recommended_settings("my-mnist") == train.FILE_DEFAULTS
+    copy = train.recommended_settings("lines")
+    copy["lr"] = 99.0
+    assert train.recommended_settings("lines")["lr"] != 99.0

@@ -137,3 +137,16 @@ def test_summary_names_equivariance_and_pooling(photo_like):
     r = equivariance_report(pattern("Lines", 64), preset("Sobel x"), ConvSettings(pool="max"), 0, 1)
     text = " ".join(r.summary())
     assert "equivariance" in text and "Pooling absorbed" in text
+
+
+def test_a_matching_playground_result_is_reused_instead_of_recomputed(photo_like):
+    settings = ConvSettings(pool="max")
+    base = compute(photo_like, preset("Sobel x"), settings)
+    r = equivariance_report(photo_like, preset("Sobel x"), settings, 0, 1, base=base)
+    assert r.output is base.output and r.pooled is base.pooled
+
+
+def test_a_result_for_other_settings_is_not_reused(photo_like):
+    stale = compute(photo_like, preset("Sobel x"), ConvSettings(stride=2))
+    r = equivariance_report(photo_like, preset("Sobel x"), ConvSettings(), 0, 1, base=stale)
+    assert r.output is not stale.output and r.output.shape != stale.output.shape

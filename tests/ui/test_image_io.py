@@ -195,3 +195,20 @@ def test_image_folder_with_a_single_usable_class_is_refused(tmp_path):
 def test_image_folder_path_must_be_a_folder(tmp_path):
     with pytest.raises(ValueError, match="not a folder"):
         load_image_folder(tmp_path / "missing")
+
+
+def test_grey_png_with_odd_width_keeps_every_value(tmp_path):
+    # rows of an 8-bit image are padded to 4 bytes: a 7-wide image must not shear
+    qimg = QImage(7, 5, QImage.Format.Format_Grayscale8)
+    qimg.fill(QColor(10, 10, 10))
+    qimg.setPixelColor(6, 4, QColor(250, 250, 250))
+    img, _ = load_grey_image(_save(qimg, tmp_path / "odd.png"))
+    assert img.shape == (5, 7)
+    assert img[4, 6] == pytest.approx(250 / 255) and np.allclose(img[:4], 10 / 255)
+
+
+def test_sixteen_bit_grey_png_uses_its_full_range(tmp_path):
+    qimg = QImage(4, 3, QImage.Format.Format_Grayscale16)
+    qimg.fill(QColor(255, 255, 255))
+    img, _ = load_grey_image(_save(qimg, tmp_path / "g16.png"))
+    assert np.allclose(img, 1.0)

@@ -101,3 +101,14 @@ def test_cells_show_short_readable_numbers():
     assert format_weight(2.0) == "2"
     assert format_weight(-0.25) == "-0.25"
     assert format_weight(0.0123) == "0.012"
+
+
+def test_dragging_up_from_a_click_scrubs_the_value_one_step_per_few_pixels(qtbot, grid):
+    from ui.kernel_grid import DRAG_PIXELS
+
+    start = grid.cell_rect(1, 1).center()
+    qtbot.mousePress(grid, Qt.MouseButton.LeftButton, pos=start)
+    assert grid.kernel()[1, 1] == 1.0
+    qtbot.mouseMove(grid, start - QPoint(0, 3 * DRAG_PIXELS))
+    qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=start - QPoint(0, 3 * DRAG_PIXELS))
+    assert grid.kernel()[1, 1] == 4.0

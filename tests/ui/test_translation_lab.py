@@ -1,6 +1,7 @@
-"""The translation lab, driven as a user would: shift with spin boxes and arrow keys, read the maps."""
+"""The translation lab driven as a user would: shift by spin boxes and arrow keys, read the maps."""
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 
@@ -139,3 +140,18 @@ def test_zoom_centres_every_view_on_the_region_at_one_scale(qtbot, lab):
 def test_why_note_is_shown_beside_the_views(lab):
     why = lab.findChild(type(lab.numbers), "translationWhy")
     assert why.isVisible() and "equivariance" in why.text()
+
+
+def test_clicking_a_view_looks_at_that_spot(qtbot, lab):
+    lab.set_inputs(pattern("Disc", 256), preset("Sobel x"), ConvSettings())
+    lab.report()
+    vb = lab.views[1][1]
+    (x0, x1), (y0, y1) = vb.viewRange()
+    target = vb.mapViewToScene(pg.Point(x0 + 0.25 * (x1 - x0), y0 + 0.75 * (y1 - y0)))
+    pos = lab.graphics.mapFromScene(target)
+    qtbot.mouseClick(lab.graphics.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    centre = lab.visible_region().center()
+    assert centre.x() == pytest.approx(x0 + 0.25 * (x1 - x0), abs=1.5)
+    assert centre.y() == pytest.approx(y0 + 0.75 * (y1 - y0), abs=1.5)
+    (nx0, nx1), _ = lab.views[0][0].viewRange()
+    assert (nx0 + nx1) / 2 == pytest.approx(centre.x())

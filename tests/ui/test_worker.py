@@ -1,4 +1,5 @@
-"""The training worker: runs Trainer.steps() off the GUI thread, throttled, stoppable, shut down cleanly."""
+"""The training worker: runs Trainer.steps() off the GUI thread, throttled, stoppable, and shut
+down cleanly."""
 
 from __future__ import annotations
 
@@ -160,3 +161,17 @@ def test_reported_filters_are_copies_the_trainer_cannot_change(qtbot, lines):
     first = (reports + finals)[0].snapshot.filters
     assert not np.shares_memory(first, trainer.model.first_conv().weight.data)
     assert not np.array_equal(first, trainer.model.first_conv().weight.data)
+
+
+def test_pausing_flushes_the_steps_already_trained(qtbot, lines):
+    runner = TrainingRunner(max_rate_hz=0.01)  # one report per 100 s unless something forces one
+    reports, _ = collect(runner)
+    trainer, control = make_trainer(lines, epochs=50)
+    runner.start(trainer, control)
+    qtbot.waitUntil(lambda: bool(reports), timeout=10000)  # the very first report
+    control.pause()
+    qtbot.waitUntil(lambda: len(reports) >= 2, timeout=5000)
+    trained = sum(len(r.rows) for r in reports)
+    qtbot.wait(200)
+    assert sum(len(r.rows) for r in reports) == trained > 1
+    runner.shutdown()

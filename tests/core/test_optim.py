@@ -1,0 +1,148 @@
+"""Optimizers follow PyTorch's update rules exactly."""
+
+import numpy as np
+import pytest
+
+from cnnviz.layers import Parameter
+from cnnviz.optim import SGD, Adam
+
+
+def _param(values=(1.0, -2.0)):
+    p = Parameter(np.array(values, dtype=np.float64), "w")
+    return p
+
+
+def _set_grad(p, values):
+    p.grad[...] = values
+
+
+def test_plain_sgd_moves_against_the_gradient():
+    p = _param()
+    opt = SGD([p], lr=0.1)
+    _set_grad(p, [1.0, -4.0])
+    opt.step()
+    np.testing.assert_allclose(p.data, [0.9, -1.6])
+
+
+def test_sgd_momentum_starts_with_the_gradient_then_accumulates():
+    p = _param([0.0])
+    opt = SGD([p], lr=1.0, momentum=0.9)
+    _set_grad(p, [1.0])
+    opt.step()  # buf = 1
+    np.testing.assert_allclose(p.data, [-1.0])
+    opt.step()  # buf = 0.9 * 1 + 1 = 1.9
+    np.testing.assert_allclose(p.data, [-2.9])
+
+
+def test_sgd_weight_decay_adds_the_weights_to_the_gradient():
+    p = _param([2.0])
+    opt = SGD([p], lr=0.5, weight_decay=0.1)
+    _set_grad(p, [0.0])
+    opt.step()
+    np.testing.assert_allclose(p.data, [2.0 - 0.5 * 0.1 * 2.0])
+
+
+def test_adam_first_step_moves_each_weight_by_about_lr():
+    p = _param([1.0, 1.0])
+    opt = Adam([p], lr=0.01)
+    _set_grad(p, [3.0, -0.002])
+    opt.step()
+    # with bias correction the first step is lr * g / (|g| + eps') in every coordinate
+    np.testing.assert_allclose(p.data, [0.99, 1.01], rtol=1e-5)
+
+
+def test_adam_matches_its_formula_over_several_steps():
+    p = _param([0.5])
+    opt = Adam([p], lr=0.1, betas=(0.8, 0.9), eps=1e-8, weight_decay=0.01)
+    m = v = 0.0
+    w = 0.5
+    for t, g in enumerate([1.0, -2.0, 0.5], start=1):
+        _set_grad(p, [g])
+        opt.step()
+        g = g + 0.01 * w
+        m = 0.8 * m + 0.2 * g
+        v = 0.9 * v + 0.1 * g * g
+        w -= 0.1 / (1 - 0.8**t) * m / (np.sqrt(v) / np.sqrt(1 - 0.9**t) + 1e-8)
+        assert p.data[0] == pytest.approx(w, rel=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["sgd", "momentum", "nesterov", "adam"])
+def test_updates_match_pytorch_on_a_tiny_problem(kind):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((3, 2))
+    target = rng.standard_normal((3, 2))
+    ours = Parameter(w0.copy(), "w")
+    theirs = torch.tensor(w0.copy(), requires_grad=True)
+    if kind == "adam":
+        opt = Adam([ours], lr=0.05, weight_decay=0.01)
+        topt = torch.optim.Adam([theirs], lr=0.05, weight_decay=0.01)
+    else:
+        mu = 0.0 if kind == "sgd" else 0.9
+        nesterov = kind == "nesterov"
+        opt = SGD([ours], lr=0.05, momentum=mu, weight_decay=0.01, nesterov=nesterov)
+        topt = torch.optim.SGD([theirs], lr=0.05, momentum=mu, weight_decay=0.01,
+                               nesterov=nesterov)
+    for _ in range(5):
+        opt.zero_grad()
+        ours.grad += 2 * (ours.data - target) ** 3  # gradient of sum((w - t)^4) / 2
+        topt.zero_grad()
+        (((theirs - torch.tensor(target)) ** 4).sum() / 2).backward()
+        opt.step()
+        topt.step()
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_learning_rate_can_be_changed_between_steps():
+    p = _param([0.0])
+    opt = SGD([p], lr=1.0)
+    _set_grad(p, [1.0])
+    opt.step()
+    opt.lr = 0.1
+    opt.step()
+    np.testing.assert_allclose(p.data, [-1.1])
+
+
+def test_zero_grad_clears_every_gradient():
+    a, b = _param(), _param()
+    _set_grad(a, [1, 1])
+    _set_grad(b, [2, 2])
+    SGD([a, b]).zero_grad()
+    assert not a.grad.any() and not b.grad.any()
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda p: SGD(p, lr=-1), "lr must be a finite number >= 0"),
+    (lambda p: SGD(p, lr="fast"), "lr must be a number"),
+    (lambda p: SGD([], lr=0.1), "got no parameters"),
+    (lambda p: Adam(p, betas=(0.9, 1.0)), r"betas must each be in \[0, 1\)"),
+    (lambda p: SGD(p, momentum=-0.5), "momentum must be"),
+])
+def test_bad_optimizer_settings_are_explained(make, words):
+    with pytest.raises(ValueError, match=words):
+        make([_param()])
+
+
+def test_updates_still_reach_parameters_whose_arrays_were_replaced():
+    p, q = _param([1.0]), _param([2.0])
+    opt = SGD([p, q], lr=1.0, momentum=0.5)
+    _set_grad(p, [1.0])
+    opt.step()
+    q.astype(np.float32)  # rebinds q.data: the optimizer must notice
+    _set_grad(q, [1.0])
+    _set_grad(p, [1.0])
+    opt.step()
+    np.testing.assert_allclose(p.data, [1.0 - 1.0 - 1.5])
+    np.testing.assert_allclose(q.data, [2.0 - 0.0 - 1.0])
+
+
+def test_a_second_optimizer_on_the_same_parameters_keeps_both_working():
+    p = _param([0.0])
+    first = SGD([p], lr=1.0)
+    second = SGD([p], lr=10.0)
+    _set_grad(p, [1.0])
+    first.step()
+    second.step()
+    np.testing.assert_allclose(p.data, [-11.0])
+    first.zero_grad()
+    assert not p.grad.any()
