@@ -1,4 +1,7 @@
-"""Launch cnnviz: python main.py [--tab playground|training] [--image PATH] [--screenshot OUT.png]."""
+"""Launch cnnviz.
+
+Usage: python main.py [--tab playground|training] [--image PATH] [--screenshot OUT.png]
+"""
 
 import sys
 

@@ -15,7 +15,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["PRESETS", "DESCRIPTIONS", "preset", "names", "normalise", "flip", "rotate", "random_kernel"]
+__all__ = [
+    "PRESETS", "DESCRIPTIONS", "preset", "names", "normalise", "flip", "rotate", "random_kernel",
+]
 
 
 def _identity(size: int) -> np.ndarray:
@@ -70,19 +72,27 @@ PRESETS: dict[str, Callable[[int], np.ndarray]] = {
 
 # One sentence per preset: what it detects and why, shown as the preset's tooltip.
 DESCRIPTIONS: dict[str, str] = {
-    "Identity": "Copies the image: a single 1 at the centre. Useful to see what padding and stride do alone.",
-    "Box blur": "Averages the window: every weight equal and summing to 1, so flat areas keep their brightness.",
-    "Gaussian blur": "A weighted average that favours the centre: smooths noise with fewer blocky artefacts than a box.",
+    "Identity": "Copies the image: a single 1 at the centre. Useful to see what padding and "
+        "stride do alone.",
+    "Box blur": "Averages the window: every weight equal and summing to 1, so flat areas keep "
+        "their brightness.",
+    "Gaussian blur": "A weighted average that favours the centre: smooths noise with fewer blocky "
+        "artefacts than a box.",
     "Sharpen": "Centre minus its neighbours, plus the original: exaggerates local contrast.",
-    "Sobel x": "Brightness change from left to right (positive where it gets brighter to the right): finds vertical edges.",
+    "Sobel x": "Brightness change from left to right (positive where it gets brighter to the "
+        "right): finds vertical edges.",
     "Sobel y": "Brightness change from top to bottom: finds horizontal edges.",
     "Prewitt x": "Like Sobel x with equal row weights: a slightly noisier vertical-edge detector.",
-    "Prewitt y": "Like Sobel y with equal column weights: a slightly noisier horizontal-edge detector.",
-    "Laplacian": "Second derivative: responds to spots and thin lines in any direction, zero on flat areas and ramps.",
+    "Prewitt y": "Like Sobel y with equal column weights: a slightly noisier horizontal-edge "
+        "detector.",
+    "Laplacian": "Second derivative: responds to spots and thin lines in any direction, zero on "
+        "flat areas and ramps.",
     "Emboss": "A diagonal derivative plus the pixel: the picture looks lit from the top left.",
     "Outline": "Centre against all eight neighbours: lights up every edge, flat areas go to zero.",
-    "Horizontal edge": "Responds to thin horizontal lines: bright middle row, dark rows above and below.",
-    "Vertical edge": "Responds to thin vertical lines: bright middle column, dark columns beside it.",
+    "Horizontal edge": "Responds to thin horizontal lines: bright middle row, dark rows above and "
+        "below.",
+    "Vertical edge": "Responds to thin vertical lines: bright middle column, dark columns beside "
+        "it.",
 }
 
 

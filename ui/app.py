@@ -15,12 +15,15 @@ TABS = ("playground", "training")
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="cnnviz",
-        description="See why convolutional networks work: a kernel playground and a live training studio.",
+        description="See why convolutional networks work: a kernel playground and a live training "
+            "studio.",
     )
-    parser.add_argument("--tab", choices=TABS, help="tab to show first (default: the last one used)")
+    parser.add_argument("--tab", choices=TABS, help="tab to show first (default: the last one "
+        "used)")
     parser.add_argument("--image", type=Path, help="open this image in the playground")
     parser.add_argument("--screenshot", type=Path, metavar="OUT.png",
-                        help="render the window to OUT.png and exit (used by CI and for README pictures)")
+                        help="render the window to OUT.png and exit (used by CI and for README "
+                            "pictures)")
     parser.add_argument("--size", default="1400x900", metavar="WxH",
                         help="window size for --screenshot (default 1400x900)")
     parser.add_argument("--delay", type=float, default=1.5, metavar="SECONDS",

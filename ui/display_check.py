@@ -30,7 +30,9 @@ def missing_xcb_packages() -> list[str]:
     return [pkg for lib, pkg in XCB_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
 
 
-def display_problem(environ: dict[str, str] | None = None, platform: str = sys.platform) -> str | None:
+def display_problem(
+    environ: dict[str, str] | None = None, platform: str = sys.platform
+) -> str | None:
     """A message explaining why no window can open here, or None when it should work.
 
     Only Linux/X11 is checked; other platforms (and explicit non-xcb QT_QPA_PLATFORM values such as
@@ -54,7 +56,8 @@ def display_problem(environ: dict[str, str] | None = None, platform: str = sys.p
     missing = missing_xcb_packages()
     if missing:
         return (
-            "cnnviz cannot open a window: Qt's X11 (xcb) plugin needs libraries that are not installed.\n"
+            "cnnviz cannot open a window: Qt's X11 (xcb) plugin needs libraries that are not "
+            "installed.\n"
             f"Install them with:\n    sudo apt-get install {' '.join(missing)}"
         )
     return None

@@ -102,5 +102,6 @@ class ProbabilityBars:
         self.plot.setXRange(-0.6, len(probs) - 0.4, padding=0)
         if names != self._names:
             self._names = list(names)
-            short = [(i, n if len(n) <= 6 else n[:5] + "…") for i, n in enumerate(names)]
+            room = 6 if len(names) <= 3 else 4  # labels must not run into each other
+            short = [(i, n if len(n) <= room else n[:room - 1] + "…") for i, n in enumerate(names)]
             self.plot.getAxis("bottom").setTicks([short])

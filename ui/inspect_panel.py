@@ -182,7 +182,8 @@ class InspectPanel(QWidget):
             a = np.asarray(a)
             if a.ndim == 3:
                 shown = a[:MAX_MAPS]
-                images.append(tile(shown, columns=min(8, len(shown))))
+                per_row = 8 if a.shape[1] <= 8 else 4  # larger maps get fewer per row
+                images.append(tile(shown, columns=min(per_row, len(shown))))
                 labels.append(f"{name}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]}")
             else:
                 images.append(a[None, :128])
@@ -202,7 +203,8 @@ class InspectPanel(QWidget):
                 h, w = image.shape
                 vb.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
                 # Thin strips (flat layers) would otherwise get a huge square cell.
-                vb.setFixedHeight(max(24.0, min(140.0, 220.0 * h / max(w, 1))))
+                width = max(self.maps.width() - 20, 200)
+                vb.setFixedHeight(max(24.0, min(220.0, width * h / max(w, 1))))
                 self._map_items.append(item)
         for item, image in zip(self._map_items, images, strict=True):
             show_signed(item, image)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from cnnviz.playground import PlaygroundResult, pixel_explanation, pool_argmax, pool_window
+from ui.playground_controls import WhyLabel
 
 __all__ = ["PixelInspector"]
 
@@ -75,14 +76,15 @@ class PixelInspector(QWidget):
         self.sum_label.setObjectName("inspectorSum")
         self.sum_label.setWordWrap(True)
         self.sum_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        why = QLabel(WHY)
-        why.setWordWrap(True)
-        why.setStyleSheet("color: #555;")
+        # A "why?" link rather than a paragraph: the tables need the height.
+        self.why_label = WhyLabel(WHY)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.why_label, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
+        layout.addLayout(top)
         layout.addWidget(self.sum_label)
         layout.addWidget(scroll, 1)
-        layout.addWidget(why)
         self.explanation = None
 
     def clear(self) -> None:

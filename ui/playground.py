@@ -179,6 +179,7 @@ class PlaygroundWidget(SourcesMixin, HoverMixin, ExtrasMixin, QWidget):
         for name, button in c.kernel_buttons.items():
             button.clicked.connect(lambda _checked=False, n=name: self._kernel_action(n))
         c.sigWhy.connect(self.sigStatus)
+        self.inspector.why_label.sigClicked.connect(c.sigWhy)
         self.views.output_view.sigHover.connect(self._on_output_hover)
         self.views.output_view.sigClicked.connect(self._on_output_clicked)
         self.views.pooled_view.sigHover.connect(self._on_pooled_hover)
@@ -249,13 +250,7 @@ class PlaygroundWidget(SourcesMixin, HoverMixin, ExtrasMixin, QWidget):
         if not np.all(np.isfinite(k)):
             self._show_kernel_message("A kernel must contain finite numbers only.")
             return False
-        spin = self.controls.kernel_size_spin
-        spin.blockSignals(True)
-        spin.setValue(k.shape[0])
-        spin.blockSignals(False)
-        self._update_padding_range()
-        self._set_preset_label("Custom")
-        self.kernel_grid.set_kernel(k)
+        self.kernel_grid.set_kernel(k)  # the size spin follows in _on_kernel_edited
         return True
 
     # -- scheduling ---------------------------------------------------------------------------
@@ -312,6 +307,13 @@ class PlaygroundWidget(SourcesMixin, HoverMixin, ExtrasMixin, QWidget):
     @Slot()
     def _on_kernel_edited(self) -> None:
         self.controls.kernel_message.hide()
+        size = self.kernel_grid.size_k()
+        spin = self.controls.kernel_size_spin
+        if size != spin.value():  # someone called kernel_grid.set_kernel with another size
+            spin.blockSignals(True)
+            spin.setValue(size)
+            spin.blockSignals(False)
+            self._update_padding_range()
         if not self._applying_preset:
             self._set_preset_label("Custom")
         self._schedule()

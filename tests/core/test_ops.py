@@ -279,3 +279,20 @@ def test_conv2d_matches_reference_on_random_problems(problem):
 def test_conv_output_size_asks_for_one_axis_at_a_time():
     with pytest.raises(ValueError, match="one axis at a time"):
         ops.conv_output_size(28, (3, 5))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(_conv_problems())
+def test_conv2d_backward_is_the_adjoint_of_the_forward_on_random_problems(problem):
+    # conv2d is linear in x and in w, so <conv(x, w), dy> = <x, dx> = <w, dw> exactly
+    rng = np.random.default_rng(problem["seed"])
+    x = rng.standard_normal(problem["shape"])
+    w = rng.standard_normal((problem["f"], problem["shape"][1]) + problem["k"])
+    args = (problem["stride"], problem["padding"], problem["dilation"])
+    y = ops.conv2d(x, w, None, *args)
+    dy = rng.standard_normal(y.shape)
+    dx, dw, db = ops.conv2d_backward(dy, x, w, *args)
+    inner = np.sum(y * dy)
+    assert np.sum(x * dx) == pytest.approx(inner, rel=1e-9, abs=1e-9)
+    assert np.sum(w * dw) == pytest.approx(inner, rel=1e-9, abs=1e-9)
+    np.testing.assert_allclose(db, dy.sum(axis=(0, 2, 3)))

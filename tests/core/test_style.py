@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_ruff_finds_nothing_to_fix():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
-        pytest.skip("ruff is not installed (it comes with the test extra: pip install -e '.[test]')")
-    done = subprocess.run([ruff, "check", "--no-cache", "main.py", "cnnviz", "ui", "tests", "scripts"],
+        pytest.skip("ruff is not installed (it comes with the test extra: pip install -e "
+            "'.[test]')")
+    targets = ["main.py", "cnnviz", "ui", "tests", "scripts"]
+    done = subprocess.run([ruff, "check", "--no-cache", *targets],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -25,13 +25,18 @@ def isolated_settings(tmp_path, qapp):
     QCoreApplication.setOrganizationName("cnnviz-tests")
     QCoreApplication.setApplicationName("cnnviz-tests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
+    )
     yield
 
 
 @pytest.fixture(autouse=True)
 def no_thread_left_running(qapp):
-    """Fail any test that leaves a QThread running (as napari does): a leaked thread crashes Qt at exit."""
+    """Fail any test that leaves a QThread running (as napari does).
+
+    A leaked thread crashes Qt at exit ("QThread: Destroyed while thread is still running").
+    """
     yield
     running = [t for t in list(_started_threads) if t.isRunning()]
     if not running:
@@ -40,4 +45,5 @@ def no_thread_left_running(qapp):
         thread.requestInterruption()
         thread.quit()
         thread.wait(5000)
-    pytest.fail(f"{len(running)} QThread(s) still running after the test; shut them down before returning")
+    pytest.fail(f"{len(running)} QThread(s) still running after the test; shut them down before "
+        "returning")

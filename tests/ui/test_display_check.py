@@ -23,6 +23,9 @@ def test_other_operating_systems_are_not_checked():
 def test_missing_xcb_libraries_name_their_debian_packages(monkeypatch):
     import ui.display_check as dc
 
-    monkeypatch.setattr(dc.ctypes.util, "find_library", lambda name: None if name == "xcb-cursor" else "x")
+    def fake_find_library(name):
+        return None if name == "xcb-cursor" else "found"
+
+    monkeypatch.setattr(dc.ctypes.util, "find_library", fake_find_library)
     message = display_problem({"DISPLAY": ":0"}, platform="linux")
     assert "libxcb-cursor0" in message and "apt-get install" in message

@@ -63,7 +63,8 @@ def test_closing_the_window_mid_training_stops_the_worker_thread(window, qtbot):
 def test_screenshot_option_writes_a_picture_and_exits_zero(tmp_path):
     out = tmp_path / "shot.png"
     done = subprocess.run(
-        [sys.executable, "main.py", "--screenshot", str(out), "--size", "1024x700", "--delay", "0.5"],
+        [sys.executable, "main.py", "--screenshot", str(out), "--size", "1024x700",
+         "--delay", "0.5"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
     )

@@ -597,3 +597,10 @@ def test_shrinking_a_fixed_3x3_preset_crops_it_and_keeps_spin_and_grid_in_step(p
     assert pg.kernel_grid.kernel()[0, 0] == kernels.preset("Sobel x")[1, 1]
     assert pg.controls.preset_combo.currentText() == "Custom"
     assert assert_shows_engine_result(pg).kernel.shape == (1, 1)
+
+
+def test_setting_the_grid_kernel_directly_keeps_the_size_spin_in_step(pg):
+    pg.kernel_grid.set_kernel(np.ones((5, 5)))
+    assert pg.controls.kernel_size_spin.value() == 5
+    assert pg.controls.padding_spin.maximum() == 5
+    assert assert_shows_engine_result(pg).kernel.shape == (5, 5)
