@@ -240,6 +240,7 @@ _EXPLAIN = (
     "pool_window",
     "pool_argmax",
     "partial_maps",
+    "pooled_receptive_field",
 )
 _SPEED = ("SpeedComparison", "time_vectorised_vs_loops")
 

@@ -19,6 +19,7 @@ __all__ = [
     "pixel_explanation",
     "pool_window",
     "pool_argmax",
+    "pooled_receptive_field",
     "partial_maps",
 ]
 
@@ -131,6 +132,25 @@ def pool_window(row: int, col: int, settings: ConvSettings) -> tuple[int, int, i
     """
     top, left = row * settings.pool_stride, col * settings.pool_stride
     return top, left, top + settings.pool_size, left + settings.pool_size
+
+
+def pooled_receptive_field(
+    row: int, col: int, k: int, settings: ConvSettings
+) -> tuple[int, int, int, int]:
+    """The input region that pooled pixel ``(row, col)`` depends on.
+
+    Pooling combines several feature-map pixels, each looking at its own window, so one pooled
+    pixel sees more of the input than one feature-map pixel: the receptive field grows.
+
+    Returns
+    -------
+    (top, left, bottom, right) : tuple of int
+        In input coordinates (negative or beyond the image inside the padding); bottom and right
+        exclusive.
+    """
+    top, left, bottom, right = pool_window(row, col, settings)
+    s, p, span = settings.stride, settings.padding, settings.dilation * (k - 1) + 1
+    return top * s - p, left * s - p, (bottom - 1) * s - p + span, (right - 1) * s - p + span
 
 
 def pool_argmax(result: PlaygroundResult, row: int, col: int) -> tuple[int, int] | None:

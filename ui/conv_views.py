@@ -1,4 +1,4 @@
-"""The three pixel-exact views (input, feature map, pooled map), their overlays and a histogram.
+"""The three pixel-exact views (input, feature map, pooled map), their overlays and colour bar.
 
 The feature map and pooled map are drawn in *input* coordinates: each output pixel sits over the
 centre of the window that produced it and is ``stride`` input pixels wide. So the three views can
@@ -78,11 +78,13 @@ class ImagePanel(pg.PlotWidget):
 
     sigHover = Signal(int, int)  # row, col of the array; (-1, -1) when leaving it
     sigClicked = Signal(int, int)
+    sigDoubleClicked = Signal()
 
     def __init__(self, name: str, title: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(name)
         self.setMinimumSize(140, 140)
+        self.setToolTip("Wheel: zoom (all three views follow), drag: pan, double click: show all.")
         item = self.getPlotItem()
         item.setTitle(title, size="9pt")
         item.hideAxis("left")
@@ -165,6 +167,9 @@ class ImagePanel(pg.PlotWidget):
             self.sigHover.emit(*pixel)
 
     def _on_click(self, event) -> None:
+        if event.double():
+            self.sigDoubleClicked.emit()
+            return
         pixel = self.pixel_at(event.scenePos())
         if pixel is not None and event.button() == Qt.MouseButton.LeftButton:
             self.sigClicked.emit(*pixel)
@@ -194,6 +199,7 @@ class ConvViews(QWidget):
         self.pad_taps_overlay = self.input_view.overlay("#ff3cff")
         self.padding_outline = self.input_view.overlay("#ff3cff", 1, Qt.PenStyle.DashLine)
         self.output_marker = self.output_view.overlay("#00e000")
+        self.pool_field_overlay = self.input_view.overlay("#00e0ff", 2, Qt.PenStyle.DashLine)
         # A ring of fixed screen size around the window: a 3x3 window on a 512 px photo is tiny.
         self.locator = pg.ScatterPlotItem(
             size=26, symbol="o", pen=pg.mkPen("#ffd200", width=2), brush=None, pxMode=True
@@ -227,6 +233,7 @@ class ConvViews(QWidget):
         for view in (self.input_view, self.output_view, self.pooled_view):
             box = view.getPlotItem().getViewBox()
             box.sigRangeChangedManually.connect(lambda _mask, v=view: self._follow(v))
+            view.sigDoubleClicked.connect(self.show_all)
 
     def _follow(self, leader: ImagePanel) -> None:
         self._auto_fit = False
@@ -313,6 +320,11 @@ class ConvViews(QWidget):
         self.pooled_message.setText(result.error or "" if pool_failed else "")
         self.pooled_message.setVisible(pool_failed)
 
+    def show_all(self) -> None:
+        """Zoom out to the whole image and keep it whole on resizes again."""
+        self._auto_fit = True
+        self.fit()
+
     def fit(self) -> None:
         """Zoom so the whole input (and its padding) is visible; the other views follow."""
         if self._result is None:
@@ -361,13 +373,22 @@ class ConvViews(QWidget):
         else:
             self.output_locator.setData([], [])
 
-    def show_pool_window(self, window, argmax, pooled_pixel) -> None:
-        """Outline a pooled pixel's window on the feature map and mark its maximum (max pooling)."""
+    def show_pool_window(self, window, argmax, pooled_pixel, input_field=None) -> None:
+        """Outline a pooled pixel's window on the feature map, mark its maximum (max pooling) and
+        outline the input region it depends on (``input_field``: top, left, bottom, right)."""
         path = QPainterPath()
         if window is not None:
             top, left, bottom, right = window
             path.addRect(QRectF(left, top, right - left, bottom - top))
         self.pool_window_overlay.setPath(path)
+        field = QPainterPath()
+        if input_field is not None:
+            top, left, bottom, right = input_field
+            field.addRect(QRectF(left, top, right - left, bottom - top))
+            self.locator.setData([(left + right) / 2], [(top + bottom) / 2])
+        else:
+            self.locator.setData([], [])
+        self.pool_field_overlay.setPath(field)
         self.pool_max_overlay.setPath(_rects_path([argmax] if argmax else []))
         self.pooled_marker.setPath(_rects_path([pooled_pixel] if pooled_pixel else []))
 
@@ -379,6 +400,7 @@ class ConvViews(QWidget):
             self.pad_taps_overlay,
             self.output_marker,
             self.pool_window_overlay,
+            self.pool_field_overlay,
             self.pool_max_overlay,
             self.pooled_marker,
         ):

@@ -12,7 +12,13 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from cnnviz.playground import PlaygroundResult, pixel_explanation, pool_argmax, pool_window
+from cnnviz.playground import (
+    PlaygroundResult,
+    pixel_explanation,
+    pool_argmax,
+    pool_window,
+    pooled_receptive_field,
+)
 from ui.playground_controls import WhyLabel
 
 __all__ = ["PixelInspector"]
@@ -147,9 +153,13 @@ class PixelInspector(QWidget):
                 f"mean of the {window.shape[0]}x{window.shape[1]} window = {value:.4f} "
                 f"(sum {float(window.sum()):.4f} / {window.size})."
             )
+        k = result.kernel.shape[0]
+        f_top, f_left, f_bottom, f_right = pooled_receptive_field(row, col, k, result.settings)
         self.heading.setText(
             f"<b>Pooled pixel ({row}, {col})</b> covers feature-map rows {top}..{bottom - 1}, "
-            f"columns {left}..{right - 1} (cyan outline)."
+            f"columns {left}..{right - 1} (cyan outline), so it depends on a "
+            f"{f_bottom - f_top}x{f_right - f_left} input region (dashed cyan) although each "
+            f"feature-map pixel sees only {k}x{k} taps: pooling widens the receptive field."
         )
         self.sum_label.setText(html.escape(how))
         self._set_captions("feature-map window", "", "")

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Slot
 
-from cnnviz.playground import partial_maps, pool_argmax, pool_window, receptive_window
+from cnnviz.playground import (
+    partial_maps,
+    pool_argmax,
+    pool_window,
+    pooled_receptive_field,
+    receptive_window,
+)
 
 __all__ = ["HoverMixin"]
 
@@ -62,7 +68,8 @@ class HoverMixin:
             self.views.show_pool_window(None, None, None)
             return
         window = pool_window(row, col, result.settings)
-        self.views.show_pool_window(window, pool_argmax(result, row, col), (row, col))
+        field = pooled_receptive_field(row, col, result.kernel.shape[0], result.settings)
+        self.views.show_pool_window(window, pool_argmax(result, row, col), (row, col), field)
         self.inspector.explain_pooled(result, row, col)
         self.hover_label.setText(f"pooled ({row}, {col}) = {result.pooled[row, col]:.4f}")
 

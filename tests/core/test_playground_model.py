@@ -17,6 +17,7 @@ from cnnviz.playground import (
     pool_argmax,
     pool_size_formula,
     pool_window,
+    pooled_receptive_field,
     receptive_window,
     source_index,
     time_vectorised_vs_loops,
@@ -200,3 +201,11 @@ def test_partial_maps_fill_in_scan_order_and_pool_only_complete_windows():
     assert np.isfinite(output.ravel()[: wo + 2]).all() and np.isnan(output.ravel()[wo + 2 :]).all()
     assert pooled[0, 0] == result.pooled[0, 0]  # window rows 0-1, cols 0-1: complete
     assert np.isnan(pooled[0, 1]) and np.isnan(pooled[1:]).all()
+
+
+def test_a_pooled_pixel_sees_the_union_of_its_windows_receptive_fields():
+    s = ConvSettings(stride=2, padding=1, dilation=2, pool="max", pool_size=2, pool_stride=2)
+    top, left, bottom, right = pooled_receptive_field(1, 0, 3, s)
+    first = receptive_window(2, 0, 3, s)[0]  # feature-map pixel (2, 0): top-left of the window
+    last = receptive_window(3, 1, 3, s)[-1]  # feature-map pixel (3, 1): bottom-right
+    assert (top, left) == first and (bottom - 1, right - 1) == last

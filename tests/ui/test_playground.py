@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage
 
 from cnnviz import kernels, patterns
@@ -392,6 +392,9 @@ def test_hovering_a_pooled_pixel_outlines_its_window_and_marks_the_max(qtbot, pg
     assert (rect.top(), rect.left(), rect.height()) == (20, 40, 2)
     marker = pg.views.pool_max_overlay.path().boundingRect()
     assert result.output[int(marker.top()), int(marker.left())] == result.pooled[10, 20]
+    # and the (larger) input region the pooled pixel depends on, dashed on the input
+    field = pg.views.pool_field_overlay.path().boundingRect()
+    assert (field.top(), field.left(), field.height(), field.width()) == (20, 40, 4, 4)
 
 
 def test_animation_step_fills_the_output_in_scan_order(qtbot, pg):
@@ -604,3 +607,11 @@ def test_setting_the_grid_kernel_directly_keeps_the_size_spin_in_step(pg):
     assert pg.controls.kernel_size_spin.value() == 5
     assert pg.controls.padding_spin.maximum() == 5
     assert assert_shows_engine_result(pg).kernel.shape == (5, 5)
+
+
+def test_double_click_on_a_view_shows_the_whole_image_again(qtbot, pg):
+    box = pg.views.output_view.getPlotItem().getViewBox()
+    box.setRange(xRange=(10, 20), yRange=(10, 20), padding=0)
+    pg.views.output_view.sigDoubleClicked.emit()
+    visible = pg.views.input_view.getPlotItem().getViewBox().viewRect()
+    assert visible.contains(QRectF(0, 0, 128, 128))

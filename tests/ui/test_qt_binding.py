@@ -2,7 +2,8 @@
 
 PySide6 6.12.0 on CPython < 3.12 drops a reference to ``True`` on every ``Signal.emit()`` (and one
 to ``None`` per Python slot call), so a live app aborts with "bool_dealloc" after a few
-thousand signals. pyproject.toml excludes that release; this test catches a binding with the same bug.
+thousand signals. pyproject.toml excludes that release; this test catches a binding with the
+same bug.
 """
 
 import sys
