@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnviz.playground import ConvSettings, _ops, output_size, window_span
+from cnnviz import ops, reference
+from cnnviz.playground import ConvSettings, output_size, window_span
 
 __all__ = ["SpeedComparison", "time_vectorised_vs_loops"]
 
@@ -59,9 +60,6 @@ def time_vectorised_vs_loops(
         Must describe a possible convolution (see :func:`compute`).
     budget_seconds : float
     """
-    from cnnviz import reference
-
-    ops = _ops()
     x = np.asarray(image, dtype=np.float32)[None, None]
     w = np.asarray(kernel, dtype=np.float32)[None, None]
     b = np.array([settings.bias], dtype=np.float32)

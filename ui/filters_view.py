@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsRectItem,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ui.image_grid import tile
 
+REPLAY_MS = 50
 MAX_FRAMES = 240  # timeline length; older frames are thinned (every other dropped) past this
 WHY = (
     "Why: these are the first layer's weights. They start as noise and become edge and stroke "
@@ -65,6 +66,7 @@ class FiltersView(QWidget):
         self.setObjectName("filtersView")
         self._frames: list[tuple[int, np.ndarray, np.ndarray | None]] = []
         self._live = True  # slider at its right end follows new frames
+        self._replay_stride = 1
         self._selected = 0
         self._dirty = False
         self._cmap = pg.colormap.get("CET-D1")
@@ -118,8 +120,15 @@ class FiltersView(QWidget):
         top.addWidget(self.gradients_check)
         top.addStretch(1)
         top.addWidget(self.open_button)
+        self.replay_button = QPushButton("Replay")
+        self.replay_button.setObjectName("replayFiltersButton")
+        self.replay_button.setToolTip("Play back how the filters formed, from the first frame.")
+        self.replay_button.clicked.connect(self.replay)
+        self._replay_timer = QTimer(self)
+        self._replay_timer.setInterval(REPLAY_MS)
+        self._replay_timer.timeout.connect(self._replay_step)
         timeline = QHBoxLayout()
-        timeline.addWidget(QLabel("Timeline"))
+        timeline.addWidget(self.replay_button)
         timeline.addWidget(self.slider, 1)
         timeline.addWidget(self.frame_label)
         layout = QVBoxLayout(self)
@@ -133,6 +142,7 @@ class FiltersView(QWidget):
     # ----- data in -------------------------------------------------------------------------------
     def clear(self) -> None:
         """Forget the timeline (a new run starts)."""
+        self._replay_timer.stop()
         self._frames.clear()
         self._live = True
         self.slider.blockSignals(True)
@@ -177,6 +187,22 @@ class FiltersView(QWidget):
         _, weights, grads = frame
         source = grads if (self.gradients_check.isChecked() and grads is not None) else weights
         return filter_images(source)
+
+    @Slot()
+    def replay(self) -> None:
+        """Scrub the timeline from the first frame to the newest, about 3 seconds in all."""
+        if len(self._frames) < 2:
+            return
+        self._replay_stride = max(1, len(self._frames) // (3000 // REPLAY_MS))
+        self.slider.setValue(0)
+        self._replay_timer.start()
+
+    @Slot()
+    def _replay_step(self) -> None:
+        value = min(self.slider.value() + self._replay_stride, self.slider.maximum())
+        self.slider.setValue(value)
+        if value >= self.slider.maximum():
+            self._replay_timer.stop()
 
     # ----- drawing -------------------------------------------------------------------------------
     @Slot()

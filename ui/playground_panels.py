@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from cnnviz.playground import (
     PlaygroundResult,
@@ -96,7 +97,12 @@ class SpeedPanel(QWidget):
         if result.output is None:
             self.label.setText("Nothing to time: " + (result.error or "no output."))
             return
-        c = time_vectorised_vs_loops(result.image, result.kernel, result.settings)
+        # At most about a second of loops, on the GUI thread: show that it is busy meanwhile.
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            c = time_vectorised_vs_loops(result.image, result.kernel, result.settings)
+        finally:
+            QApplication.restoreOverrideCursor()
         self.last = c
         loops = _fmt_seconds(c.loops_seconds)
         if c.estimated:

@@ -354,6 +354,23 @@ def test_signed_colours_are_centred_on_zero_and_magnitude_mode_shows_abs(pg):
     assert_shows_engine_result(pg)
 
 
+def double_click(view):
+    """A real double click in the middle of a view (press, release, double click, release)."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    point = QPointF(view.viewport().rect().center())
+    where = view.viewport().mapToGlobal(point)
+    left = Qt.MouseButton.LeftButton
+    for kind, buttons in ((QEvent.Type.MouseButtonPress, left),
+                          (QEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton),
+                          (QEvent.Type.MouseButtonDblClick, left),
+                          (QEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton)):
+        event = QMouseEvent(kind, point, where, left, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(view.viewport(), event)
+
+
 def hover(view, row, col):
     """Move the mouse over pixel (row, col) of the array a view shows."""
     from PySide6.QtCore import QEvent, QPointF
@@ -612,6 +629,16 @@ def test_setting_the_grid_kernel_directly_keeps_the_size_spin_in_step(pg):
 def test_double_click_on_a_view_shows_the_whole_image_again(qtbot, pg):
     box = pg.views.output_view.getPlotItem().getViewBox()
     box.setRange(xRange=(10, 20), yRange=(10, 20), padding=0)
-    pg.views.output_view.sigDoubleClicked.emit()
-    visible = pg.views.input_view.getPlotItem().getViewBox().viewRect()
-    assert visible.contains(QRectF(0, 0, 128, 128))
+    assert not box.viewRect().contains(QRectF(0, 0, 128, 128))
+    double_click(pg.views.output_view)
+    assert box.viewRect().contains(QRectF(0, 0, 128, 128))
+
+
+def test_export_menu_asks_for_a_file_and_saves_what_was_chosen(pg, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QToolButton
+
+    target = tmp_path / "chosen.npy"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    button = pg.findChild(QToolButton, "exportButton")
+    button.menu().actions()[0].trigger()  # "Export feature map (PNG or .npy)..."
+    np.testing.assert_array_equal(np.load(target), pg.current_result().output)

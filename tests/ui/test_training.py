@@ -256,3 +256,14 @@ def test_the_progress_bar_reports_epoch_step_speed_and_time_left(qtbot, studio):
     assert "samples/s" in text and "s left" in text
     click(qtbot, studio, "stopButton")
     qtbot.waitUntil(lambda: not studio.is_running(), timeout=5000)
+
+
+def test_replay_scrubs_the_filter_timeline_from_the_start_back_to_live(qtbot, studio):
+    train_to_end(qtbot, studio)
+    view = studio.filters_view
+    seen = []
+    view.slider.valueChanged.connect(seen.append)
+    click(qtbot, view, "replayFiltersButton")
+    qtbot.waitUntil(lambda: view.slider.value() == view.slider.maximum(), timeout=10000)
+    assert seen[0] == 0 and seen == sorted(seen) and len(seen) > 2
+    assert "(live)" in view.frame_label.text()

@@ -19,6 +19,20 @@ def lines():
     return make_lines(n=400, seed=0)
 
 
+@pytest.fixture
+def make_runner():
+    """TrainingRunner factory whose runners are always shut down, even when a test fails."""
+    made = []
+
+    def factory(**kwargs):
+        made.append(TrainingRunner(**kwargs))
+        return made[-1]
+
+    yield factory
+    for runner in made:
+        runner.shutdown()
+
+
 def make_trainer(dataset, epochs=2, batch_size=16, control=None, **kwargs):
     control = control or TrainingControl()
     model = build_model(preset("Classic small net", dataset.n_classes), dataset.input_shape,
@@ -62,8 +76,8 @@ def collect(runner):
     return reports, finals
 
 
-def test_every_step_reaches_the_gui_once_even_though_reports_are_batched(qtbot):
-    runner = TrainingRunner()
+def test_every_step_reaches_the_gui_once_even_though_reports_are_batched(qtbot, make_runner):
+    runner = make_runner()
     reports, finals = collect(runner)
     trainer = InstantTrainer(2000)
     runner.start(trainer, TrainingControl())
@@ -73,8 +87,8 @@ def test_every_step_reaches_the_gui_once_even_though_reports_are_batched(qtbot):
     assert len(reports) + len(finals) < 100  # 2000 steps arrive in a handful of signals
 
 
-def test_the_trainer_runs_in_the_worker_thread_not_the_gui_thread(qtbot):
-    runner = TrainingRunner()
+def test_the_trainer_runs_in_the_worker_thread_not_the_gui_thread(qtbot, make_runner):
+    runner = make_runner()
     _, finals = collect(runner)
     trainer = InstantTrainer(50)
     runner.start(trainer, TrainingControl())
@@ -82,8 +96,8 @@ def test_the_trainer_runs_in_the_worker_thread_not_the_gui_thread(qtbot):
     assert trainer.threads and threading.get_ident() not in trainer.threads
 
 
-def test_a_real_training_run_reports_evaluations_and_finishes(qtbot, lines):
-    runner = TrainingRunner()
+def test_a_real_training_run_reports_evaluations_and_finishes(qtbot, lines, make_runner):
+    runner = make_runner()
     reports, finals = collect(runner)
     trainer, control = make_trainer(lines, epochs=3)
     runner.start(trainer, control)
@@ -95,8 +109,8 @@ def test_a_real_training_run_reports_evaluations_and_finishes(qtbot, lines):
     assert not runner.is_running()
 
 
-def test_stop_ends_the_run_before_its_last_step(qtbot, lines):
-    runner = TrainingRunner()
+def test_stop_ends_the_run_before_its_last_step(qtbot, lines, make_runner):
+    runner = make_runner()
     reports, finals = collect(runner)
     trainer, control = make_trainer(lines, epochs=200)
     runner.start(trainer, control)
@@ -108,8 +122,8 @@ def test_stop_ends_the_run_before_its_last_step(qtbot, lines):
     assert not runner.is_running()
 
 
-def test_stop_works_while_paused(qtbot, lines):
-    runner = TrainingRunner()
+def test_stop_works_while_paused(qtbot, lines, make_runner):
+    runner = make_runner()
     _, finals = collect(runner)
     trainer, control = make_trainer(lines, epochs=50)
     control.pause()
@@ -119,8 +133,8 @@ def test_stop_works_while_paused(qtbot, lines):
     assert finals[0].rows == []
 
 
-def test_shutdown_stops_quits_and_waits_for_the_thread(qtbot, lines):
-    runner = TrainingRunner()
+def test_shutdown_stops_quits_and_waits_for_the_thread(qtbot, lines, make_runner):
+    runner = make_runner()
     reports, _ = collect(runner)
     trainer, control = make_trainer(lines, epochs=200)
     runner.start(trainer, control)
@@ -130,8 +144,9 @@ def test_shutdown_stops_quits_and_waits_for_the_thread(qtbot, lines):
     assert not runner.is_running()
 
 
-def test_starting_again_retires_the_previous_run_and_ignores_its_late_reports(qtbot, lines):
-    runner = TrainingRunner()
+def test_starting_again_retires_the_previous_run_and_ignores_its_late_reports(qtbot, lines,
+                                                                              make_runner):
+    runner = make_runner()
     reports, finals = collect(runner)
     first, c1 = make_trainer(lines, epochs=200)
     runner.start(first, c1)
@@ -143,8 +158,8 @@ def test_starting_again_retires_the_previous_run_and_ignores_its_late_reports(qt
     assert {r.run_id for r in reports + finals} == {second_id}
 
 
-def test_an_exception_in_the_trainer_becomes_a_sentence_for_the_user(qtbot):
-    runner = TrainingRunner()
+def test_an_exception_in_the_trainer_becomes_a_sentence_for_the_user(qtbot, make_runner):
+    runner = make_runner()
     reports, finals = collect(runner)
     runner.start(FailingTrainer(), TrainingControl())
     qtbot.waitUntil(lambda: bool(finals), timeout=5000)
@@ -152,8 +167,8 @@ def test_an_exception_in_the_trainer_becomes_a_sentence_for_the_user(qtbot):
     assert [row["step"] for r in reports + finals for row in r.rows] == [1]
 
 
-def test_reported_filters_are_copies_the_trainer_cannot_change(qtbot, lines):
-    runner = TrainingRunner()
+def test_reported_filters_are_copies_the_trainer_cannot_change(qtbot, lines, make_runner):
+    runner = make_runner()
     reports, finals = collect(runner)
     trainer, control = make_trainer(lines, epochs=2)
     runner.start(trainer, control)
@@ -163,15 +178,24 @@ def test_reported_filters_are_copies_the_trainer_cannot_change(qtbot, lines):
     assert not np.array_equal(first, trainer.model.first_conv().weight.data)
 
 
-def test_pausing_flushes_the_steps_already_trained(qtbot, lines):
-    runner = TrainingRunner(max_rate_hz=0.01)  # one report per 100 s unless something forces one
+def test_pausing_flushes_the_steps_already_trained(qtbot, make_runner):
+    class PausingTrainer:
+        """Trains 5 steps, then the user pauses: the trainer blocks until stopped."""
+
+        def __init__(self, control):
+            self.control = control
+
+        def steps(self):
+            for i in range(1, 6):
+                if i == 5:
+                    self.control.pause()
+                yield snapshot(i, 100)
+            while not self.control.stop_event.wait(0.01):
+                pass
+
+    runner = make_runner(max_rate_hz=0.01)  # one report per 100 s unless something forces one
     reports, _ = collect(runner)
-    trainer, control = make_trainer(lines, epochs=50)
-    runner.start(trainer, control)
-    qtbot.waitUntil(lambda: bool(reports), timeout=10000)  # the very first report
-    control.pause()
-    qtbot.waitUntil(lambda: len(reports) >= 2, timeout=5000)
-    trained = sum(len(r.rows) for r in reports)
-    qtbot.wait(200)
-    assert sum(len(r.rows) for r in reports) == trained > 1
-    runner.shutdown()
+    control = TrainingControl()
+    runner.start(PausingTrainer(control), control)
+    qtbot.waitUntil(lambda: sum(len(r.rows) for r in reports) == 5, timeout=5000)
+    assert runner.is_running()
