@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = [
+    "MAX_WEIGHT",
     "PADDING_MODES",
     "POOL_TYPES",
     "ConvSettings",
@@ -35,6 +36,9 @@ __all__ = [
 ]
 
 PADDING_MODES = ("zeros", "reflect", "replicate")
+# Weights beyond this are refused: far larger ones (1e38 and up) overflow the engine's float32
+# sums to inf/nan, and no kernel worth looking at needs them.
+MAX_WEIGHT = 1e6
 POOL_TYPES = ("none", "max", "average")
 
 
@@ -135,6 +139,13 @@ def _check_inputs(image: np.ndarray, kernel: np.ndarray, settings: ConvSettings)
         return f"The kernel must be square, not of shape {kernel.shape}."
     if not np.all(np.isfinite(kernel)) or not np.isfinite(settings.bias):
         return "The kernel and bias must be finite numbers."
+    largest = float(np.abs(kernel).max())
+    if largest > MAX_WEIGHT or abs(settings.bias) > MAX_WEIGHT:
+        return (
+            f"Weights and bias must lie between -{MAX_WEIGHT:,.0f} and {MAX_WEIGHT:,.0f} (the "
+            f"largest here is {max(largest, abs(settings.bias)):.3g}): bigger numbers overflow "
+            "the engine's 32-bit arithmetic. Type a smaller value or press Zero."
+        )
     if settings.padding_mode not in PADDING_MODES:
         modes = ", ".join(PADDING_MODES)
         return f"Padding mode must be one of {modes}, not {settings.padding_mode!r}."
@@ -155,9 +166,9 @@ def _check_inputs(image: np.ndarray, kernel: np.ndarray, settings: ConvSettings)
             )
         if settings.padding_mode == "reflect" and settings.padding >= n:
             return (
-                f"Reflect padding of {settings.padding} needs an input wider than "
-                f"{settings.padding} pixels, but it is {n} {side}. Use less padding or another "
-                "padding mode."
+                f"Reflect padding of {settings.padding} mirrors the image's own pixels, so the "
+                f"image must be more than {settings.padding} pixels {side}, but it is {n}. Use "
+                "less padding or another padding mode."
             )
     return None
 

@@ -231,7 +231,17 @@ def _summary(r: TranslationReport) -> list[str]:
             f"Pooled map, same positions: changed by {_pct(after)} vs {_pct(before)} before "
             f"pooling (max |change| {r.max_abs_change_pooled:.3g})."
         )
-        if after < 0.5 * before:
+        py, px = r.pooled_shift
+        pal = r.max_abs_change_pooled_aligned
+        if r.pooled_shift_is_whole and (py, px) != (0, 0) and pal is not None:
+            # A shift by whole pooling steps just moves the pooled map: equivariance again, and
+            # calling it "little absorbed" would hide that.
+            lines.append(
+                f"This shift is a whole number of pooling steps, so the pooled map simply moved "
+                f"by ({px}, {py}) pooled px (moved back: max |change| {pal:.2g}). Invariance is "
+                "about shifts smaller than a pooling step: try a shift of 1."
+            )
+        elif after < 0.5 * before:
             lines.append("Pooling absorbed most of the shift: approximate invariance.")
         elif after < 0.9 * before:
             lines.append(

@@ -11,7 +11,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cnnviz.playground import PlaygroundResult, window_span
 from ui import refcount_guard
@@ -19,32 +26,109 @@ from ui import refcount_guard
 # PySide6 6.12 on Python < 3.12 drops references per emit/slot call (see ui/refcount_guard.py).
 refcount_guard.install()
 
-__all__ = ["COLOUR_MODES", "ImagePanel", "ConvViews", "display_levels"]
+__all__ = [
+    "COLOUR_MODES",
+    "ImagePanel",
+    "ConvViews",
+    "display_levels",
+    "range_text",
+    "robust_abs_max",
+]
 
 # (key, menu label, colour map): signed values need a diverging map centred on zero.
 COLOUR_MODES = (
     ("signed", "Signed (blue < 0 < red)", "CET-D1"),
+    ("signed_full", "Signed, full range", "CET-D1"),
     ("abs", "Magnitude |x|", "CET-L3"),
     ("minmax", "Min-max stretch (grey)", "CET-L1"),
 )
 _MAPS = {key: pg.colormap.get(name) for key, _, name in COLOUR_MODES}
 
+# The signed and |x| scales span this percentile of |x|, not its maximum: a few extreme pixels
+# (the corners of a photo, one bright dot) would otherwise wash every ordinary edge out to white.
+ROBUST_PERCENTILE = 99.0
+# The percentile is taken on an evenly spread sample of at most this many values, so the scale
+# costs well under a millisecond even for a 512x512 map (it is recomputed on every edit).
+_SAMPLE = 40_000
+
+
+def robust_abs_max(values: np.ndarray) -> float:
+    """The ``ROBUST_PERCENTILE``-th percentile of ``|values|`` (finite values only).
+
+    Zeros are left out, so a sparse response (an impulse, a single edge) keeps its full contrast;
+    0.0 for an all-zero, empty or non-finite map.
+
+    Parameters
+    ----------
+    values : ndarray, shape (H, W)
+    """
+    flat = values.ravel()
+    width = values.shape[-1] if values.ndim else 1
+    step = max(1, flat.size // _SAMPLE)
+    # A step sharing a factor with the row width would sample the same columns in every row
+    # and could miss a thin vertical line entirely.
+    while step > 1 and np.gcd(step, width) != 1:
+        step += 1
+    sample = np.abs(flat[::step])
+    sample = sample[np.isfinite(sample)]
+    if sample.size == 0:
+        return 0.0
+    top = float(sample.max())
+    # Zeros (flat regions, ReLU's cut-off half) say nothing about how strong a response is: an
+    # impulse's map is 99% zeros yet must show the whole kernel unsaturated.
+    sample = sample[sample > top * 1e-6]
+    m = float(np.percentile(sample, ROBUST_PERCENTILE)) if sample.size else 0.0
+    return m if m > 0 else top
+
 
 def display_levels(values: np.ndarray | None, mode: str) -> tuple[float, float]:
-    """Colour-map levels for ``values`` in a colour mode.
+    """Colour-map levels for ``values`` (shape (H, W)) in a colour mode.
 
-    ``signed`` is symmetric, ``(-m, m)`` with ``m`` = max |x| rounded up to two significant digits,
-    so zero is always the neutral middle colour and nothing is clipped or clamped to black.
+    ``signed`` is symmetric, ``(-m, m)`` with ``m`` the ``ROBUST_PERCENTILE``-th percentile of |x|
+    rounded up to two significant digits: zero is always the neutral middle colour and ordinary
+    edges are strongly coloured; the rare larger values saturate. ``signed_full`` uses the maximum
+    |x| (nothing saturates), ``abs`` is ``(0, m)`` and ``minmax`` the exact minimum and maximum.
+    Never divides by zero: a constant map gets a unit-wide range around its value.
     """
     if values is None or values.size == 0:
-        return (-1.0, 1.0) if mode == "signed" else (0.0, 1.0)
-    lo, hi = float(values.min()), float(values.max())
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        return (-1.0, 1.0) if mode == "signed" else (0.0, 1.0)
+        return (-1.0, 1.0) if mode.startswith("signed") else (0.0, 1.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        finite = values if np.all(np.isfinite(values)) else values[np.isfinite(values)]
+    if finite.size == 0:
+        return (-1.0, 1.0) if mode.startswith("signed") else (0.0, 1.0)
+    lo, hi = float(finite.min()), float(finite.max())
     if mode == "minmax":
-        return (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
-    m = _nice_ceiling(max(abs(lo), abs(hi)))
-    return (-m, m) if mode == "signed" else (0.0, m)
+        return (lo, hi) if hi > lo and np.isfinite(hi - lo) else (lo - 0.5, lo + 0.5)
+    if mode == "signed_full":
+        m = _nice_ceiling(max(abs(lo), abs(hi)))
+    else:
+        m = _nice_ceiling(robust_abs_max(values))
+    return (0.0, m) if mode == "abs" else (-m, m)
+
+
+def _extremes(name: str, values: np.ndarray | None) -> str:
+    if values is None or values.size == 0:
+        return ""
+    with np.errstate(invalid="ignore"):
+        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    return f"{name} {lo:.4g} … {hi:.4g}"
+
+
+def range_text(result: PlaygroundResult, mode: str, levels: tuple[float, float]) -> str:
+    """One line: what the colour scale spans and the exact min … max of both maps."""
+    lo, hi = levels
+    if mode == "signed":
+        scale = f"colours ±{hi:.3g} ({ROBUST_PERCENTILE:g}% of |x|; stronger saturate)"
+    elif mode == "abs":
+        scale = f"colours 0 … {hi:.3g} ({ROBUST_PERCENTILE:g}% of |x|; stronger saturate)"
+    elif mode == "signed_full":
+        scale = f"colours ±{hi:.3g} (largest |x|)"
+    else:
+        scale = f"colours {lo:.4g} … {hi:.4g} (min … max)"
+    parts = [scale, _extremes("feature map", result.output)]
+    if result.settings.pool != "none":
+        parts.append(_extremes("pooled", result.pooled))
+    return "  ·  ".join(p for p in parts if p)
 
 
 def _nice_ceiling(m: float) -> float:
@@ -70,6 +154,12 @@ def _rects_path(cells, size: float = 1.0) -> QPainterPath:
     path = QPainterPath()
     for r, c in cells:
         path.addRect(QRectF(c, r, size, size))
+    return path
+
+
+def _box(h: int, w: int) -> QPainterPath:
+    path = QPainterPath()
+    path.addRect(QRectF(0, 0, w, h))
     return path
 
 
@@ -198,6 +288,9 @@ class ConvViews(QWidget):
         self.taps_overlay = self.input_view.overlay("#ffd200")
         self.pad_taps_overlay = self.input_view.overlay("#ff3cff")
         self.padding_outline = self.input_view.overlay("#ff3cff", 1, Qt.PenStyle.DashLine)
+        # The image's own border: a dark image (an impulse, a drawing) would vanish into the
+        # black background without it.
+        self.image_outline = self.input_view.overlay("#707070", 1)
         self.output_marker = self.output_view.overlay("#00e000")
         self.pool_field_overlay = self.input_view.overlay("#00e0ff", 2, Qt.PenStyle.DashLine)
         # A ring of fixed screen size around the window: a 3x3 window on a 512 px photo is tiny.
@@ -222,9 +315,27 @@ class ConvViews(QWidget):
         # Impossible settings: the explanation appears in place of the map it prevents.
         self.message = self.output_view.message_label("convErrorLabel")
         self.pooled_message = self.pooled_view.message_label("poolErrorLabel")
+        # The colour bar shows the scale; this line says what the scale is and the exact extremes,
+        # since the default scale lets the rare strongest values saturate.
+        self.range_label = QLabel()
+        self.range_label.setObjectName("rangeLabel")
+        self.range_label.setStyleSheet("color: #444;")
+        self.range_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Never widen the window for it: in a narrow window the end of the line is cut instead.
+        self.range_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.range_label.setToolTip(
+            "What the colour bar spans, and the exact smallest and largest values of the maps"
+        )
+        # A new label text re-lays out the views below it (~3 ms): done once edits pause.
+        self._range_timer = QTimer(self)
+        self._range_timer.setSingleShot(True)
+        self._range_timer.setInterval(60)
+        self._range_timer.timeout.connect(self._update_range_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(1)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.range_label)
         self._result: PlaygroundResult | None = None
         self._fitted_shape: tuple[int, int] | None = None
         # Keep the whole image in view on resizes until the user zooms or pans themselves; then
@@ -295,6 +406,8 @@ class ConvViews(QWidget):
                 self.fit()
         p = result.settings.padding
         h, w = result.image.shape
+        if self.image_outline.path().boundingRect() != QRectF(0, 0, w, h):
+            self.image_outline.setPath(_box(h, w))
         path = QPainterPath()
         if p > 0:
             path.addRect(QRectF(-p, -p, w + 2 * p, h + 2 * p))
@@ -311,6 +424,7 @@ class ConvViews(QWidget):
         if levels != self._levels:  # new levels re-draw the colour bar's axis: only when needed
             self._levels = levels
             self.colour_bar.setLevels(levels)
+        self._range_timer.start()  # the text waits for a burst of edits to end: never slows one
         self.pooled_view.setVisible(result.settings.pool != "none")
         self.set_titles(result)
         conv_failed = result.output is None
@@ -319,6 +433,14 @@ class ConvViews(QWidget):
         pool_failed = not conv_failed and result.error is not None
         self.pooled_message.setText(result.error or "" if pool_failed else "")
         self.pooled_message.setVisible(pool_failed)
+
+    def levels(self) -> tuple[float, float] | None:
+        """The colour scale's (low, high) for the feature and pooled maps, in displayed units."""
+        return self._levels
+
+    def _update_range_label(self) -> None:
+        if self._result is not None and self._levels is not None:
+            self.range_label.setText(range_text(self._result, self.mode, self._levels))
 
     def show_all(self) -> None:
         """Zoom out to the whole image and keep it whole on resizes again."""
@@ -391,6 +513,15 @@ class ConvViews(QWidget):
         self.pool_field_overlay.setPath(field)
         self.pool_max_overlay.setPath(_rects_path([argmax] if argmax else []))
         self.pooled_marker.setPath(_rects_path([pooled_pixel] if pooled_pixel else []))
+        if window is not None:
+            # Ring the (tiny) pool window on the feature map too, as the taps are on the input.
+            top, left, bottom, right = window
+            centre = self.output_view.image_item.mapToParent(
+                QPointF((left + right) / 2, (top + bottom) / 2)
+            )
+            self.output_locator.setData([centre.x()], [centre.y()])
+        else:
+            self.output_locator.setData([], [])
 
     def clear_overlays(self) -> None:
         self.locator.setData([], [])

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QLineEdit, QSizePolicy, QToolTip, QWidget
 
+from cnnviz.playground import MAX_WEIGHT
 from ui import refcount_guard
 
 # PySide6 6.12 on Python < 3.12 drops references per emit/slot call (see ui/refcount_guard.py).
@@ -30,7 +31,9 @@ _LUT = _CMAP.getLookupTable(nPts=256)
 
 def format_weight(value: float) -> str:
     """Short text for a cell: integers as such, otherwise 2 decimals (3 below 0.1)."""
-    if value == round(value) and abs(value) < 1e6:
+    if abs(value) >= 1e4:  # keep huge values short enough for a cell
+        return f"{value:.3g}"
+    if value == round(value):
         return str(int(round(value)))
     digits = 2 if abs(value) >= 0.1 else 3
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
@@ -59,6 +62,8 @@ class KernelGrid(QWidget):
         self._editor.hide()
         self._editor.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._editor.editingFinished.connect(self._commit_editor)
+        # QLineEdit passes Return on to its parent, which would reopen the editor at once.
+        self._editor.installEventFilter(self)
         self._editing: tuple[int, int] | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -271,11 +276,28 @@ class KernelGrid(QWidget):
             value = float(text.replace(",", "."))
         except ValueError:
             value = math.nan
+        old = format_weight(self._kernel[cell])
         if not math.isfinite(value):
-            old = format_weight(self._kernel[cell])
             self.sigMessage.emit(f"'{text}' is not a finite number; the weight stays {old}.")
             return
+        if abs(value) > MAX_WEIGHT:
+            self.sigMessage.emit(
+                f"'{text}' is too large: weights must lie between -{MAX_WEIGHT:,.0f} and "
+                f"{MAX_WEIGHT:,.0f}; the weight stays {old}."
+            )
+            return
         self.set_value(*cell, value)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        if watched is self._editor and event.type() == QEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._commit_editor()
+                return True
+            if event.key() == Qt.Key.Key_Escape:
+                self._cancel_editor()
+                self.setFocus()
+                return True
+        return super().eventFilter(watched, event)
 
     def _cancel_editor(self) -> None:
         self._editing = None

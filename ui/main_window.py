@@ -11,6 +11,7 @@ from ui.playground import PlaygroundWidget
 from ui.training import TrainingWidget
 
 STATUS_TIMEOUT_MS = 8000
+DEFAULT_SIZE = (1400, 900)
 
 # A first hint per tab, shown in the status bar when the tab comes up.
 TAB_TIPS = (
@@ -133,11 +134,19 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         settings = QSettings()
         geometry = settings.value("mainWindow/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 900)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self._fit_default_size()
         self.tabs.setCurrentIndex(int(settings.value("mainWindow/tab", 0)))
+
+    def _fit_default_size(self) -> None:
+        """1400x900, or as much of a smaller screen as is available."""
+        width, height = DEFAULT_SIZE
+        screen = self.screen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            width = min(width, available.width())
+            height = min(height, available.height())
+        self.resize(width, height)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         # Stop training first: the worker thread must be finished before its QThread is destroyed.

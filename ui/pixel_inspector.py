@@ -29,12 +29,19 @@ WHY = (
 )
 
 
+def _number(value: float, digits: int = 2) -> str:
+    """``value`` rounded for a table cell, never "-0.00" (a tiny negative product reads as a sign
+    error)."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
 def _table(values: np.ndarray, padding: np.ndarray | None = None) -> str:
     rows = []
     for i in range(values.shape[0]):
         cells = []
         for j in range(values.shape[1]):
-            text = f"{values[i, j]:.2f}"
+            text = _number(float(values[i, j]))
             if padding is not None and padding[i, j]:
                 cells.append(f"<td style='color:#b000b0'><i>{text}</i></td>")
             else:
@@ -74,22 +81,28 @@ class PixelInspector(QWidget):
             column.addStretch(1)
             row.addLayout(column)
         row.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(tables)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.sum_label = QLabel()
         self.sum_label.setObjectName("inspectorSum")
         self.sum_label.setWordWrap(True)
         self.sum_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # A "why?" link rather than a paragraph: the tables need the height.
         self.why_label = WhyLabel(WHY)
+        content = QWidget()
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.why_label, 0, Qt.AlignmentFlag.AlignTop)
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(top)
+        column.addWidget(self.sum_label)
+        column.addWidget(tables, 1)
+        # One scroll area for all of it: in a short window the wrapped sentences scroll with the
+        # tables instead of being squeezed on top of each other.
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.sum_label)
         layout.addWidget(scroll, 1)
         self.explanation = None
 
@@ -126,11 +139,15 @@ class PixelInspector(QWidget):
         self.products_label.setText(_table(ex.products))
         relu = ""
         if result.settings.relu:
-            relu = f" &rarr; ReLU: max(0, {ex.total:.4f}) = {max(ex.total, 0.0):.4f}"
+            relu = (
+                f" &rarr; ReLU: max(0, {_number(ex.total, 4)}) = "
+                f"{_number(max(ex.total, 0.0), 4)}"
+            )
         self.sum_label.setText(
-            f"sum of products = {ex.products.sum():.4f}; + bias {ex.bias:.4f} = {ex.total:.4f}"
+            f"sum of products = {_number(ex.products.sum(), 4)}; + bias {_number(ex.bias, 4)} "
+            f"= {_number(ex.total, 4)}"
             f"{relu}"
-            f"<br><b>displayed value = {ex.value:.4f}</b>"
+            f"<br><b>displayed value = {_number(ex.value, 4)}</b>"
         )
 
     def explain_pooled(self, result: PlaygroundResult, row: int, col: int) -> None:

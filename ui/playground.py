@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from cnnviz import kernels, patterns
 from cnnviz.assets import SAMPLE_PHOTOS
-from cnnviz.playground import PlaygroundResult, compute
+from cnnviz.playground import MAX_WEIGHT, PlaygroundResult, compute
 from ui import refcount_guard
 from ui.conv_views import ConvViews
 from ui.pixel_inspector import PixelInspector
@@ -51,6 +51,8 @@ class PlaygroundWidget(SourcesMixin, HoverMixin, ExtrasMixin, QWidget):
         self.setAcceptDrops(True)
         self._image = patterns.pattern("Disc", PATTERN_SIZE)
         self._image_name = "Disc"
+        # The latest drawing and set_image() array, so their menu entries can bring them back.
+        self._kept_images: dict[str, tuple[np.ndarray, str]] = {}
         self._result: PlaygroundResult | None = None
         self._pinned: tuple[int, int] | None = None
         self._hovered: tuple[int, int] | None = None
@@ -129,7 +131,15 @@ class PlaygroundWidget(SourcesMixin, HoverMixin, ExtrasMixin, QWidget):
         self.inspector_page = QSplitter(Qt.Orientation.Horizontal)
         self.inspector_page.setObjectName("inspectorPage")
         self.inspector_page.addWidget(self.inspector)
-        self.inspector_page.addWidget(self.animation)
+        # Scrolls rather than squeezing its wrapped notes on top of each other in a short window.
+        animation_scroll = QScrollArea()
+        animation_scroll.setWidget(self.animation)
+        animation_scroll.setWidgetResizable(True)
+        animation_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        animation_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scrollbar = animation_scroll.verticalScrollBar().sizeHint().width()
+        animation_scroll.setMinimumWidth(self.animation.minimumSizeHint().width() + scrollbar)
+        self.inspector_page.addWidget(animation_scroll)
         self.inspector_page.setStretchFactor(0, 3)
         self.inspector_page.setStretchFactor(1, 1)
         self.inspector_page.setChildrenCollapsible(False)
@@ -215,7 +225,17 @@ class PlaygroundWidget(SourcesMixin, HoverMixin, ExtrasMixin, QWidget):
         return self.controls.settings()
 
     def set_image(self, array: np.ndarray, name: str = "image") -> bool:
-        """Use a grey (H, W) array in [0, 1] as the input; False (with a message) if unusable."""
+        """Use a grey (H, W) array in [0, 1] as the input; False (with a message) if unusable.
+
+        ``imageSourceCombo`` then names it, so the menu never claims another source.
+        """
+        if not self._use_image(array, name):
+            return False
+        self._kept_images["array"] = (self._image, name)
+        self._select_custom_source(f"Array: {name}", ("array", None))
+        return True
+
+    def _use_image(self, array: np.ndarray, name: str) -> bool:
         a = np.asarray(array, dtype=np.float32)
         if a.ndim != 2 or a.size == 0 or not np.all(np.isfinite(a)):
             self._show_image_message(
@@ -249,6 +269,12 @@ class PlaygroundWidget(SourcesMixin, HoverMixin, ExtrasMixin, QWidget):
             return False
         if not np.all(np.isfinite(k)):
             self._show_kernel_message("A kernel must contain finite numbers only.")
+            return False
+        if np.abs(k).max() > MAX_WEIGHT:
+            self._show_kernel_message(
+                f"Kernel weights must lie between -{MAX_WEIGHT:,.0f} and {MAX_WEIGHT:,.0f}; "
+                f"this one reaches {np.abs(k).max():.3g}. The kernel was not changed."
+            )
             return False
         self.kernel_grid.set_kernel(k)  # the size spin follows in _on_kernel_edited
         return True
@@ -299,7 +325,10 @@ class PlaygroundWidget(SourcesMixin, HoverMixin, ExtrasMixin, QWidget):
         if result is None:
             return
         if current is self.histogram:
-            self.histogram.set_values(result.output)
+            levels = self.views.levels()
+            if levels is not None and self.views.mode == "abs":  # |x| beyond m saturates too
+                levels = (-levels[1], levels[1])
+            self.histogram.set_values(result.output, levels=levels)
         elif current is self.translation_page:
             self._update_translation_lab()
 

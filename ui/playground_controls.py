@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QVBoxLayout,
+    QWhatsThis,
     QWidget,
 )
 
@@ -58,8 +59,8 @@ WHY = {
     ),
     "mode": (
         "What the border holds: zeros (dark frame, can create fake edges), reflect (mirror "
-        "image) or replicate (repeat the edge pixel). Hover a border pixel to see the padded "
-        "values."
+        "image) or replicate (repeat the edge pixel). Hover an output pixel at the border to see "
+        "the padded values it used."
     ),
     "dilation": (
         "Dilation spreads the kernel's taps apart: a 3x3 kernel with dilation 2 covers 5x5 "
@@ -76,7 +77,8 @@ WHY = {
     ),
     "colour": (
         "Convolution outputs are signed. A diverging map centred on zero shows negative "
-        "responses in blue instead of clamping them to black."
+        "responses in blue instead of clamping them to black. The scale spans 99% of the "
+        "values, so ordinary edges are strongly coloured; 'full range' shows the extremes too."
     ),
     "params": (
         "Weight sharing: a conv layer needs k*k weights + 1 bias whatever the image size. A "
@@ -87,7 +89,8 @@ WHY = {
 
 
 class WhyLabel(QLabel):
-    """A small "why?" link: hover for the tooltip, click to pin the explanation in the side note."""
+    """A small "why?" link: hover for the tooltip; a click shows the explanation in a balloon
+    beside the link and pins it in the side note."""
 
     sigClicked = Signal(str)
 
@@ -98,7 +101,13 @@ class WhyLabel(QLabel):
         self.setToolTip(text)
         self.setWhatsThis(text)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
-        self.linkActivated.connect(lambda _href: self.sigClicked.emit(self.explanation))
+        self.linkActivated.connect(self._on_clicked)
+
+    def _on_clicked(self, _href: str) -> None:
+        # Right under the link: the pinned note at the bottom of the controls is often scrolled
+        # out of view, and the status bar cuts long notes. The balloon stays until a click.
+        QWhatsThis.showText(self.mapToGlobal(self.rect().bottomLeft()), self.explanation, self)
+        self.sigClicked.emit(self.explanation)
 
 
 class ControlsPanel(QWidget):

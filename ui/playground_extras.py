@@ -40,6 +40,7 @@ class ExtrasMixin:
     def _on_colour_mode(self, _index: int) -> None:
         mode = self.colour_combo.currentData()
         self.views.set_mode(mode)
+        self._update_secondary()  # the histogram marks where the new scale ends
         QSettings().setValue("playground/colourMode", mode)
 
     def _restore_colour_mode(self, store: QSettings) -> None:

@@ -61,10 +61,9 @@ def params_text(result: PlaygroundResult) -> str:
         n_in = result.image.size
         n_out = result.output.size
         dense = dense_param_count(n_in, n_out)
-        text += (
-            f" vs a dense layer {n_in:,} &rarr; {n_out:,} units: <b>{dense:,}</b> "
-            f"({dense / conv:,.0f} times more)"
-        )
+        ratio = dense / conv
+        more = f"{ratio:,.0f} times more" if ratio >= 1.5 else "about as many"
+        text += f" vs a dense layer {n_in:,} &rarr; {n_out:,} units: <b>{dense:,}</b> ({more})"
     return text
 
 
@@ -132,8 +131,25 @@ class ValueHistogram(pg.PlotWidget):
         self.addItem(self.curve)
         self.zero_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#c00000", width=1))
         self.addItem(self.zero_line)
+        # Where the colour scale ends: values beyond these lines share the end colours.
+        dashed = pg.mkPen("#808080", width=1, style=Qt.PenStyle.DashLine)
+        self.level_lines = [pg.InfiniteLine(0, angle=90, pen=dashed) for _ in range(2)]
+        for line in self.level_lines:
+            line.hide()
+            self.addItem(line)
 
-    def set_values(self, values: np.ndarray | None, bins: int = 64) -> None:
+    def set_values(
+        self,
+        values: np.ndarray | None,
+        bins: int = 64,
+        levels: tuple[float, float] | None = None,
+    ) -> None:
+        """Histogram of ``values`` (any shape); ``levels`` (low, high) of the colour scale are
+        drawn as dashed lines."""
+        for line, level in zip(self.level_lines, levels or (None, None), strict=True):
+            line.setVisible(level is not None)
+            if level is not None:
+                line.setValue(level)
         if values is None or values.size == 0:
             self.curve.setData([], [])
             return

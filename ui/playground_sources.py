@@ -1,7 +1,7 @@
 """Where the playground's input image comes from: bundled photos, patterns, files, drawings.
 
 A mixin for :class:`ui.playground.PlaygroundWidget` (kept apart so each file stays small). It uses
-``self.controls``, ``self.set_image()``, ``self._source_index`` and ``self.sigStatus``.
+``self.controls``, ``self._use_image()``, ``self._source_index`` and ``self.sigStatus``.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class SourcesMixin:
             self._show_image_message(str(exc))
             return False
         name = Path(path).name
-        self.set_image(image, name)
+        self._use_image(image, name)
         if note:
             self.controls.image_info.setText(f"{name}: {note}")
             self.sigStatus.emit(f"{name} was {note} to keep the playground live.")
@@ -58,7 +58,10 @@ class SourcesMixin:
         if kind == "photo":
             ok = self._load_path(asset_path(value))
         elif kind == "pattern":
-            ok = self.set_image(patterns.pattern(value, PATTERN_SIZE), value)
+            ok = self._use_image(patterns.pattern(value, PATTERN_SIZE), value)
+        elif kind in ("array", "drawing"):
+            # Back to an earlier drawing or array: the menu entry must bring its image back.
+            ok = kind in self._kept_images and self._use_image(*self._kept_images[kind])
         elif kind == "file":
             ok = self.load_image(value)
         elif kind == "open":
@@ -68,6 +71,8 @@ class SourcesMixin:
         if ok and kind in ("photo", "pattern", "file"):
             self._source_index = self.controls.image_combo.currentIndex()
             QSettings().setValue("playground/source", self.controls.image_combo.currentText())
+        elif ok and kind in ("array", "drawing"):
+            self._source_index = self.controls.image_combo.currentIndex()
         elif not ok or kind in ("open", "draw"):
             self._select_source_index(self._source_index)
 
@@ -81,6 +86,7 @@ class SourcesMixin:
         if index < 0:
             index = combo.findData(("open", None))
             combo.insertItem(index, label, data)
+        combo.setItemText(index, label)  # one "Array: ..." entry, named after the latest array
         self._select_source_index(index)
 
     def _open_file_dialog(self) -> bool:
@@ -99,7 +105,9 @@ class SourcesMixin:
         dialog = DrawDialog(self)
         if dialog.exec() != DrawDialog.DialogCode.Accepted:
             return False
-        self.set_image(dialog.image(), "Drawing")
+        if not self._use_image(dialog.image(), "Drawing"):
+            return False
+        self._kept_images["drawing"] = (self._image, "Drawing")
         self._select_custom_source("Drawing", ("drawing", None))
         return True
 

@@ -14,14 +14,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLa
 __all__ = ["SlideAnimation", "speed_from_slider"]
 
 IDLE_TEXT = (
-    "Press Play or Step to watch the window slide. Tip: on a small pattern (e.g. the single bright "
-    "pixel) you can follow every position; the pixel inspector shows each multiply-and-sum."
+    "Play or Step slides the window in reading order and the map fills in. Tip: on the single "
+    "bright pixel pattern every position is easy to follow."
 )
 
 WHY = (
-    "Why: a convolution is one small detector applied at every position in turn. Watching it scan "
-    "shows that each output pixel needs only its own window, so the work can be done everywhere at "
-    "once (which is what the vectorised engine does)."
+    "Why: each output pixel needs only its own window, so all of them can be computed at once, "
+    "which is what the fast engine does."
 )
 
 

@@ -335,12 +335,16 @@ class TranslationLab(QWidget):
         if r.pooled is not None:
             rows.append(("Pooled, same pixels", fmt(r.max_abs_change_pooled),
                          pct(r.relative_change_pooled)))
+            py, px = r.pooled_shift
+            if r.pooled_shift_is_whole and (py, px) != (0, 0):
+                rows.append((f"Pooled, moved back ({px}, {py})",
+                             fmt(r.max_abs_change_pooled_aligned), ""))
         cells = "".join(
             f"<tr><td>{a}</td><td align='right'>&nbsp;{b}</td><td align='right'>&nbsp;{c}</td></tr>"
             for a, b, c in rows
         )
         head = (
-            "<tr><th align='left'>feature map</th><th>&nbsp;max |change|</th>"
+            "<tr><th align='left'>compared</th><th>&nbsp;max |change|</th>"
             "<th>&nbsp;RMS change</th></tr>"
         )
         verdicts = [line for line in r.summary()[1:] if not line.startswith("Pooled map")]

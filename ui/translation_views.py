@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
 from cnnviz.translation import TranslationReport
+from ui.conv_views import display_levels
 
 __all__ = ["TranslationViews"]
 
@@ -24,9 +25,9 @@ _ROWS = ("original", "shifted", "change")  # short: rows can be 50 px tall in a 
 
 
 def _symmetric(a: np.ndarray | None) -> tuple[float, float]:
-    m = float(np.abs(a).max()) if a is not None and a.size else 0.0
-    m = m or 1.0
-    return (-m, m)
+    # The playground's default scale (a robust percentile of |x|, centred on zero), so the lab's
+    # maps look like the main views and ordinary edges are not washed out by a few extremes.
+    return display_levels(a, "signed")
 
 
 class _Caption(pg.LabelItem):

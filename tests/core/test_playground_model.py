@@ -209,3 +209,22 @@ def test_a_pooled_pixel_sees_the_union_of_its_windows_receptive_fields():
     first = receptive_window(2, 0, 3, s)[0]  # feature-map pixel (2, 0): top-left of the window
     last = receptive_window(3, 1, 3, s)[-1]  # feature-map pixel (3, 1): bottom-right
     assert (top, left) == first and (bottom - 1, right - 1) == last
+
+
+@pytest.mark.parametrize("weight", [1e308, -1e38])
+def test_weights_that_would_overflow_float32_are_explained_not_computed(weight):
+    import warnings
+
+    kernel = np.zeros((3, 3))
+    kernel[1, 1] = weight
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning may escape
+        result = compute(np.full((8, 8), 0.5), kernel, ConvSettings())
+    assert result.output is None
+    assert "between" in result.error and "Zero" in result.error
+
+
+def test_reflect_padding_message_names_the_side_that_is_too_short():
+    image = np.zeros((3, 10), dtype=np.float32)
+    result = compute(image, np.ones((1, 1)), ConvSettings(padding=3, padding_mode="reflect"))
+    assert "more than 3 pixels tall, but it is 3" in result.error

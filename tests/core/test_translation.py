@@ -150,3 +150,12 @@ def test_a_result_for_other_settings_is_not_reused(photo_like):
     stale = compute(photo_like, preset("Sobel x"), ConvSettings(stride=2))
     r = equivariance_report(photo_like, preset("Sobel x"), ConvSettings(), 0, 1, base=stale)
     assert r.output is not stale.output and r.output.shape != stale.output.shape
+
+
+def test_a_shift_by_whole_pooling_steps_is_reported_as_the_pooled_map_moving(photo_like):
+    settings = ConvSettings(pool="max", pool_size=2, pool_stride=2)
+    r = equivariance_report(photo_like, preset("Sobel x"), settings, 0, 2)
+    text = " ".join(r.summary())
+    assert "simply moved by (1, 0) pooled px" in text
+    assert "absorbed little" not in text
+    assert r.max_abs_change_pooled_aligned == pytest.approx(0.0, abs=1e-5)

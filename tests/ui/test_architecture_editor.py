@@ -120,3 +120,18 @@ def test_dilation_spreads_the_window_without_adding_weights(qtbot, editor):
     editor.findChild(QWidget, "param_padding").setValue(2)
     assert table_column(editor, "RF")[0] == "5×5"
     assert table_column(editor, "params")[0] == params
+
+
+def test_clicking_the_sample_moves_the_highlighted_window_there(qtbot, editor):
+    from PySide6.QtCore import QPointF
+
+    editor.resize(900, 500)
+    editor.table.selectRow(0)  # 3x3 window
+    view = editor.rf_view.plot
+    qtbot.waitUntil(lambda: view.isVisible())
+    scene_point = view.getPlotItem().vb.mapViewToScene(QPointF(20.5, 5.5))  # (x=col, y=row)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.mapFromScene(scene_point))
+    top, left, height, width = editor.rf_view.window()
+    assert (height, width) == (3.0, 3.0)
+    assert top <= 5.5 <= top + height and left <= 20.5 <= left + width

@@ -112,3 +112,37 @@ def test_dragging_up_from_a_click_scrubs_the_value_one_step_per_few_pixels(qtbot
     qtbot.mouseMove(grid, start - QPoint(0, 3 * DRAG_PIXELS))
     qtbot.mouseRelease(grid, Qt.MouseButton.LeftButton, pos=start - QPoint(0, 3 * DRAG_PIXELS))
     assert grid.kernel()[1, 1] == 4.0
+
+
+def test_a_typed_weight_too_large_for_the_engine_is_refused_with_a_message(qtbot, grid):
+    grid.set_value(1, 1, 3.0)
+    messages = []
+    grid.sigMessage.connect(messages.append)
+    type_into_cell(qtbot, grid, 1, 1, "1e308")
+    assert grid.kernel()[1, 1] == 3.0
+    assert messages and "too large" in messages[-1]
+
+
+def test_a_huge_weight_is_written_short_enough_for_its_cell():
+    from ui.kernel_grid import format_weight
+
+    assert len(format_weight(123456.0)) <= 8
+    assert len(format_weight(-9.9e5)) <= 9
+
+
+def test_enter_commits_the_typed_value_and_closes_the_editor(qtbot, grid):
+    grid.setFocus()
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=grid.cell_rect(1, 2).center())
+    type_into_cell(qtbot, grid, 1, 2, "0.5")
+    assert grid.kernel()[1, 2] == 0.5
+    assert not grid._editor.isVisible()  # Return must not reach the grid and reopen it
+
+
+def test_escape_closes_the_editor_and_keeps_the_old_value(qtbot, grid):
+    grid.set_value(0, 0, 2.0)
+    qtbot.mouseDClick(grid, Qt.MouseButton.LeftButton, pos=grid.cell_rect(0, 0).center())
+    grid._editor.clear()
+    qtbot.keyClicks(grid._editor, "7")
+    qtbot.keyClick(grid._editor, Qt.Key.Key_Escape)
+    assert not grid._editor.isVisible()
+    assert grid.kernel()[0, 0] == 2.0

@@ -228,3 +228,23 @@ def test_switching_to_the_inspect_tab_after_training_shows_the_trained_model(qtb
     trained.tabs.setCurrentWidget(trained.inspect_panel)
     assert len(trained.inspect_panel.activation_summary()) == len(trained.editor.spec())
     assert "predicted:" in trained.inspect_panel.result_label.text()
+
+
+def test_gzipped_idx_files_load_when_the_images_file_is_chosen(qtbot, studio, monkeypatch,
+                                                               tmp_path):
+    import gzip
+    import struct
+
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 255, (50, 28, 28), dtype=np.uint8)
+    labels = (np.arange(50) % 10).astype(np.uint8)
+    with gzip.open(tmp_path / "train-images-idx3-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">IIII", 2051, 50, 28, 28) + images.tobytes())
+    with gzip.open(tmp_path / "train-labels-idx1-ubyte.gz", "wb") as f:
+        f.write(struct.pack(">II", 2049, 50) + labels.tobytes())
+    answer_file_dialogs(monkeypatch, tmp_path / "train-images-idx3-ubyte.gz")
+    pick(qtbot, studio, "open-mnist")
+    qtbot.waitUntil(lambda: studio.dataset_panel.dataset().input_shape == (1, 28, 28),
+                    timeout=20000)
+    ds = studio.dataset_panel.dataset()
+    assert len(ds.y_train) + len(ds.y_test) == 50 and ds.n_classes == 10

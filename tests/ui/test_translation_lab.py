@@ -155,3 +155,21 @@ def test_clicking_a_view_looks_at_that_spot(qtbot, lab):
     assert centre.y() == pytest.approx(y0 + 0.75 * (y1 - y0), abs=1.5)
     (nx0, nx1), _ = lab.views[0][0].viewRange()
     assert (nx0 + nx1) / 2 == pytest.approx(centre.x())
+
+
+def test_a_shift_by_one_pooling_step_lists_the_pooled_map_moved_back(qtbot, lab, lines):
+    lab.set_inputs(lines, preset("Sobel x"), ConvSettings(pool="max"))
+    lab.set_shift(0, 2)
+    r = lab.report()
+    assert "Pooled, moved back (1, 0)" in lab.numbers.text()
+    assert r.max_abs_change_pooled_aligned == pytest.approx(0.0, abs=1e-5)
+
+
+def test_maps_use_the_playgrounds_robust_scale_not_the_single_extreme(qtbot, lab):
+    rng = np.random.default_rng(1)
+    image = (0.4 + 0.05 * rng.random((64, 64))).astype(np.float32)
+    image[30:32, 30:32] = 1.0  # one bright spot: a few extreme responses
+    lab.set_inputs(image, preset("Sobel x"), ConvSettings())
+    r = lab.report()
+    low, high = lab.items[0][1].getLevels()
+    assert low == -high and high < 0.5 * np.abs(r.output).max()
