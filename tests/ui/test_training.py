@@ -259,7 +259,9 @@ def test_the_progress_bar_reports_epoch_step_speed_and_time_left(qtbot, studio):
 
 
 def test_replay_scrubs_the_filter_timeline_from_the_start_back_to_live(qtbot, studio):
+    studio.controls.epochs_spin.setValue(30)  # long enough for a timeline of many frames
     train_to_end(qtbot, studio)
+    assert studio.filters_view.frame_count() > 3
     view = studio.filters_view
     seen = []
     view.slider.valueChanged.connect(seen.append)
