@@ -21,10 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.playground import PlaygroundResult, window_span
-from ui import refcount_guard
-
-# PySide6 6.12 on Python < 3.12 drops references per emit/slot call (see ui/refcount_guard.py).
-refcount_guard.install()
 
 __all__ = [
     "COLOUR_MODES",

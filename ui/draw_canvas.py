@@ -14,10 +14,6 @@ from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QShortcu
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from cnnviz.images import as_grey_image, resize_area
-from ui import refcount_guard
-
-# PySide6 6.12 on Python < 3.12 loses a reference to True per emit (see ui/refcount_guard.py).
-refcount_guard.install()
 
 __all__ = ["DrawCanvas"]
 

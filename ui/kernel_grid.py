@@ -17,10 +17,6 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen, QWheelEven
 from PySide6.QtWidgets import QLineEdit, QSizePolicy, QToolTip, QWidget
 
 from cnnviz.playground import MAX_WEIGHT
-from ui import refcount_guard
-
-# PySide6 6.12 on Python < 3.12 drops references per emit/slot call (see ui/refcount_guard.py).
-refcount_guard.install()
 
 __all__ = ["KernelGrid", "format_weight"]
 

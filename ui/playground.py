@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from cnnviz import kernels, patterns
 from cnnviz.assets import SAMPLE_PHOTOS
 from cnnviz.playground import MAX_WEIGHT, PlaygroundResult, compute
-from ui import refcount_guard
 from ui.conv_views import ConvViews
 from ui.pixel_inspector import PixelInspector
 from ui.playground_controls import WHY, ControlsPanel, WhyLabel
@@ -32,9 +31,6 @@ from ui.playground_hover import HoverMixin
 from ui.playground_panels import SpeedPanel, ValueHistogram, params_text, shapes_text
 from ui.playground_sources import DRAW_ITEM, OPEN_ITEM, PATTERN_SIZE, SourcesMixin
 from ui.slide_animation import SlideAnimation
-
-# PySide6 6.12 on Python < 3.12 drops references per emit/slot call (see ui/refcount_guard.py).
-refcount_guard.install()
 
 __all__ = ["PlaygroundWidget", "OPEN_ITEM", "DRAW_ITEM"]
 

@@ -29,11 +29,7 @@ from PySide6.QtWidgets import (
 
 from cnnviz.playground import ConvSettings, PlaygroundResult
 from cnnviz.translation import TranslationReport, equivariance_report
-from ui import refcount_guard
 from ui.translation_views import TranslationViews
-
-# PySide6 6.12 on Python < 3.12 loses a reference to True per emit (see ui/refcount_guard.py).
-refcount_guard.install()
 
 __all__ = ["TranslationLab", "WHY_NOTE"]
 

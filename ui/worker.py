@@ -22,11 +22,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ui import refcount_guard
-
-# Before any signal flows (a no-op unless the installed PySide6 has the 6.12.0 refcount bug).
-refcount_guard.install()
-
 
 def snapshot_row(snapshot: Any) -> dict:
     """One history row (plain floats and ints) from a trainer snapshot.
