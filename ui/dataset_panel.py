@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -124,6 +124,9 @@ class DatasetPanel(QWidget):
         self.combo.addItem(OPEN_MNIST, "open-mnist")
         self.combo.addItem(OPEN_FOLDER, "open-folder")
         self.combo.setToolTip("Lines is the quickest demo (seconds); digits are real handwriting.")
+        # A built-in choice loads whenever the index changes (by the user or by code); the
+        # "Open..." entries need a dialog, so only a user's pick (activated) opens them.
+        self.combo.currentIndexChanged.connect(self._on_index_changed)
         self.combo.activated.connect(self._on_activated)
         self.folder_size_spin = QSpinBox()
         self.folder_size_spin.setObjectName("folderImageSizeSpin")
@@ -163,7 +166,7 @@ class DatasetPanel(QWidget):
         index = self.combo.findData(key)
         if index < 0:
             return False
-        self.combo.setCurrentIndex(index)
+        self._set_combo_index(index)
         return self._finish(self._call(load_dataset, key, seed), index)
 
     def load_path(self, path: str, seed: int = 0) -> None:
@@ -199,6 +202,20 @@ class DatasetPanel(QWidget):
             self._executor = None
 
     @Slot(int)
+    def _on_index_changed(self, index: int) -> None:
+        key = self.combo.itemData(index)
+        if index == self._current_index or key in ("open-mnist", "open-folder"):
+            return
+        if key in self._sources:  # a file loaded earlier in this session
+            fn, args = self._sources[key]
+            if fn is _load_folder:
+                self._load_now(fn, args, index)
+            else:
+                self._start(fn, *args, index=index)
+        elif key is not None:  # built-ins are generated or read in well under a second
+            self._load_now(load_dataset, (key, 0), index)
+
+    @Slot(int)
     def _on_activated(self, index: int) -> None:
         key = self.combo.itemData(index)
         if key == "open-mnist":
@@ -213,17 +230,15 @@ class DatasetPanel(QWidget):
             self._restore_combo()
             if path:
                 self.load_folder(path)
-        elif key in self._sources:  # a file loaded earlier in this session
-            fn, args = self._sources[key]
-            if fn is _load_folder:
-                self._load_now(fn, args, index)
-            else:
-                self._start(fn, *args, index=index)
-        elif key is not None:
-            self._start(load_dataset, key, 0, index=index)
+
+    def _set_combo_index(self, index: int) -> None:
+        """Show ``index`` without triggering another load."""
+        blocker = QSignalBlocker(self.combo)
+        self.combo.setCurrentIndex(index)
+        del blocker
 
     def _restore_combo(self) -> None:
-        self.combo.setCurrentIndex(self._current_index)
+        self._set_combo_index(self._current_index)
 
     def _start(self, fn, *args, index: int | None = None) -> None:
         if self._future is not None:
@@ -276,9 +291,11 @@ class DatasetPanel(QWidget):
             index = self.combo.findData(key)
             if index < 0:
                 index = self.combo.count() - 3  # before the separator and the two Open... entries
+                blocker = QSignalBlocker(self.combo)
                 self.combo.insertItem(index, label, key)
+                del blocker
         self._current_index = index
-        self.combo.setCurrentIndex(index)
+        self._set_combo_index(index)
         self._dataset = result
         self._show(result)
         self.sigDatasetChanged.emit(result)

@@ -118,7 +118,7 @@ class FiltersView(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.gradients_check)
-        top.addStretch(1)
+        top.addWidget(self.scale_label, 1)
         top.addWidget(self.open_button)
         self.replay_button = QPushButton("Replay")
         self.replay_button.setObjectName("replayFiltersButton")
@@ -135,7 +135,6 @@ class FiltersView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
-        layout.addWidget(self.scale_label)
         layout.addLayout(timeline)
         layout.addWidget(why)
 
@@ -245,7 +244,9 @@ class FiltersView(QWidget):
         step = self.current_frame()[0]
         what = "gradients" if self.gradients_check.isChecked() else "weights"
         self.frame_label.setText(f"step {step}" + (" (live)" if self._live else ""))
-        self.scale_label.setText(f"{what}: shared scale ±{bound:.3g}")
+        self.scale_label.setText(f"{what}: ±{bound:.3g}")
+        self.scale_label.setToolTip(f"All filters share one colour scale, -{bound:.3g} (blue) to "
+                                    f"+{bound:.3g} (red), so they can be compared.")
 
     # ----- selection and the playground bridge ---------------------------------------------------
     def _index_at(self, scene_pos) -> int | None:

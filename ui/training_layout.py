@@ -64,8 +64,10 @@ def build_studio_layout(w) -> None:
     scroll.setWidget(column)
     scroll.setWidgetResizable(True)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setMinimumWidth(235)
-    scroll.setMaximumWidth(320)
+    # Wide enough for the column's own minimum (never clip a button), plus room for the scroll bar.
+    needed = column.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4
+    scroll.setMinimumWidth(needed)
+    scroll.setMaximumWidth(max(needed, 320))
 
     w.tabs = QTabWidget()
     w.tabs.setObjectName("trainingTabs")

@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 from ui.training import TrainingWidget
 
@@ -269,3 +269,27 @@ def test_replay_scrubs_the_filter_timeline_from_the_start_back_to_live(qtbot, st
     qtbot.waitUntil(lambda: view.slider.value() == view.slider.maximum(), timeout=10000)
     assert seen[0] == 0 and seen == sorted(seen) and len(seen) > 2
     assert "(live)" in view.frame_label.text()
+
+
+def test_setting_the_dataset_combo_index_loads_that_data_set(studio):
+    # Keyboard selection, scripts and acceptance checks change the index without an `activated`
+    # signal; the combo must never show one data set while another is loaded.
+    combo = studio.findChild(QWidget, "datasetCombo")
+    combo.setCurrentIndex(combo.findData("digits"))
+    assert studio.dataset_panel.dataset().name == "digits"
+    assert studio.dataset_panel.dataset().n_classes == 10
+
+
+def test_the_control_column_is_shown_whole_at_1024_by_700(qtbot):
+    widget = TrainingWidget()
+    qtbot.addWidget(widget)
+    widget.resize(1024, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    column = widget.findChild(QWidget, "startButton").parentWidget()
+    while not isinstance(column.parentWidget().parentWidget(), QScrollArea):
+        column = column.parentWidget()
+    scroll = column.parentWidget().parentWidget()
+    # the scroll area shows the whole width of the column: nothing is clipped on the right
+    assert scroll.viewport().width() >= column.minimumSizeHint().width()
+    widget.shutdown()
