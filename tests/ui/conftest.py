@@ -47,3 +47,16 @@ def no_thread_left_running(qapp):
         thread.wait(5000)
     pytest.fail(f"{len(running)} QThread(s) still running after the test; shut them down before "
         "returning")
+
+
+@pytest.fixture
+def studio(qtbot):
+    """A shown training studio (1400x900) that is shut down after the test."""
+    from ui.training import TrainingWidget
+
+    widget = TrainingWidget()
+    qtbot.addWidget(widget)
+    widget.resize(1400, 900)
+    widget.show()
+    yield widget
+    widget.shutdown()

@@ -16,16 +16,6 @@ NAMES = ("datasetCombo", "optimizerCombo", "startButton", "pauseButton", "stopBu
          "epochsSpin", "batchSizeSpin", "progressBar", "lossPlot", "accuracyPlot", "filtersView")
 
 
-@pytest.fixture
-def studio(qtbot):
-    widget = TrainingWidget()
-    qtbot.addWidget(widget)
-    widget.resize(1400, 900)
-    widget.show()
-    yield widget
-    widget.shutdown()
-
-
 def click(qtbot, widget, name):
     qtbot.mouseClick(widget.findChild(QWidget, name), Qt.MouseButton.LeftButton)
 

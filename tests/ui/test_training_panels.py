@@ -9,18 +9,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from ui.training import TrainingWidget
-
-
-@pytest.fixture
-def studio(qtbot):
-    widget = TrainingWidget()
-    qtbot.addWidget(widget)
-    widget.resize(1400, 900)
-    widget.show()
-    yield widget
-    widget.shutdown()
-
 
 @pytest.fixture
 def trained(qtbot, studio):
