@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Slot
-from PySide6.QtGui import QBrush, QColor, QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF, Qt, Slot
+from PySide6.QtGui import QBrush, QColor, QCursor, QPen
+from PySide6.QtWidgets import (
+    QGraphicsRectItem,
+    QHBoxLayout,
+    QLabel,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cnnviz import architecture as arch
 
@@ -74,6 +81,8 @@ class ReceptiveFieldView(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.setMenuEnabled(False)
         self.plot.setMinimumSize(100, 90)
+        # a small input needs no more; the layer table above gets the rest of the height
+        self.plot.setMaximumHeight(240)
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self.rect = QGraphicsRectItem()
@@ -85,14 +94,23 @@ class ReceptiveFieldView(QWidget):
         self.label.setObjectName("receptiveFieldLabel")
         self.label.setWordWrap(True)
         self.label.setStyleSheet("font-size: 8pt;")
-        why = QLabel(WHY)
-        why.setWordWrap(True)
-        why.setStyleSheet("color: #555; font-size: 8pt;")
+        # The explanation sits behind a "why?" link: this panel shares a short tab with the layer
+        # table, and a paragraph here would push the picture out of a 700 px window.
+        why = QLabel('<a href="#why">why?</a>')
+        why.setObjectName("receptiveFieldWhy")
+        why.setToolTip(WHY)
+        why.linkActivated.connect(self._show_why)
+        caption = QHBoxLayout()
+        caption.addWidget(self.label, 1)
+        caption.addWidget(why, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
-        layout.addWidget(self.label)
-        layout.addWidget(why)
+        layout.addLayout(caption)
+
+    @Slot(str)
+    def _show_why(self, _link: str) -> None:
+        QToolTip.showText(QCursor.pos(), WHY, self)
 
     def set_sample(self, sample: np.ndarray | None, input_shape) -> None:
         """Show ``sample`` (H, W) in [0, 1] (a blank image of ``input_shape`` if None)."""
