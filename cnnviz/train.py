@@ -18,6 +18,9 @@ from cnnviz.losses import softmax, softmax_cross_entropy
 from cnnviz.optim import SGD, Adam
 from cnnviz.snapshots import Snapshot, StepTrace, TrainingControl, frozen, read_only
 
+# The largest learning rate suggested after a divergence (sane for SGD and Adam alike).
+SAFE_LR_HINT = 0.01
+
 __all__ = ["OPTIMIZERS", "DEFAULT_LR", "RECOMMENDED", "Snapshot", "StepTrace", "Trainer",
            "TrainingControl", "recommended_settings"]
 
@@ -226,7 +229,8 @@ class Trainer:
                 if self._exploded(loss):
                     what = (f"loss became {loss}" if not math.isfinite(loss)
                             else f"loss exploded to {loss:.3g}")
-                    hint = float(f"{self.optimizer.lr / 10:.2g}")
+                    # A tenth of the rate that blew up, but never a rate that is itself absurd.
+                    hint = float(f"{min(self.optimizer.lr / 10, SAFE_LR_HINT):.2g}")
                     yield self._final(last, f"Training diverged at step {step} ({what}). Try a "
                                       f"lower learning rate, e.g. {hint:g}.",
                                       diverged=True, step=step, loss=loss)

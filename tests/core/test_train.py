@@ -203,6 +203,12 @@ def test_a_huge_learning_rate_ends_in_divergence_suggesting_a_lower_one(lines):
     assert len(snaps) < 30
 
 
+def test_the_suggested_learning_rate_after_divergence_is_a_sane_one(lines):
+    final = list(make(lines, optimizer="sgd", lr=1e6, epochs=3).steps())[-1]
+    suggested = float(final.message.rsplit("e.g. ", 1)[1].rstrip("."))
+    assert 0 < suggested <= 0.01
+
+
 def test_nan_loss_is_reported_as_divergence(lines):
     trainer = make(lines)
     trainer.model.layers[0].weight.data[...] = np.nan
