@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         window.playground.load_image(str(args.image))
 
     if args.screenshot:
+        window.remember_layout = False
         window.resize(*size)
         window.show()
 

@@ -40,6 +40,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("cnnviz — see why convolutional networks work")
         self.setMinimumSize(1000, 660)
+        # False for throw-away windows (--screenshot) so they do not change the user's next launch.
+        self.remember_layout = True
 
         self.playground = PlaygroundWidget()
         self.playground.setObjectName("playgroundTab")
@@ -151,7 +153,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         # Stop training first: the worker thread must be finished before its QThread is destroyed.
         self.training.shutdown()
-        settings = QSettings()
-        settings.setValue("mainWindow/geometry", self.saveGeometry())
-        settings.setValue("mainWindow/tab", self.tabs.currentIndex())
+        if self.remember_layout:
+            settings = QSettings()
+            settings.setValue("mainWindow/geometry", self.saveGeometry())
+            settings.setValue("mainWindow/tab", self.tabs.currentIndex())
         super().closeEvent(event)

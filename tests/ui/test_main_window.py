@@ -77,3 +77,28 @@ def test_bad_size_option_is_refused_with_a_message():
     done = subprocess.run([sys.executable, "main.py", "--screenshot", "x.png", "--size", "huge"],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and "--size" in done.stderr
+
+
+def test_closing_remembers_the_tab_for_the_next_launch(qtbot):
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show_tab("training")
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    assert second.tabs.currentWidget() is second.training
+
+
+def test_a_throwaway_window_leaves_the_remembered_layout_alone(qtbot):
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show_tab("training")
+    first.close()
+    shot = MainWindow()
+    qtbot.addWidget(shot)
+    shot.remember_layout = False  # what --screenshot does
+    shot.show_tab("playground")
+    shot.close()
+    third = MainWindow()
+    qtbot.addWidget(third)
+    assert third.tabs.currentWidget() is third.training
