@@ -27,7 +27,10 @@ class CurvesView(QWidget):
             plot.setBackground("w")
             plot.showGrid(x=False, y=True, alpha=0.2)
             plot.setLabel("bottom", "step")
-            plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+            # One row of entries: the plots are short, and a stacked legend covered the curves.
+            # The light backing keeps it readable where a curve passes behind it.
+            plot.addLegend(offset=(-5, 1), labelTextSize="8pt", colCount=3,
+                           brush=pg.mkBrush(255, 255, 255, 200))
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
         self.accuracy_plot.setYRange(0.0, 1.0, padding=0.02)
