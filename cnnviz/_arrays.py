@@ -6,7 +6,7 @@ import numpy as np
 
 from cnnviz._geometry import pair
 
-__all__ = ["PADDING_MODES", "as_batch", "check_dy", "pad2d", "window_view"]
+__all__ = ["PADDING_MODES", "as_batch", "check_dy", "pad2d", "unpad2d", "window_view"]
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _NUMPY_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -80,11 +80,22 @@ def pad2d(x, padding, mode: str = "zeros", value: float = 0.0) -> np.ndarray:
     return np.pad(x, widths, mode=_NUMPY_MODES[mode])
 
 
+def unpad2d(xp: np.ndarray, ph: int, pw: int) -> np.ndarray:
+    """The inverse of :func:`pad2d`: ``xp`` without ``ph`` rows and ``pw`` columns on each side.
+
+    Backward passes accumulate into a padded gradient and keep only the real pixels (a view).
+    """
+    if not (ph or pw):
+        return xp
+    return xp[..., ph:xp.shape[-2] - ph, pw:xp.shape[-1] - pw]
+
+
 def window_view(xp: np.ndarray, shape: tuple, strides: tuple) -> np.ndarray:
     """A view of ``xp``'s memory with the given shape and byte strides (no copy).
 
-    Building it with ``np.ndarray(buffer=...)`` makes NumPy check that every element lies inside
-    the buffer (unlike ``as_strided``) and costs less per call.
+    ``xp`` must be C-contiguous (callers compute ``strides`` from it, so a silent copy here would
+    pair them with the wrong memory); NumPy raises ValueError otherwise. Building the view with
+    ``np.ndarray(buffer=...)`` makes NumPy check that every element lies inside the buffer
+    (unlike ``as_strided``) and costs less per call.
     """
-    xp = np.ascontiguousarray(xp)
     return np.ndarray(shape, dtype=xp.dtype, buffer=xp, strides=strides)

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from cnnviz._arrays import pad2d, window_view
+from cnnviz._arrays import pad2d, unpad2d, window_view
 from cnnviz._geometry import ConvGeometry
 from cnnviz._runtime import tune
 
@@ -63,7 +63,7 @@ def col2im(dcols: np.ndarray, g: ConvGeometry, x_shape: tuple) -> np.ndarray:
         for j in range(g.kw):
             left = j * g.dw
             dxp[:, :, top:top + rows:g.sh, left:left + cols:g.sw] += d6[:, :, i, j]
-    return dxp[:, :, g.ph:g.ph + h, g.pw:g.pw + w] if g.ph or g.pw else dxp
+    return unpad2d(dxp, g.ph, g.pw)
 
 
 def _wide_layout(x_shape: tuple, g: ConvGeometry):
@@ -138,7 +138,7 @@ def backward_from_columns(dy: np.ndarray, cache: ConvCache, w: np.ndarray, g: Co
         for j in range(g.kw):
             taps[:, :, i, j] += d5[:, :, i, j]
     dxp = dbuf[:n * c * plane].reshape(n, c, h + 2 * g.ph, wd + 2 * g.pw)
-    return (dxp[:, :, g.ph:g.ph + h, g.pw:g.pw + wd] if g.ph or g.pw else dxp), dw, db
+    return unpad2d(dxp, g.ph, g.pw), dw, db
 
 
 def conv_rows(xp: np.ndarray, w: np.ndarray, b, g: ConvGeometry) -> np.ndarray:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnviz._geometry import pair
 from cnnviz.model import Sequential
 
 __all__ = ["save_model", "load_model", "FORMAT", "FORMAT_VERSION"]
@@ -150,8 +151,7 @@ def _declared_parameters(config) -> int:
         if config.get("type") == "Dense":
             return (int(config["in_features"]) + 1) * int(config["out_features"])
         if config.get("type") == "Conv2D":
-            k = config["kernel_size"]
-            kh, kw = (k, k) if isinstance(k, int) else (int(k[0]), int(k[1]))
+            kh, kw = pair(config["kernel_size"], "kernel_size", 1)
             return (int(config["in_channels"]) * kh * kw + 1) * int(config["out_channels"])
     except (KeyError, TypeError, ValueError, IndexError):
         return 0

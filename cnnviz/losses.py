@@ -12,6 +12,12 @@ import numpy as np
 __all__ = ["softmax", "log_softmax", "softmax_cross_entropy"]
 
 
+def _floating(values) -> np.ndarray:
+    """``values`` as an array, converted to float64 unless it already is floating."""
+    z = np.asarray(values)
+    return z if z.dtype.kind == "f" else z.astype(np.float64)
+
+
 def softmax(logits, axis: int = -1) -> np.ndarray:
     """Probabilities from scores.
 
@@ -23,9 +29,7 @@ def softmax(logits, axis: int = -1) -> np.ndarray:
     -------
     ndarray, same shape, non-negative, summing to 1 along ``axis``
     """
-    z = np.asarray(logits)
-    if z.dtype.kind != "f":
-        z = z.astype(np.float64)
+    z = _floating(logits)
     with np.errstate(invalid="ignore", over="ignore"):
         e = np.exp(z - z.max(axis=axis, keepdims=True))
         e /= e.sum(axis=axis, keepdims=True)
@@ -34,9 +38,7 @@ def softmax(logits, axis: int = -1) -> np.ndarray:
 
 def log_softmax(logits, axis: int = -1) -> np.ndarray:
     """``log(softmax(logits))`` without the underflow of taking the log of a tiny probability."""
-    z = np.asarray(logits)
-    if z.dtype.kind != "f":
-        z = z.astype(np.float64)
+    z = _floating(logits)
     with np.errstate(invalid="ignore", over="ignore"):
         z = z - z.max(axis=axis, keepdims=True)
         return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
@@ -61,9 +63,7 @@ def _check(logits, y):
         bad = y.min() if y.min() < 0 else y.max()
         raise ValueError(f"label {bad} is out of range: with {logits.shape[1]} classes labels "
                          f"must be 0..{logits.shape[1] - 1}")
-    if logits.dtype.kind != "f":
-        logits = logits.astype(np.float64)
-    return logits, y
+    return _floating(logits), y
 
 
 def softmax_cross_entropy(logits, y):

@@ -117,7 +117,7 @@ class Sequential:
 
     def zero_grad(self) -> None:
         for p in self.parameters():
-            p.grad.fill(0)
+            p.zero_grad()
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """Copies of every parameter array, keyed like ``"0.weight"``."""

@@ -49,20 +49,24 @@ class Optimizer:
         if len(dtypes) == 1 and len({id(p) for p in self.params}) == len(self.params):
             self._flatten(dtypes.pop())
 
+    def _split(self, flat: np.ndarray) -> list[np.ndarray]:
+        """One view of ``flat`` per parameter, shaped like it, in order."""
+        views, offset = [], 0
+        for p in self.params:
+            views.append(flat[offset:offset + p.data.size].reshape(p.data.shape))
+            offset += p.data.size
+        return views
+
     def _flatten(self, dtype) -> None:
         total = sum(p.data.size for p in self.params)
         self._flat_data = np.empty(total, dtype)
         self._flat_grad = np.empty(total, dtype)
-        offset = 0
-        for p in self.params:
-            end = offset + p.data.size
-            data = self._flat_data[offset:end].reshape(p.data.shape)
-            grad = self._flat_grad[offset:end].reshape(p.data.shape)
+        for p, data, grad in zip(self.params, self._split(self._flat_data),
+                                 self._split(self._flat_grad), strict=True):
             data[...] = p.data
             grad[...] = p.grad
             p.data, p.grad = data, grad
             self._views.append((p, data, grad))
-            offset = end
 
     def _is_flat(self) -> bool:
         """True while every parameter still uses its view into the shared arrays."""
@@ -74,11 +78,7 @@ class Optimizer:
         if self._flat_data is None:
             return None, [np.zeros_like(p.data) for p in self.params]
         flat = np.zeros_like(self._flat_data)
-        views, offset = [], 0
-        for p in self.params:
-            views.append(flat[offset:offset + p.data.size].reshape(p.data.shape))
-            offset += p.data.size
-        return flat, views
+        return flat, self._split(flat)
 
     def _groups(self, *states):
         """(data, grad, state...) array tuples to update: one flat group, or one per parameter."""

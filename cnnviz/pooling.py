@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from cnnviz._arrays import as_batch, check_dy, pad2d, window_view
+from cnnviz._arrays import as_batch, check_dy, pad2d, unpad2d, window_view
 from cnnviz._geometry import PoolGeometry, pool_geometry
 
 __all__ = ["max_pool2d", "avg_pool2d", "max_pool2d_backward", "avg_pool2d_backward",
@@ -94,8 +94,14 @@ def _stacked(xp: np.ndarray, g: PoolGeometry) -> np.ndarray:
 
 
 def _covers_every_pixel(g: PoolGeometry) -> bool:
-    tiled = (g.sh, g.sw) == (g.kh, g.kw) and (g.ho * g.kh, g.wo * g.kw) == (g.h, g.w)
-    return tiled and not (g.ph or g.pw)
+    return g.blocks and (g.ho * g.kh, g.wo * g.kw) == (g.h, g.w) and not (g.ph or g.pw)
+
+
+def _grad_canvas(g: PoolGeometry, x_shape: tuple, dtype, overwritten: bool) -> np.ndarray:
+    """The padded input gradient (N, C, Hp, Wp) to fill; left uninitialised when every pixel of
+    it will be written (``overwritten``), zeroed otherwise."""
+    n, c, h, w = x_shape
+    return (np.empty if overwritten else np.zeros)((n, c, h + 2 * g.ph, w + 2 * g.pw), dtype)
 
 
 def max_pool_forward(x: np.ndarray, g: PoolGeometry):
@@ -143,31 +149,27 @@ def max_pool_scatter(dy: np.ndarray, route: np.ndarray, g: PoolGeometry, x_shape
     -------
     ndarray, shape (N, C, H, W)
     """
-    n, c, h, w = x_shape
-    padded_shape = (n, c, h + 2 * g.ph, w + 2 * g.pw)
     apart = g.sh >= g.kh and g.sw >= g.kw  # windows never overlap
     if route.dtype != bool and apart:
         # small input: one-hot per window, written into all windows at once
         per_window = (route[..., None] == _tap_ids(g.kh * g.kw)) * dy[..., None]
-        dxp = (np.empty if _covers_every_pixel(g) else np.zeros)(padded_shape, dtype=dy.dtype)
+        dxp = _grad_canvas(g, x_shape, dy.dtype, _covers_every_pixel(g))
         s0, s1, s2, s3 = dxp.strides
-        view = window_view(dxp, (n, c, g.ho, g.wo, g.kh, g.kw),
+        view = window_view(dxp, x_shape[:2] + (g.ho, g.wo, g.kh, g.kw),
                            (s0, s1, s2 * g.sh, s3 * g.sw, s2, s3))
         view[...] = per_window.reshape(view.shape)
     elif apart:  # each tap's view is written exactly once
         masks = route.reshape((-1,) + dy.shape)
-        dxp = (np.empty if _covers_every_pixel(g) else np.zeros)(padded_shape, dtype=dy.dtype)
+        dxp = _grad_canvas(g, x_shape, dy.dtype, _covers_every_pixel(g))
         for t, i, j in _taps(g):
             np.multiply(dy, masks[t], out=_tap(dxp, g, i, j))
     else:
         masks = (route.reshape((-1,) + dy.shape) if route.dtype == bool
                  else [route == t for t in range(g.kh * g.kw)])
-        dxp = np.zeros(padded_shape, dtype=dy.dtype)
+        dxp = _grad_canvas(g, x_shape, dy.dtype, False)
         for t, i, j in _taps(g):
             _tap(dxp, g, i, j)[...] += dy * masks[t]
-    if g.ph or g.pw:
-        return dxp[:, :, g.ph:g.ph + h, g.pw:g.pw + w]
-    return dxp
+    return unpad2d(dxp, g.ph, g.pw)
 
 
 def avg_pool_forward(x: np.ndarray, g: PoolGeometry) -> np.ndarray:
@@ -182,19 +184,15 @@ def avg_pool_forward(x: np.ndarray, g: PoolGeometry) -> np.ndarray:
 
 def avg_pool_spread(dy: np.ndarray, g: PoolGeometry, x_shape: tuple) -> np.ndarray:
     """Share each window's gradient equally among its kh * kw taps; shape ``x_shape``."""
-    n, c, h, w = x_shape
     share = dy / (g.kh * g.kw)
-    padded_shape = (n, c, h + 2 * g.ph, w + 2 * g.pw)
     if g.sh >= g.kh and g.sw >= g.kw:
-        dxp = (np.empty if _covers_every_pixel(g) else np.zeros)(padded_shape, dtype=dy.dtype)
+        dxp = _grad_canvas(g, x_shape, dy.dtype, _covers_every_pixel(g))
         np.copyto(window_view(dxp, *_tap_strides(dxp, g)), share)
     else:
-        dxp = np.zeros(padded_shape, dtype=dy.dtype)
+        dxp = _grad_canvas(g, x_shape, dy.dtype, False)
         for _, i, j in _taps(g):
             _tap(dxp, g, i, j)[...] += share
-    if g.ph or g.pw:
-        return dxp[:, :, g.ph:g.ph + h, g.pw:g.pw + w]
-    return dxp
+    return unpad2d(dxp, g.ph, g.pw)
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0):

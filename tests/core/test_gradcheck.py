@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from cnnviz import pooling
 from cnnviz.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from cnnviz.losses import softmax_cross_entropy
 from cnnviz.model import Sequential
@@ -63,12 +62,6 @@ def _input(shape, seed=1):
 ], ids=lambda layer: layer.name)
 def test_conv2d_gradients(layer):
     _check_layer(layer, _input((2, layer.in_channels, 7, 8)))
-
-
-@pytest.fixture(params=["windows", "taps"])
-def pool_path(request, monkeypatch):
-    """Both pooling strategies (small inputs copy windows, large ones stack taps)."""
-    monkeypatch.setattr(pooling, "_TAPS_FROM", 0 if request.param == "taps" else 10**9)
 
 
 @pytest.mark.parametrize("layer", [MaxPool2D(2), MaxPool2D(3, stride=2, padding=1),

@@ -1,6 +1,7 @@
 """The vectorised ops agree with the textbook loops (and PyTorch) and explain bad arguments."""
 
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnviz import _conv_impl, ops, pooling, reference
+from cnnviz import _conv_impl, ops, reference
 
 
 def _conv_cases(count=24, seed=0):
@@ -76,13 +77,6 @@ def _pool_cases():
 
 
 POOL_CASES = _pool_cases()
-
-
-@pytest.fixture(params=["windows", "taps"])
-def pool_path(request, monkeypatch):
-    """Run each pooling test through both strategies (copied windows and per-tap views)."""
-    monkeypatch.setattr(pooling, "_TAPS_FROM", 0 if request.param == "taps" else 10**9)
-    return request.param
 
 
 @pytest.mark.parametrize("case", POOL_CASES, ids=lambda c: f"{c['k']}-{c['stride']}-{c['padding']}")
@@ -219,8 +213,6 @@ def test_backward_rejects_a_gradient_of_the_wrong_shape():
 
 
 def test_runtime_tuning_can_be_switched_off_by_environment_variable():
-    import subprocess
-
     probe = "import cnnviz.model, cnnviz._runtime as r; print(sorted(r.tune().values()))"
     env = dict(os.environ, CNNVIZ_NO_RUNTIME_TUNING="1")
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
@@ -229,8 +221,6 @@ def test_runtime_tuning_can_be_switched_off_by_environment_variable():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc allocator tuning")
 def test_importing_ops_keeps_large_buffers_in_the_heap_on_linux():
-    import subprocess
-
     probe = "import cnnviz.model, cnnviz._runtime as r; print(r.tune()['allocator'])"
     env = {k: v for k, v in os.environ.items() if k != "CNNVIZ_NO_RUNTIME_TUNING"}
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)

@@ -8,8 +8,7 @@ from cnnviz.optim import SGD, Adam
 
 
 def _param(values=(1.0, -2.0)):
-    p = Parameter(np.array(values, dtype=np.float64), "w")
-    return p
+    return Parameter(np.array(values, dtype=np.float64), "w")
 
 
 def _set_grad(p, values):
