@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -119,7 +120,8 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
         if str(exc).startswith(name):
             raise
         raise ValueError(f"{name} is not a cnnviz model file ({exc})") from None
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError, RuntimeError, NotImplementedError,
+            zlib.error) as exc:
         raise ValueError(f"{name} is damaged or truncated and cannot be read ({exc})") from None
 
 

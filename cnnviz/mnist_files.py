@@ -131,7 +131,10 @@ def load_mnist_npz(path, name: str = "mnist") -> Dataset:
                          else f"{path.name} is not a valid .npz file ({exc})") from None
     except FileNotFoundError:
         raise ValueError(f"{path} does not exist") from None
-    except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+    # zipfile also raises NotImplementedError / RuntimeError for flag bits a damaged header can
+    # set ("compressed patched data", "encrypted"), and KeyError for a broken member table.
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError,
+            KeyError) as exc:
         raise ValueError(f"{path.name} is not a valid .npz file ({exc})") from None
     xtr, ytr, xte, yte = arrays
     _check_pair(xtr, ytr, "training")

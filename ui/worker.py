@@ -198,6 +198,8 @@ class TrainingRunner(QObject):
             thread.wait()
         self._thread = None
         self._worker = None
+        # Reports already queued to this thread would land after a reset: retire the run's id.
+        self._run_id += 1
 
     @Slot(object)
     def _on_report(self, report: Report) -> None:

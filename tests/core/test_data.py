@@ -319,3 +319,22 @@ def test_corrupted_npz_files_only_ever_raise_value_error(tmp_path, cut, pos, mas
     path.write_bytes(bytes(raw[:cut]))
     with contextlib.suppress(ValueError):
         data.load_mnist_npz(path)
+
+
+def test_an_npz_whose_zip_header_claims_unsupported_features_raises_value_error(tmp_path):
+    # A flipped flag bit in a zip member header makes zipfile raise NotImplementedError
+    # ("compressed patched data") or RuntimeError ("encrypted"); the user must get a sentence.
+    path = tmp_path / "m.npz"
+    x = np.zeros((4, 3, 3), np.uint8)
+    np.savez(path, x_train=x, y_train=np.arange(4), x_test=x, y_test=np.arange(4))
+    raw = bytearray(path.read_bytes())
+    for flag in (0x20, 0x01):  # bit 5: patched data; bit 0: encrypted
+        damaged = bytearray(raw)
+        damaged[6] |= flag  # general-purpose flag of the first local header
+        central = bytes(damaged).rfind(b"PK\x01\x02")
+        while central >= 0:  # and of every central-directory entry, which zipfile trusts
+            damaged[central + 8] |= flag
+            central = bytes(damaged).rfind(b"PK\x01\x02", 0, central)
+        path.write_bytes(bytes(damaged))
+        with pytest.raises(ValueError, match="not a valid .npz"):
+            data.load_mnist_npz(path)

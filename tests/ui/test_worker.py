@@ -144,6 +144,17 @@ def test_shutdown_stops_quits_and_waits_for_the_thread(qtbot, lines, make_runner
     assert not runner.is_running()
 
 
+def test_reports_queued_before_a_shutdown_never_reach_the_gui_after_it(qtbot, make_runner):
+    runner = make_runner()
+    reports, finals = collect(runner)
+    runner.start(InstantTrainer(200000), TrainingControl())
+    qtbot.waitUntil(lambda: bool(reports), timeout=10000)
+    runner.shutdown()  # e.g. Reset: the worker's last reports are still queued for the GUI
+    seen = len(reports) + len(finals)
+    qtbot.wait(100)  # deliver whatever was queued
+    assert len(reports) + len(finals) == seen
+
+
 def test_starting_again_retires_the_previous_run_and_ignores_its_late_reports(qtbot, lines,
                                                                               make_runner):
     runner = make_runner()
