@@ -28,44 +28,27 @@ EPILOG = """examples:
 """
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _checked(kind, what: str, ok, rule: str):
+    """An argparse ``type``: parse ``text`` as ``kind`` and require ``ok(value)``; ``rule`` is the
+    message otherwise (formatted with ``value`` and ``text``)."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(rule.format(value=value, text=text))
+        return value
+    return parse
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"must be 0 or a positive number, got {text}")
-    return value
+_positive_int = _checked(int, "a whole number", lambda v: v >= 1, "must be at least 1, got {value}")
+_non_negative_int = _checked(int, "a whole number", lambda v: v >= 0,
+                             "must be 0 or more, got {value}")
+_positive_float = _checked(float, "a number", lambda v: math.isfinite(v) and v > 0,
+                           "must be a positive number, got {text}")
+_non_negative_float = _checked(float, "a number", lambda v: math.isfinite(v) and v >= 0,
+                               "must be 0 or a positive number, got {text}")
 
 
 def build_parser() -> argparse.ArgumentParser:

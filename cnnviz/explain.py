@@ -20,14 +20,6 @@ def _check_input(model, x) -> np.ndarray:
     return x
 
 
-def _forward_all(model, x: np.ndarray) -> list[np.ndarray]:
-    outs, h = [], x
-    for layer in model.layers:
-        h = layer.forward(h)
-        outs.append(h)
-    return outs
-
-
 def _check_class(outs: list[np.ndarray], class_index: int) -> int:
     k = outs[-1].shape[1]
     if not 0 <= int(class_index) < k:
@@ -63,7 +55,7 @@ def activation_maps(model, x) -> list[tuple[str, np.ndarray]]:
         Arrays of shape (C_l, H_l, W_l) for conv/pool/ReLU-on-maps layers, (F,) after Flatten.
     """
     x = _check_input(model, x)
-    outs = _forward_all(model, x)
+    outs = model.forward_all(x)
     return [(layer.name, out[0].copy()) for layer, out in zip(model.layers, outs, strict=True)]
 
 
@@ -79,7 +71,7 @@ def saliency(model, x, class_index: int) -> np.ndarray:
         Absolute gradient, maximum over input channels.
     """
     x = _check_input(model, x)
-    outs = _forward_all(model, x)
+    outs = model.forward_all(x)
     k = _check_class(outs, class_index)
     d = np.zeros_like(outs[-1])
     d[0, k] = 1.0
@@ -126,7 +118,7 @@ def grad_cam_map(model, x, class_index: int) -> tuple[np.ndarray, int] | None:
     target = convs[-1]
     if target + 1 < len(kinds) and kinds[target + 1] == "ReLU":
         target += 1
-    outs = _forward_all(model, x)
+    outs = model.forward_all(x)
     k = _check_class(outs, class_index)
     d = np.zeros_like(outs[-1])
     d[0, k] = 1.0

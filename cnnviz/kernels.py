@@ -109,8 +109,8 @@ def preset(name: str, size: int = 3) -> np.ndarray:
     name : str
         One of :func:`names`.
     size : int
-        Requested side length (1..9). Fixed 3x3 operators are centred in zeros when ``size > 3``
-        and keep their natural 3x3 size when ``size < 3``.
+        Requested side length (1..15; the playground offers 1..9). Fixed 3x3 operators are
+        centred in zeros when ``size > 3`` and keep their natural 3x3 size when ``size < 3``.
 
     Returns
     -------

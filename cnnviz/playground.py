@@ -16,6 +16,7 @@ For an input of ``n`` pixels, kernel ``k``, padding ``p``, dilation ``d`` and st
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -242,27 +243,15 @@ def dense_param_count(in_features: int, out_features: int) -> int:
 
 
 # The explanation helpers and the speed comparison live in their own modules (one job each);
-# they are importable from here too, as the module contract promises.
-_EXPLAIN = (
-    "receptive_window",
-    "source_index",
-    "PixelExplanation",
-    "pixel_explanation",
-    "pool_window",
-    "pool_argmax",
-    "partial_maps",
-    "pooled_receptive_field",
-)
-_SPEED = ("SpeedComparison", "time_vectorised_vs_loops")
+# their public names (each module's ``__all__``) are importable from here too, as the module
+# contract promises. Imported on first use: they import this module.
+_LAZY_MODULES = ("cnnviz.playground_explain", "cnnviz.playground_speed")
 
 
 def __getattr__(name: str):
-    if name in _EXPLAIN:
-        from cnnviz import playground_explain
-
-        return getattr(playground_explain, name)
-    if name in _SPEED:
-        from cnnviz import playground_speed
-
-        return getattr(playground_speed, name)
+    if not name.startswith("__"):
+        for module_name in _LAZY_MODULES:
+            module = importlib.import_module(module_name)
+            if name in module.__all__:
+                return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnviz.playground import ConvSettings, PlaygroundResult
+from cnnviz.playground import ConvSettings, PlaygroundResult, window_span
 
 __all__ = [
     "receptive_window",
@@ -149,7 +149,7 @@ def pooled_receptive_field(
         exclusive.
     """
     top, left, bottom, right = pool_window(row, col, settings)
-    s, p, span = settings.stride, settings.padding, settings.dilation * (k - 1) + 1
+    s, p, span = settings.stride, settings.padding, window_span(k, settings.dilation)
     return top * s - p, left * s - p, (bottom - 1) * s - p + span, (right - 1) * s - p + span
 
 

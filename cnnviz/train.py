@@ -44,10 +44,6 @@ def recommended_settings(dataset_name: str) -> dict:
     return dict(RECOMMENDED.get(dataset_name, FILE_DEFAULTS))
 
 
-def _first_conv(model):
-    return next((layer for layer in model.layers if type(layer).__name__ == "Conv2D"), None)
-
-
 class Trainer:
     """Mini-batch training of a :class:`cnnviz.model.Sequential` on a :class:`cnnviz.data.Dataset`.
 
@@ -160,7 +156,7 @@ class Trainer:
             acts.append(h)
         logits = h
         loss, dlogits = softmax_cross_entropy(logits, yb)
-        conv = _first_conv(self.model)
+        conv = self.model.first_conv()
         before = None if conv is None else conv.weight.data.copy()
         if self._exploded(loss):
             return loss, logits, None
@@ -206,7 +202,7 @@ class Trainer:
     def steps(self) -> Iterator[Snapshot]:
         """Train, yielding one :class:`Snapshot` per batch; the last has ``finished=True``."""
         rng = np.random.default_rng(self.seed)
-        conv = _first_conv(self.model)
+        conv = self.model.first_conv()
         eval_points = self._eval_points()
         step, samples, active, n_train = 0, 0, 0.0, len(self.dataset.x_train)
         last = None
@@ -272,7 +268,7 @@ class Trainer:
     def _final(self, last: Snapshot | None, message: str, diverged: bool = False,
                step: int | None = None, loss: float | None = None) -> Snapshot:
         """The closing snapshot after a stop or divergence: the last good one, marked finished."""
-        conv = _first_conv(self.model)
+        conv = self.model.first_conv()
         base = dict(step=0, total_steps=self.total_steps, epoch=1, epoch_progress=0.0,
                     loss=float("nan"), train_accuracy=0.0, test_loss=None, test_accuracy=None,
                     lr=float(self.optimizer.lr), samples_per_second=0.0, elapsed=0.0,

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
-    QPushButton,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from cnnviz import architecture as arch
 from cnnviz.summary import summarize, totals
+from ui.image_grid import named_button, why_label
 from ui.receptive_field_view import ReceptiveFieldView
 
 TYPE_LABELS = {"conv": "Conv", "relu": "ReLU", "maxpool": "MaxPool", "avgpool": "AvgPool",
@@ -89,7 +89,7 @@ class ArchitectureEditor(QWidget):
         self.type_combo.setObjectName("addLayerTypeCombo")
         for key in arch.LAYER_TYPES:
             self.type_combo.addItem(TYPE_LABELS[key], key)
-        b = self._button
+        b = named_button
         self.add_button = b("Add", "addLayerButton", "Insert a layer after the selected one")
         self.remove_button = b("Remove", "removeLayerButton", "Delete the selected layer")
         self.up_button = b("Up", "moveLayerUpButton", "Move the selected layer earlier")
@@ -122,9 +122,7 @@ class ArchitectureEditor(QWidget):
         self.table.setToolTip("Receptive field: the side of the input window one output pixel "
                               "sees. Select a row to highlight it on the sample at the right.")
         self.rf_view = ReceptiveFieldView()
-        why = QLabel(WHY)
-        why.setWordWrap(True)
-        why.setStyleSheet("color: #555; font-size: 9pt;")
+        why = why_label(WHY)
 
         left = QVBoxLayout()
         left.setContentsMargins(0, 0, 0, 0)
@@ -154,13 +152,6 @@ class ArchitectureEditor(QWidget):
         top.addWidget(left_box, 2)
         top.addLayout(right, 5)
         self._refresh_list(0)
-
-    @staticmethod
-    def _button(text: str, name: str, tip: str) -> QPushButton:
-        b = QPushButton(text)
-        b.setObjectName(name)
-        b.setToolTip(tip)
-        return b
 
     # ----- public API ----------------------------------------------------------------------------
     def spec(self) -> list[dict]:

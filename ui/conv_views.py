@@ -27,6 +27,8 @@ __all__ = [
     "ImagePanel",
     "ConvViews",
     "display_levels",
+    "output_rect",
+    "pooled_rect",
     "range_text",
     "robust_abs_max",
 ]
@@ -159,6 +161,30 @@ def _box(h: int, w: int) -> QPainterPath:
     return path
 
 
+# -- geometry: where output / pooled pixels sit in input coordinates -----------------------------
+def output_rect(result) -> QRectF:
+    """Where ``result.output`` (shape (Ho, Wo)) is drawn, in input pixel coordinates.
+
+    ``result`` is a :class:`~cnnviz.playground.PlaygroundResult` or anything with the same
+    ``settings``, ``kernel`` and ``output`` (the translation lab's report).
+    """
+    s = result.settings
+    k = result.kernel.shape[0]
+    ho, wo = result.output.shape
+    offset = -s.padding + (window_span(k, s.dilation) - 1) / 2 + 0.5 - s.stride / 2
+    return QRectF(offset, offset, wo * s.stride, ho * s.stride)
+
+
+def pooled_rect(result) -> QRectF:
+    """Where ``result.pooled`` (shape (Hp, Wp)) is drawn, in input pixel coordinates."""
+    s = result.settings
+    base = output_rect(result)
+    hp, wp = result.pooled.shape
+    offset = s.stride * ((s.pool_size - 1) / 2 + 0.5 - s.pool_stride / 2)
+    step = s.stride * s.pool_stride
+    return QRectF(base.x() + offset, base.y() + offset, wp * step, hp * step)
+
+
 class ImagePanel(pg.PlotWidget):
     """One image with hover/click reporting in pixel (row, col) of the shown array."""
 
@@ -280,6 +306,7 @@ class ConvViews(QWidget):
         )
         self.mode = "signed"
         self._levels: tuple[float, float] | None = None
+        self._scaled_for: tuple[PlaygroundResult | None, str] = (None, "")  # what _levels is for
         # Overlays: the receptive window on the input, the selected pixel, the pool window and max.
         self.taps_overlay = self.input_view.overlay("#ffd200")
         self.pad_taps_overlay = self.input_view.overlay("#ff3cff")
@@ -359,24 +386,6 @@ class ConvViews(QWidget):
         if self._auto_fit:
             QTimer.singleShot(0, self.fit)
 
-    # -- geometry: where output / pooled pixels sit in input coordinates -------------------------
-    @staticmethod
-    def output_rect(result: PlaygroundResult) -> QRectF:
-        s = result.settings
-        k = result.kernel.shape[0]
-        ho, wo = result.output.shape
-        offset = -s.padding + (window_span(k, s.dilation) - 1) / 2 + 0.5 - s.stride / 2
-        return QRectF(offset, offset, wo * s.stride, ho * s.stride)
-
-    @staticmethod
-    def pooled_rect(result: PlaygroundResult) -> QRectF:
-        s = result.settings
-        base = ConvViews.output_rect(result)
-        hp, wp = result.pooled.shape
-        offset = s.stride * ((s.pool_size - 1) / 2 + 0.5 - s.pool_stride / 2)
-        step = s.stride * s.pool_stride
-        return QRectF(base.x() + offset, base.y() + offset, wp * step, hp * step)
-
     # -- display ------------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
         self.mode = mode
@@ -410,16 +419,20 @@ class ConvViews(QWidget):
         self.padding_outline.setPath(path)
         output = result.output if output_override is None else output_override
         shown = None if output is None else (np.abs(output) if self.mode == "abs" else output)
-        self.output_view.show_array(shown, None if output is None else self.output_rect(result))
+        self.output_view.show_array(shown, None if output is None else output_rect(result))
         pooled = result.pooled if pooled_override is None else pooled_override
         if pooled is not None and self.mode == "abs":
             pooled = np.abs(pooled)
-        self.pooled_view.show_array(pooled, None if pooled is None else self.pooled_rect(result))
-        # One scale for feature map and pooled map, so equal colours mean equal values.
-        levels = display_levels(result.output if output is not None else None, self.mode)
-        if levels != self._levels:  # new levels re-draw the colour bar's axis: only when needed
-            self._levels = levels
-            self.colour_bar.setLevels(levels)
+        self.pooled_view.show_array(pooled, None if pooled is None else pooled_rect(result))
+        # One scale for feature map and pooled map, so equal colours mean equal values. Animation
+        # frames re-show the same result: its scale is computed once per result and mode.
+        scaled_result, scaled_mode = self._scaled_for
+        if scaled_result is not result or scaled_mode != self.mode:  # `is`: results hold arrays
+            self._scaled_for = (result, self.mode)
+            levels = display_levels(result.output, self.mode)
+            if levels != self._levels:  # new levels re-draw the colour bar's axis: only if needed
+                self._levels = levels
+                self.colour_bar.setLevels(levels)
         self._range_timer.start()  # the text waits for a burst of edits to end: never slows one
         self.pooled_view.setVisible(result.settings.pool != "none")
         self.set_titles(result)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from cnnviz.images import resize_area
 from ui.draw_canvas import DrawCanvas
-from ui.image_grid import ProbabilityBars, image_view, show_grey
+from ui.image_grid import ProbabilityBars, image_view, show_grey, why_label
 
 CANVAS = (28, 28)
 WHY = (
@@ -75,9 +75,7 @@ class DrawDigitPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(50)
         self._timer.timeout.connect(self.classify)
-        why = QLabel(WHY)
-        why.setWordWrap(True)
-        why.setStyleSheet("color: #555; font-size: 9pt;")
+        why = why_label(WHY)
         left = QVBoxLayout()
         left.addWidget(self.canvas, 1)
         left.addWidget(self.clear_button)

@@ -7,6 +7,8 @@ you whether the data, the labels or the network is to blame.
 
 from __future__ import annotations
 
+from itertools import islice
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, Signal, Slot
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dataset_panel import grey_pixmap
+from ui.image_grid import why_label
 from ui.inference import ModelContext
 
 MAX_GALLERY = 40  # thumbnails per view; each needs one single-sample prediction
@@ -78,9 +81,7 @@ class ErrorsPanel(QWidget):
         self.gallery_label = QLabel("Train a model: the matrix appears at each evaluation.")
         self.gallery_label.setObjectName("galleryLabel")
         self.gallery_label.setWordWrap(True)
-        why = QLabel(WHY)
-        why.setWordWrap(True)
-        why.setStyleSheet("color: #555; font-size: 9pt;")
+        why = why_label(WHY)
         right = QVBoxLayout()
         right.addWidget(self.gallery_label)
         right.addWidget(self.gallery, 1)
@@ -109,7 +110,10 @@ class ErrorsPanel(QWidget):
         if context is None or snapshot.confusion is None:
             return
         self._evaluation = snapshot
-        self._eval_context = ModelContext(context.dataset, context.spec)
+        # One private model per data set and architecture: each evaluation only swaps weights.
+        if (self._eval_context is None or self._eval_context.dataset is not context.dataset
+                or self._eval_context.spec != context.spec):
+            self._eval_context = ModelContext(context.dataset, context.spec)
         self._eval_context.set_state(snapshot.state)
         self._predicted = {}
         # Drawing and thumbnails (one prediction each) only while someone is looking at them.
@@ -159,8 +163,9 @@ class ErrorsPanel(QWidget):
         if true_class == predicted:
             picked = [int(i) for i in of_class if int(i) not in wrong]
         else:
-            picked = [int(i) for i in of_class if int(i) in wrong
-                      and self._prediction(int(i)) == predicted][:MAX_GALLERY]
+            # Stop predicting once the gallery is full (each prediction runs on the GUI thread).
+            picked = list(islice((int(i) for i in of_class if int(i) in wrong
+                                  and self._prediction(int(i)) == predicted), MAX_GALLERY))
         self._fill(picked, f"true {names[true_class]}, predicted {names[predicted]}: "
                            f"{int(self._evaluation.confusion[true_class, predicted])} images")
 

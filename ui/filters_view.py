@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.image_grid import tile
+from ui.image_grid import DIVERGING, image_view, symmetric_levels, tile, why_label
 
 REPLAY_MS = 50
 MAX_FRAMES = 240  # timeline length; older frames are thinned (every other dropped) past this
@@ -69,23 +69,12 @@ class FiltersView(QWidget):
         self._replay_stride = 1
         self._selected = 0
         self._dirty = False
-        self._cmap = pg.colormap.get("CET-D1")
 
         # One image of all filters tiled (not one view per filter): a single item paints fast,
         # which keeps the GUI thread free while training redraws it 10 times a second.
-        self.graphics = pg.PlotWidget()
-        self.graphics.setBackground("w")
+        self.graphics, self.image_item = image_view()
         self.graphics.setMinimumSize(160, 120)
-        self.graphics.setAspectLocked(True)
-        self.graphics.invertY(True)
-        self.graphics.hideAxis("left")
-        self.graphics.hideAxis("bottom")
-        self.graphics.setMouseEnabled(False, False)
-        self.graphics.setMenuEnabled(False)
-        self.graphics.hideButtons()
-        self.image_item = pg.ImageItem()
-        self.image_item.setColorMap(self._cmap)
-        self.graphics.addItem(self.image_item)
+        self.image_item.setColorMap(pg.colormap.get(DIVERGING))
         self.selection = QGraphicsRectItem()
         self.selection.setPen(pg.mkPen("k", width=2, cosmetic=True))
         self.graphics.addItem(self.selection)
@@ -112,9 +101,7 @@ class FiltersView(QWidget):
         self.slider.valueChanged.connect(self._on_slider)
         self.frame_label = QLabel("no filters yet")
         self.scale_label = QLabel("")
-        why = QLabel(WHY)
-        why.setWordWrap(True)
-        why.setStyleSheet("color: #555; font-size: 9pt;")
+        why = why_label(WHY)
 
         top = QHBoxLayout()
         top.addWidget(self.gradients_check)
@@ -228,7 +215,7 @@ class FiltersView(QWidget):
             self.frame_label.setText("no filters yet")
             return
         stack = np.stack(images)
-        bound = max(float(np.max(np.abs(stack))), 1e-12)
+        bound = symmetric_levels(stack)[1]
         count, (kh, kw) = len(images), images[0].shape
         cols = int(np.ceil(np.sqrt(count * 1.5)))
         montage = tile(stack, columns=cols, gap=1)

@@ -1,9 +1,11 @@
-"""Small helpers shared by the studio's panels: tiling maps into one image, probability bars."""
+"""Small helpers shared by the studio's panels: tiling maps into one image, image views, probability
+bars, the grey "why" notes and named buttons."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QPushButton
 
 DIVERGING = "CET-D1"
 
@@ -71,6 +73,23 @@ def show_grey(item: pg.ImageItem, image: np.ndarray) -> None:
     """Draw a [0, 1] grey image."""
     item.setColorMap(pg.colormap.get("CET-L1"))
     item.setImage(np.asarray(image, dtype=np.float64), levels=(0.0, 1.0), autoLevels=False)
+
+
+def why_label(text: str) -> QLabel:
+    """The small grey, word-wrapped note under a panel that says why it matters."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555; font-size: 9pt;")
+    return label
+
+
+def named_button(text: str, name: str, tip: str | None = None) -> QPushButton:
+    """A push button with an objectName (what tests and acceptance checks find it by)."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    if tip:
+        button.setToolTip(tip)
+    return button
 
 
 class ProbabilityBars:

@@ -89,8 +89,8 @@ def _check_dimensions(name: str, w: int, h: int) -> None:
 def _qimage_to_grey(image: QImage) -> np.ndarray:
     """Pixels of a decoded QImage as grey float32 (H, W) in [0, 1]."""
     if image.format() in (QImage.Format.Format_Grayscale8, QImage.Format.Format_Grayscale16):
-        grey = image.format() == QImage.Format.Format_Grayscale8
-        dtype, channels = (np.uint8, 1) if grey else (np.uint16, 1)
+        eight_bit = image.format() == QImage.Format.Format_Grayscale8
+        dtype, channels = (np.uint8 if eight_bit else np.uint16), 1
     else:
         image = image.convertToFormat(QImage.Format.Format_RGBA8888)
         dtype, channels = np.uint8, 4

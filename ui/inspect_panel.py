@@ -22,7 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz import explain
-from ui.image_grid import ProbabilityBars, image_view, show_grey, show_signed, tile
+from ui.image_grid import (
+    ProbabilityBars,
+    image_view,
+    show_grey,
+    show_signed,
+    tile,
+    why_label,
+)
 
 MAX_MAPS = 32  # channels shown per layer; enough to see the pattern without a wall of tiles
 WHY = (
@@ -72,9 +79,7 @@ class InspectPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.maps)
-        why = QLabel(WHY)
-        why.setWordWrap(True)
-        why.setStyleSheet("color: #555; font-size: 9pt;")
+        why = why_label(WHY)
 
         picker = QHBoxLayout()
         picker.addWidget(self.sample_spin)

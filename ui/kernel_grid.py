@@ -140,13 +140,12 @@ class KernelGrid(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
         painter = QPainter(self)
-        side = self._geometry()[0]
+        side, x0, y0 = self._geometry()
         scale = max(float(np.max(np.abs(self._kernel))), 1e-12)
         font = QFont(self.font())
         font.setPixelSize(max(7, int(side * 0.32)))
         painter.setFont(font)
         k = self.size_k()
-        side, x0, y0 = self._geometry()
         border = QPen(QColor(90, 90, 90), 1)
         for row in range(k):
             for col in range(k):

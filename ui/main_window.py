@@ -16,11 +16,9 @@ DEFAULT_SIZE = (1400, 900)
 # A first hint per tab, shown in the status bar when the tab comes up.
 TAB_TIPS = (
     "Playground: click kernel cells (left +, right −, wheel nudges) and hover the output to see "
-    "the "
-    "multiply-and-sum. Ctrl+1 / Ctrl+2 switch tabs.",
+    "the multiply-and-sum. Ctrl+1 / Ctrl+2 switch tabs.",
     "Training studio: pick a data set and a network, press Start, and watch the first layer's "
-    "filters "
-    "form. Ctrl+1 / Ctrl+2 switch tabs.",
+    "filters form. Ctrl+1 / Ctrl+2 switch tabs.",
 )
 
 
@@ -53,8 +51,9 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.playground, "Playground")
         self.tabs.addTab(self.training, "Training studio")
-        self.tabs.setTabToolTip(0, "Edit a kernel and watch it convolve and pool a real image, "
-            "live.")
+        self.tabs.setTabToolTip(
+            0, "Edit a kernel and watch it convolve and pool a real image, live."
+        )
         self.tabs.setTabToolTip(1, "Train a small CNN written in NumPy and watch its filters form.")
         self.setCentralWidget(self.tabs)
 
@@ -103,11 +102,9 @@ class MainWindow(QMainWindow):
             "About cnnviz",
             "<b>cnnviz</b> makes convolutional networks visible.<br><br>"
             "The <b>Playground</b> shows one convolution at a time: edit a kernel, slide it over "
-            "a photo, "
-            "hover an output pixel to see the multiply-and-sum behind it.<br>"
+            "a photo, hover an output pixel to see the multiply-and-sum behind it.<br>"
             "The <b>Training studio</b> trains a small CNN, written from scratch in NumPy, while "
-            "its "
-            "filters, curves and activations update live.<br><br>"
+            "its filters, curves and activations update live.<br><br>"
             "Sample photos from scikit-image (CC0 / public domain); handwritten digits from UCI "
             "(CC BY 4.0). See assets/ATTRIBUTION.md.",
         )

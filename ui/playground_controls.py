@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz import kernels
-from cnnviz.playground import ConvSettings
+from cnnviz.playground import PADDING_MODES, POOL_TYPES, ConvSettings
 from ui.kernel_grid import KernelGrid
 
 __all__ = ["WHY", "WhyLabel", "ControlsPanel", "STEP_SIZES"]
@@ -266,7 +266,7 @@ class ControlsPanel(QWidget):
         self._row(form, "Padding", self.padding_spin, "padding")
         self.padding_mode_combo = QComboBox()
         self.padding_mode_combo.setObjectName("paddingModeCombo")
-        self.padding_mode_combo.addItems(["zeros", "reflect", "replicate"])
+        self.padding_mode_combo.addItems(list(PADDING_MODES))
         self._row(form, "Pad mode", self.padding_mode_combo, "mode")
         self.dilation_spin = QSpinBox()
         self.dilation_spin.setObjectName("dilationSpin")
@@ -283,7 +283,7 @@ class ControlsPanel(QWidget):
         self._row(form, "", self.relu_check, "relu")
         self.pool_type_combo = QComboBox()
         self.pool_type_combo.setObjectName("poolTypeCombo")
-        self.pool_type_combo.addItems(["none", "max", "average"])
+        self.pool_type_combo.addItems(list(POOL_TYPES))
         self._row(form, "Pooling", self.pool_type_combo, "pool")
         self.pool_size_spin = QSpinBox()
         self.pool_size_spin.setObjectName("poolSizeSpin")

@@ -10,7 +10,7 @@ import numpy as np
 from PySide6.QtCore import QSettings, Slot
 from PySide6.QtWidgets import QComboBox, QLabel, QMenu, QScrollArea, QToolButton, QWidget
 
-from ui.conv_views import COLOUR_MODES, display_levels
+from ui.conv_views import COLOUR_MODES
 
 COLOUR_MAP_NAMES = {key: name for key, _label, name in COLOUR_MODES}
 
@@ -82,7 +82,7 @@ class ExtrasMixin:
         mode = self.views.mode
         shown = np.abs(array) if mode == "abs" else array
         colormap = COLOUR_MAP_NAMES[mode]
-        levels = display_levels(result.output, mode)
+        levels = self.views.levels()  # the scale on screen: current_result() has just drawn
         if path is None:
             written = export.export_dialog(self, shown, name, colormap, levels)
         else:

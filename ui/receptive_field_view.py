@@ -8,7 +8,6 @@ up detecting whole strokes and shapes rather than single edges.
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Slot
 from PySide6.QtGui import QBrush, QColor, QCursor, QPen
 from PySide6.QtWidgets import (
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz import architecture as arch
+from ui.image_grid import image_view
 
 WHY = (
     "Why: deeper layers combine several outputs of the layer before, so each of their pixels "
@@ -72,19 +72,10 @@ class ReceptiveFieldView(QWidget):
         self._layer = 0
         self._click = (0.0, 0.0)  # (row, col) of the input pixel the user pointed at
         self._shape = (1, 8, 8)
-        self.plot = pg.PlotWidget()
-        self.plot.setBackground("w")
-        self.plot.setAspectLocked(True)
-        self.plot.invertY(True)
-        self.plot.hideAxis("left")
-        self.plot.hideAxis("bottom")
-        self.plot.setMouseEnabled(False, False)
-        self.plot.setMenuEnabled(False)
+        self.plot, self.image = image_view()
         self.plot.setMinimumSize(100, 90)
         # a small input needs no more; the layer table above gets the rest of the height
         self.plot.setMaximumHeight(240)
-        self.image = pg.ImageItem()
-        self.plot.addItem(self.image)
         self.rect = QGraphicsRectItem()
         self.rect.setPen(QPen(QColor(230, 60, 20), 0))
         self.rect.setBrush(QBrush(QColor(230, 60, 20, 60)))

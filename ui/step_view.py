@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.image_grid import ProbabilityBars, show_grey, show_signed, tile
+from ui.image_grid import ProbabilityBars, show_grey, show_signed, tile, why_label
 
 WHY = (
     "Why: every training step is these four stages. Forward: the batch flows through the layers. "
@@ -89,9 +89,7 @@ class StepView(QWidget):
             lay.addWidget(text)
             self.texts.append(text)
             row.addWidget(box, 1)
-        why = QLabel(WHY)
-        why.setWordWrap(True)
-        why.setStyleSheet("color: #555; font-size: 9pt;")
+        why = why_label(WHY)
         top = QHBoxLayout()
         top.addWidget(self.sample_spin)
         top.addWidget(self.summary, 1)

@@ -15,11 +15,12 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QProgressBar,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
+
+from ui.image_grid import named_button
 
 OPTIMIZERS = (("Adam", "adam"), ("SGD", "sgd"), ("SGD + momentum", "momentum"))
 DEFAULT_LR = {"adam": 0.01, "sgd": 0.1, "momentum": 0.05}
@@ -114,16 +115,16 @@ class TrainingControls(QWidget):
         form.addRow("Weight decay", self.decay_spin)
         form.addRow("Seed", self.seed_spin)
 
-        self.start_button = self._button("Start", "startButton", "Train from fresh weights.")
-        self.pause_button = self._button("Pause", "pauseButton", "Pause / resume between batches.")
+        self.start_button = named_button("Start", "startButton", "Train from fresh weights.")
+        self.pause_button = named_button("Pause", "pauseButton", "Pause / resume between batches.")
         self.pause_button.setCheckable(True)
-        self.step_button = self._button(
+        self.step_button = named_button(
             "Single step", "stepButton",
             "Run exactly one batch and show its forward pass, loss, backward pass and update "
             "(pauses a running training first).",
         )
-        self.stop_button = self._button("Stop", "stopButton", "Stop after the current batch.")
-        self.reset_button = self._button(
+        self.stop_button = named_button("Stop", "stopButton", "Stop after the current batch.")
+        self.reset_button = named_button(
             "Reset", "resetButton", "Forget the run: curves, filters, loaded weights."
         )
         buttons = QGridLayout()
@@ -151,13 +152,6 @@ class TrainingControls(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.message_label)
         self.optimizer_combo.currentIndexChanged.connect(self._suggest_lr)
-
-    @staticmethod
-    def _button(text: str, name: str, tip: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        return button
 
     def _suggest_lr(self, _index: int) -> None:
         # Each optimizer has its own comfortable range; switching proposes a sensible start.

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -19,15 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.image_grid import named_button, why_label
+
 LOOP_WHY = ("Why the loop: forward pass → loss → backward pass (gradients) → update. Every step "
             "nudges each weight against its gradient; use Single step to watch one in detail.")
-
-
-def _button(text: str, name: str, layout) -> QPushButton:
-    b = QPushButton(text)
-    b.setObjectName(name)
-    layout.addWidget(b)
-    return b
 
 
 def build_studio_layout(w) -> None:
@@ -46,13 +40,13 @@ def build_studio_layout(w) -> None:
     QVBoxLayout(train_box).addWidget(w.controls)
     files_box = QGroupBox("Model and results")
     files = QVBoxLayout(files_box)
-    w.save_button = _button("Save model…", "saveModelButton", files)
-    w.load_button = _button("Load model…", "loadModelButton", files)
-    w.csv_button = _button("Export history CSV…", "exportHistoryButton", files)
-    w.png_button = _button("Export filters PNG…", "exportFiltersButton", files)
-    why = QLabel(LOOP_WHY)
-    why.setWordWrap(True)
-    why.setStyleSheet("color: #555; font-size: 9pt;")
+    w.save_button = named_button("Save model…", "saveModelButton")
+    w.load_button = named_button("Load model…", "loadModelButton")
+    w.csv_button = named_button("Export history CSV…", "exportHistoryButton")
+    w.png_button = named_button("Export filters PNG…", "exportFiltersButton")
+    for button in (w.save_button, w.load_button, w.csv_button, w.png_button):
+        files.addWidget(button)
+    why = why_label(LOOP_WHY)
 
     column = QWidget()
     col = QVBoxLayout(column)

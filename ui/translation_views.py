@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
 from cnnviz.translation import TranslationReport
-from ui.conv_views import display_levels
+from ui.conv_views import display_levels, output_rect, pooled_rect
 
 __all__ = ["TranslationViews"]
 
@@ -166,18 +166,7 @@ class TranslationViews(pg.GraphicsLayoutWidget):
         """Where the feature map and the pooled map sit, in input pixel coordinates."""
         if r.output is None:
             return None, None
-        s = r.settings
-        k = r.kernel.shape[0]
-        span = s.dilation * (k - 1) + 1
-        offset = -s.padding + (span - 1) / 2 + 0.5 - s.stride / 2
-        ho, wo = r.output.shape
-        out_rect = QRectF(offset, offset, wo * s.stride, ho * s.stride)
-        if r.pooled is None:
-            return out_rect, None
-        hp, wp = r.pooled.shape
-        step = s.stride * s.pool_stride
-        p_off = offset + (s.pool_size - s.pool_stride) / 2 * s.stride
-        return out_rect, QRectF(p_off, p_off, wp * step, hp * step)
+        return output_rect(r), None if r.pooled is None else pooled_rect(r)
 
     def _show(self, row: int, col: int, array, rect: QRectF | None, cmap, levels) -> None:
         item = self.items[row][col]
