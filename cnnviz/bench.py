@@ -29,6 +29,7 @@ import numpy as np
 
 from cnnviz import ops, reference
 from cnnviz.assets import asset_path
+from cnnviz.images import to_grey
 
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32)
 
@@ -100,12 +101,8 @@ def read_png_grey(path) -> np.ndarray:
                     pred = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
                 cur[i] = (line[i] + pred) & 255
         out[r] = prev = cur
-    img = out.reshape(height, width, channels).astype(np.float32) / 255.0
-    if channels >= 3:
-        img = img[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)
-    else:
-        img = img[..., 0]
-    return img
+    pixels = out.reshape(height, width, channels).astype(np.uint8)
+    return to_grey(pixels[..., :1] if channels == 2 else pixels)  # grey + alpha: keep the grey
 
 
 def _median_time(fn: Callable[[], object]) -> float:
