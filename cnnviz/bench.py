@@ -2,8 +2,9 @@
 
 Rows:
 
-1. conv2d forward on the bundled 512x512 camera photo, vectorised (:mod:`cnnviz.ops`) vs the
-   textbook loops (:mod:`cnnviz.reference`); target >= 100x. When the loops would take long they
+1. conv2d forward on the bundled 512x512 camera photo, vectorised (:mod:`cnnviz.nn.functional`) vs
+the
+   textbook loops (:mod:`cnnviz.nn.reference`); target >= 100x. When the loops would take long they
    run on a crop and their time is scaled by the number of output pixels ("estimated").
 2. Training samples/s of the classic small net (Conv 4@3x3, ReLU, MaxPool 2, Flatten, Dense) on
    8x8 images at batch 1, cnnviz vs PyTorch CPU; target >= 2x (per-call overhead decides).
@@ -27,9 +28,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnviz import ops, reference
-from cnnviz.assets import asset_path
-from cnnviz.images import to_grey
+from cnnviz.data.bundled import asset_path
+from cnnviz.data.images import to_grey
+from cnnviz.nn import functional as F
+from cnnviz.nn import reference
 
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], np.float32)
 
@@ -141,9 +143,9 @@ def bench_conv(quick: bool, repeats: int, tiny: bool = False) -> BenchRow:
     probe = _median_time(lambda: reference.conv2d(crop, w)) * out_pixels / crop_pixels
     estimated = quick or tiny or probe > 5.0
     loops_input, scale = (crop, out_pixels / crop_pixels) if estimated else (x, 1.0)
-    ops.conv2d(x, w)                                        # warm the caches
+    F.conv2d(x, w)                                        # warm the caches
     times = _race({
-        "vectorised": lambda: min(_median_time(lambda: ops.conv2d(x, w)) for _ in range(5)),
+        "vectorised": lambda: min(_median_time(lambda: F.conv2d(x, w)) for _ in range(5)),
         "loops": lambda: _median_time(lambda: reference.conv2d(loops_input, w)) * scale,
     }, repeats)
     return BenchRow(f"conv2d 3x3 forward, {label}: vectorised vs loops",
@@ -164,8 +166,8 @@ def _torch():
 
 
 def _cnnviz_trainer(spec, input_shape, n_classes, x, y, batch):
-    from cnnviz.architecture import build_model
-    from cnnviz.losses import softmax_cross_entropy
+    from cnnviz.nn.architecture import build_model
+    from cnnviz.nn.losses import softmax_cross_entropy
     from cnnviz.optim import SGD
 
     model = build_model(spec, input_shape, n_classes, seed=0)

@@ -15,6 +15,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from cnnviz.runtime import tune
 from cnnviz.train import FILE_DEFAULTS, RECOMMENDED, recommended_settings
 
 KNOWN_SHAPES = {"lines": ((1, 8, 8), 2), "digits": ((1, 8, 8), 10), "shapes": ((1, 28, 28), 5)}
@@ -113,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _spec_for(args, dataset_name: str, input_shape, n_classes: int) -> tuple[list, str]:
-    from cnnviz import architecture
+    from cnnviz.nn import architecture
 
     if args.arch:
         name = architecture.PRESET_ALIASES[args.arch]
@@ -141,7 +142,8 @@ def _check_save_path(path: str) -> None:
 
 
 def cmd_train(args) -> int:
-    from cnnviz import architecture, data
+    from cnnviz import data
+    from cnnviz.nn import architecture
     from cnnviz.train import Trainer
 
     if args.save:
@@ -202,11 +204,11 @@ def cmd_train(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    from cnnviz import summary
+    from cnnviz.nn import summary
 
     if args.model:
-        from cnnviz.architecture import spec_from_model
         from cnnviz.io import load_model
+        from cnnviz.nn.architecture import spec_from_model
 
         model = load_model(args.model)
         input_shape = model.metadata.get("input_shape")
@@ -233,7 +235,7 @@ def cmd_summary(args) -> int:
 
 
 def _print_summary(rows) -> None:
-    from cnnviz import summary
+    from cnnviz.nn import summary
 
     print(summary.format_table(rows))
     notes = ["RF = receptive field (input pixels one output sees, per side); jump = input pixels "
@@ -256,6 +258,7 @@ def cmd_bench(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
+    tune()  # process-wide NumPy speed settings (cnnviz.runtime): asked for here, never on import
     command = {"train": cmd_train, "summary": cmd_summary, "bench": cmd_bench}[args.command]
     try:
         return command(args)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnviz._geometry import pair
-from cnnviz.model import Sequential
+from cnnviz.nn._geometry import pair
+from cnnviz.nn.model import Sequential
 
 __all__ = ["save_model", "load_model", "FORMAT", "FORMAT_VERSION"]
 

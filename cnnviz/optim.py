@@ -1,4 +1,4 @@
-"""Optimizers that update :class:`cnnviz.layers.Parameter` objects in place, as PyTorch does.
+"""Optimizers that update :class:`cnnviz.nn.layers.Parameter` objects in place, as PyTorch does.
 
 ``lr`` is a plain attribute: change it between steps (the trainer does, for the live learning-rate
 control). ``step`` reads each ``Parameter.grad``; ``zero_grad`` clears them, because backward passes

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from cnnviz.losses import softmax, softmax_cross_entropy
+from cnnviz.nn.losses import softmax, softmax_cross_entropy
 from cnnviz.optim import SGD, Adam
 from cnnviz.snapshots import Snapshot, StepTrace, TrainingControl, frozen, read_only
 
@@ -45,7 +45,7 @@ def recommended_settings(dataset_name: str) -> dict:
 
 
 class Trainer:
-    """Mini-batch training of a :class:`cnnviz.model.Sequential` on a :class:`cnnviz.data.Dataset`.
+    """Mini-batch training of a :class:`~cnnviz.nn.Sequential` on a :class:`~cnnviz.data.Dataset`.
 
     Parameters
     ----------

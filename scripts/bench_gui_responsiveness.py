@@ -43,8 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setApplicationName("cnnviz-bench")
     app = QApplication.instance() or QApplication(sys.argv[:1])
 
-    import ui  # noqa: F401 - pyqtgraph configuration
-    from ui.training import TrainingWidget
+    import ui  # noqa: F401  (pyqtgraph configuration)
+    from cnnviz.runtime import tune
+
+    tune()  # the same process-wide NumPy settings the app applies at start-up
+    from ui.training.widget import TrainingWidget
 
     widget = TrainingWidget()
     if args.switch_interval:

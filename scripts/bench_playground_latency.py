@@ -40,8 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setApplicationName("cnnviz-bench")
     app = QApplication.instance() or QApplication([])
     import ui  # noqa: F401  (pyqtgraph configuration)
-    from cnnviz.playground import compute
-    from ui.playground import PlaygroundWidget
+    from cnnviz.runtime import tune
+
+    tune()  # the same process-wide NumPy settings the app applies at start-up
+    from cnnviz.lab.conv import compute
+    from ui.playground.widget import PlaygroundWidget
 
     widget = PlaygroundWidget()
     widget.resize(1400, 900)

@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 3
 
+    from cnnviz.runtime import tune
+
+    tune()  # process-wide NumPy speed settings: the app asks for them, an import never does
+
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
 

@@ -7,8 +7,8 @@ from PySide6.QtCore import QSettings, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
-from ui.playground import PlaygroundWidget
-from ui.training import TrainingWidget
+from ui.playground.widget import PlaygroundWidget
+from ui.training.widget import TrainingWidget
 
 STATUS_TIMEOUT_MS = 8000
 DEFAULT_SIZE = (1400, 900)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cnnviz import pooling
+from cnnviz.nn import _pool as pooling
 
 
 @pytest.fixture(params=["windows", "taps"])

@@ -182,7 +182,7 @@ def test_bench_interleaves_the_contestants_and_takes_medians():
 
 
 def test_bench_reads_the_bundled_camera_photo_without_qt():
-    from cnnviz.assets import asset_path
+    from cnnviz.data.bundled import asset_path
 
     img = bench.read_png_grey(asset_path("camera.png"))
     assert img.shape == (512, 512) and img.dtype == np.float32

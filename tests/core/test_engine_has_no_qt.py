@@ -12,7 +12,7 @@ FORBIDDEN = ("PySide6", "pyqtgraph", "shiboken6", "ui")
 
 
 def _engine_modules() -> list[str]:
-    return sorted(f"cnnviz.{m.name}" for m in pkgutil.iter_modules(cnnviz.__path__))
+    return sorted(m.name for m in pkgutil.walk_packages(cnnviz.__path__, "cnnviz."))
 
 
 def test_every_engine_module_imports_without_loading_qt():
@@ -31,5 +31,5 @@ def test_no_engine_source_has_a_qt_or_ui_import_statement():
     # Also catches imports inside functions, which the subprocess check above never executes.
     statement = re.compile(r"^\s*(from|import)\s+(PySide6|pyqtgraph|shiboken6|ui)\b", re.MULTILINE)
     root = Path(cnnviz.__file__).parent
-    offenders = [p.name for p in root.glob("*.py") if statement.search(p.read_text())]
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py") if statement.search(p.read_text())]
     assert offenders == []

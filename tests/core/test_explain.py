@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from cnnviz import architecture as arch
 from cnnviz import data, explain
+from cnnviz.nn import architecture as arch
 from cnnviz.train import Trainer
 
 TINY = [{"type": "conv", "out_channels": 3, "kernel_size": 3, "padding": 1}, {"type": "relu"},

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from cnnviz.io import load_model, save_model
-from cnnviz.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU
-from cnnviz.model import Sequential
+from cnnviz.nn.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU
+from cnnviz.nn.model import Sequential
 
 
 def _model(seed=3):

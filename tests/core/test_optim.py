@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cnnviz.layers import Parameter
+from cnnviz.nn.layers import Parameter
 from cnnviz.optim import SGD, Adam
 
 

@@ -5,8 +5,8 @@ import threading
 import numpy as np
 import pytest
 
-from cnnviz import architecture as arch
 from cnnviz import data, train
+from cnnviz.nn import architecture as arch
 from cnnviz.train import Trainer, TrainingControl
 
 

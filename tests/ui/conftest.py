@@ -52,7 +52,7 @@ def no_thread_left_running(qapp):
 @pytest.fixture
 def studio(qtbot):
     """A shown training studio (1400x900) that is shut down after the test."""
-    from ui.training import TrainingWidget
+    from ui.training.widget import TrainingWidget
 
     widget = TrainingWidget()
     qtbot.addWidget(widget)

@@ -1,0 +1,152 @@
+"""Preset convolution kernels (CONCEPTS.md #8) and the small edits the kernel editor offers.
+
+Every preset is a function ``size -> ndarray (size, size)``. Blurs and the identity are defined for
+any size; the classic 3x3 operators (Sobel, Laplacian, ...) keep their 3x3 values and are centred in
+a larger grid of zeros, so switching kernel size never silently changes what a preset means.
+
+Kernels are written as they are *applied* by :func:`cnnviz.nn.functional.conv2d`, which (like
+PyTorch and every CNN library) computes a cross-correlation: the kernel is not flipped. Sobel x
+therefore gives a positive response where the image gets brighter to the right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = [
+    "PRESETS", "DESCRIPTIONS", "preset", "names", "normalise", "flip", "rotate", "random_kernel",
+]
+
+
+def _identity(size: int) -> np.ndarray:
+    k = np.zeros((size, size))
+    k[(size - 1) // 2, (size - 1) // 2] = 1.0
+    return k
+
+
+def _box(size: int) -> np.ndarray:
+    return np.full((size, size), 1.0 / (size * size))
+
+
+def _gaussian(size: int) -> np.ndarray:
+    # sigma grows with the window so the kernel always tapers to about 1/10 at its edge
+    sigma = max(size / 4.0, 0.5)
+    r = np.arange(size) - (size - 1) / 2.0
+    g = np.exp(-(r**2) / (2 * sigma**2))
+    k = np.outer(g, g)
+    return k / k.sum()
+
+
+def _fixed(values: list[list[float]]) -> Callable[[int], np.ndarray]:
+    base = np.asarray(values, dtype=float)
+
+    def make(size: int) -> np.ndarray:
+        n = base.shape[0]
+        if size <= n:
+            return base.copy()
+        k = np.zeros((size, size))
+        o = (size - n) // 2
+        k[o : o + n, o : o + n] = base
+        return k
+
+    return make
+
+
+PRESETS: dict[str, Callable[[int], np.ndarray]] = {
+    "Identity": _identity,
+    "Box blur": _box,
+    "Gaussian blur": _gaussian,
+    "Sharpen": _fixed([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+    "Sobel x": _fixed([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
+    "Sobel y": _fixed([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
+    "Prewitt x": _fixed([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]]),
+    "Prewitt y": _fixed([[-1, -1, -1], [0, 0, 0], [1, 1, 1]]),
+    "Laplacian": _fixed([[0, 1, 0], [1, -4, 1], [0, 1, 0]]),
+    "Emboss": _fixed([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
+    "Outline": _fixed([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
+    "Horizontal edge": _fixed([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]]),
+    "Vertical edge": _fixed([[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]]),
+}
+
+# One sentence per preset: what it detects and why, shown as the preset's tooltip.
+DESCRIPTIONS: dict[str, str] = {
+    "Identity": "Copies the image: a single 1 at the centre. Useful to see what padding and "
+        "stride do alone.",
+    "Box blur": "Averages the window: every weight equal and summing to 1, so flat areas keep "
+        "their brightness.",
+    "Gaussian blur": "A weighted average that favours the centre: smooths noise with fewer blocky "
+        "artefacts than a box.",
+    "Sharpen": "Centre minus its neighbours, plus the original: exaggerates local contrast.",
+    "Sobel x": "Brightness change from left to right (positive where it gets brighter to the "
+        "right): finds vertical edges.",
+    "Sobel y": "Brightness change from top to bottom: finds horizontal edges.",
+    "Prewitt x": "Like Sobel x with equal row weights: a slightly noisier vertical-edge detector.",
+    "Prewitt y": "Like Sobel y with equal column weights: a slightly noisier horizontal-edge "
+        "detector.",
+    "Laplacian": "Second derivative: responds to spots and thin lines in any direction, zero on "
+        "flat areas and ramps.",
+    "Emboss": "A diagonal derivative plus the pixel: the picture looks lit from the top left.",
+    "Outline": "Centre against all eight neighbours: lights up every edge, flat areas go to zero.",
+    "Horizontal edge": "Responds to thin horizontal lines: bright middle row, dark rows above and "
+        "below.",
+    "Vertical edge": "Responds to thin vertical lines: bright middle column, dark columns beside "
+        "it.",
+}
+
+
+def names() -> list[str]:
+    """Names of the presets, in menu order."""
+    return list(PRESETS)
+
+
+def preset(name: str, size: int = 3) -> np.ndarray:
+    """Return the preset kernel ``name`` at ``size``.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`names`.
+    size : int
+        Requested side length (1..15; the playground offers 1..9). Fixed 3x3 operators are
+        centred in zeros when ``size > 3`` and keep their natural 3x3 size when ``size < 3``.
+
+    Returns
+    -------
+    ndarray, shape (k, k)
+        float64 kernel; ``k == size`` except for fixed operators asked for below 3.
+    """
+    if name not in PRESETS:
+        raise ValueError(f"unknown kernel preset {name!r}; choose one of: {', '.join(PRESETS)}")
+    if not 1 <= int(size) <= 15:
+        raise ValueError(f"kernel size must be between 1 and 15, not {size}")
+    return PRESETS[name](int(size))
+
+
+def normalise(kernel: np.ndarray) -> np.ndarray:
+    """Divide by the sum so a flat image keeps its brightness; unchanged when the sum is ~0.
+
+    A zero-sum kernel (an edge detector) has nothing sensible to divide by, so it is returned as is.
+    """
+    k = np.asarray(kernel, dtype=float)
+    total = k.sum()
+    if abs(total) < 1e-12:
+        return k.copy()
+    return k / total
+
+
+def flip(kernel: np.ndarray) -> np.ndarray:
+    """Flip left-right and up-down (rotate by 180 degrees): turns correlation into convolution."""
+    return np.asarray(kernel, dtype=float)[::-1, ::-1].copy()
+
+
+def rotate(kernel: np.ndarray) -> np.ndarray:
+    """Rotate a quarter turn clockwise (Sobel x becomes -Sobel y... try it)."""
+    return np.rot90(np.asarray(kernel, dtype=float), k=-1).copy()
+
+
+def random_kernel(size: int, rng: np.random.Generator | None = None) -> np.ndarray:
+    """A random kernel with values in [-1, 1] rounded to 0.1, easy to read in the grid."""
+    rng = np.random.default_rng() if rng is None else rng
+    return np.round(rng.uniform(-1.0, 1.0, size=(size, size)), 1)

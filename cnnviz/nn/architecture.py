@@ -1,0 +1,284 @@
+"""Network architectures as plain data: what the architecture editor edits and the trainer builds.
+
+A *spec* is a list of dicts, one per layer. Only the output side of each layer is stored (how many
+filters, how many units); input channel and feature counts are inferred from the layer before, so
+editing one layer never requires fixing up the next by hand::
+
+    {"type": "conv", "out_channels": 8, "kernel_size": 3, "stride": 1, "padding": 1, "dilation": 1}
+    {"type": "relu"}   {"type": "maxpool", "kernel_size": 2, "stride": 2, "padding": 0}
+    {"type": "avgpool", "kernel_size": 2, "stride": 2, "padding": 0}
+    {"type": "flatten"}   {"type": "dense", "out_features": 10}
+
+Invalid stacks raise ``ValueError("layer 3 (MaxPool 2): ...")`` naming the (1-based) layer.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from cnnviz.nn import functional as F
+
+LAYER_TYPES = ("conv", "relu", "maxpool", "avgpool", "flatten", "dense")
+
+_DEFAULTS = {
+    "conv": {"type": "conv", "out_channels": 8, "kernel_size": 3, "stride": 1, "padding": 1,
+             "dilation": 1},
+    "relu": {"type": "relu"},
+    "maxpool": {"type": "maxpool", "kernel_size": 2, "stride": 2, "padding": 0},
+    "avgpool": {"type": "avgpool", "kernel_size": 2, "stride": 2, "padding": 0},
+    "flatten": {"type": "flatten"},
+    "dense": {"type": "dense", "out_features": 10},
+}
+# What a key left out of a spec means: PyTorch's defaults (no padding), not the editor's.
+_OMITTED = {
+    "conv": {"out_channels": 8, "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 1},
+    "maxpool": {"kernel_size": 2, "padding": 0},
+    "avgpool": {"kernel_size": 2, "padding": 0},
+    "dense": {"out_features": 10},
+}
+# Which keys hold integers and their smallest allowed value.
+_INT_KEYS = {"out_channels": 1, "kernel_size": 1, "stride": 1, "padding": 0, "dilation": 1,
+             "out_features": 1}
+
+_CONV = {"type": "conv", "stride": 1, "dilation": 1}
+_POOL = {"type": "maxpool", "kernel_size": 2, "stride": 2, "padding": 0}
+
+PRESETS: dict[str, list[dict]] = {
+    # The classic first CNN: 4 small filters, pooling, one dense layer.
+    "Classic small net": [
+        {**_CONV, "out_channels": 4, "kernel_size": 3, "padding": 0}, {"type": "relu"},
+        dict(_POOL), {"type": "flatten"}, {"type": "dense", "out_features": 10},
+    ],
+    # LeCun et al. 1998 in spirit (ReLU and max-pooling instead of tanh and subsampling); padding 2
+    # on both convs keeps it valid on 8x8 digits as well as 28x28 MNIST.
+    "LeNet-like": [
+        {**_CONV, "out_channels": 6, "kernel_size": 5, "padding": 2}, {"type": "relu"}, dict(_POOL),
+        {**_CONV, "out_channels": 16, "kernel_size": 5, "padding": 2}, {"type": "relu"},
+        dict(_POOL), {"type": "flatten"},
+        {"type": "dense", "out_features": 120}, {"type": "relu"},
+        {"type": "dense", "out_features": 84}, {"type": "relu"},
+        {"type": "dense", "out_features": 10},
+    ],
+    # Two blocks of two 3x3 convs then a pool, as in the CNN Explainer's TinyVGG.
+    "TinyVGG-like": [
+        {**_CONV, "out_channels": 8, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+        {**_CONV, "out_channels": 8, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+        dict(_POOL),
+        {**_CONV, "out_channels": 16, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+        {**_CONV, "out_channels": 16, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+        dict(_POOL), {"type": "flatten"}, {"type": "dense", "out_features": 10},
+    ],
+}
+# Short names for the command line.
+PRESET_ALIASES = {"classic": "Classic small net", "lenet": "LeNet-like", "tinyvgg": "TinyVGG-like"}
+
+
+def default_layer(layer_type: str) -> dict:
+    """A fresh dict with sensible defaults for ``layer_type`` (one of :data:`LAYER_TYPES`)."""
+    if layer_type not in _DEFAULTS:
+        raise ValueError(f"unknown layer type {layer_type!r}; "
+                         f"choose one of {', '.join(LAYER_TYPES)}")
+    return dict(_DEFAULTS[layer_type])
+
+
+def preset(name: str, n_classes: int = 10) -> list[dict]:
+    """A copy of preset ``name`` (or its alias) whose last dense layer has ``n_classes`` outputs."""
+    name = PRESET_ALIASES.get(name, name)
+    if name not in PRESETS:
+        choices = ", ".join([*PRESETS, *PRESET_ALIASES])
+        raise ValueError(f"unknown architecture {name!r}; choose one of {choices}")
+    spec = copy.deepcopy(PRESETS[name])
+    spec[-1]["out_features"] = int(n_classes)
+    return spec
+
+
+def default_architecture(dataset_name: str, input_shape, n_classes: int) -> list[dict]:
+    """The network the app proposes for a data set.
+
+    Lines get the classic small net; everything else two padded conv blocks (wider on small
+    images such as the 8x8 digits, where the maps are cheap), so the pooled maps stay small and the
+    second layer shows a feature hierarchy.
+    """
+    _, h, w = input_shape
+    if dataset_name == "lines" and min(h, w) >= 4:
+        return preset("Classic small net", n_classes)
+    f1, f2 = (16, 32) if max(h, w) <= 12 else (8, 16)
+    if min(h, w) < 4:                                     # too small to pool twice
+        return [{**_CONV, "out_channels": f1, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+                {"type": "flatten"}, {"type": "dense", "out_features": n_classes}]
+    return [{**_CONV, "out_channels": f1, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+            dict(_POOL),
+            {**_CONV, "out_channels": f2, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+            dict(_POOL), {"type": "flatten"}, {"type": "dense", "out_features": n_classes}]
+
+
+def layer_name(layer: dict) -> str:
+    """Short human name: "Conv 8@3x3", "ReLU", "MaxPool 2", "Dense 10"..."""
+    t = layer.get("type")
+    if t == "conv":
+        k = layer.get("kernel_size", 3)
+        parts = [f"Conv {layer.get('out_channels', '?')}@{k}x{k}"]
+        for key, letter, plain in (("stride", "s", 1), ("padding", "p", 0), ("dilation", "d", 1)):
+            if layer.get(key, plain) != plain:
+                parts.append(f"{letter}{layer[key]}")
+        return " ".join(parts)
+    if t in ("maxpool", "avgpool"):
+        label = "MaxPool" if t == "maxpool" else "AvgPool"
+        k, s = layer.get("kernel_size", 2), layer.get("stride", layer.get("kernel_size", 2))
+        return f"{label} {k}" + (f" s{s}" if s != k else "")
+    if t == "dense":
+        return f"Dense {layer.get('out_features', '?')}"
+    return {"relu": "ReLU", "flatten": "Flatten"}.get(t, str(t))
+
+
+def normalize_layer(layer: dict, index: int = 1) -> dict:
+    """Validate one layer dict and fill in what was left out.
+
+    Omitted keys take PyTorch's defaults: stride 1, padding 0, dilation 1, and a pool's stride
+    equal to its window.
+    """
+    if not isinstance(layer, dict) or layer.get("type") not in LAYER_TYPES:
+        got = layer.get("type") if isinstance(layer, dict) else type(layer).__name__
+        raise ValueError(f"layer {index}: unknown layer type {got!r}; "
+                         f"choose one of {', '.join(LAYER_TYPES)}")
+    out = {"type": layer["type"], **_OMITTED.get(layer["type"], {})}
+    out.update({k: v for k, v in layer.items() if v is not None})
+    if out["type"] in ("maxpool", "avgpool") and out.get("stride") is None:
+        out["stride"] = out["kernel_size"]
+    for key, low in _INT_KEYS.items():
+        if key not in out:
+            continue
+        value = out[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"layer {index} ({layer_name(out)}): {key.replace('_', ' ')} must be "
+                             f"a whole number >= {low}, got {value!r}")
+    return out
+
+
+def infer_shapes(spec: list[dict], input_shape) -> list[tuple]:
+    """Output shape of every layer for one input of shape ``(C, H, W)``.
+
+    Returns
+    -------
+    list of tuple
+        ``(C, H, W)`` for spatial layers, ``(features,)`` after Flatten/Dense.
+
+    Raises
+    ------
+    ValueError
+        Naming the first invalid layer, e.g. "layer 3 (MaxPool 2): ...".
+    """
+    if len(input_shape) != 3 or min(input_shape) < 1:
+        raise ValueError(f"input shape must be (channels, height, width), got {tuple(input_shape)}")
+    if not spec:
+        raise ValueError("the network has no layers; add at least a Flatten and a Dense layer")
+    shape = tuple(int(s) for s in input_shape)
+    shapes = []
+    for i, raw in enumerate(spec, start=1):
+        layer = normalize_layer(raw, i)
+        where = f"layer {i} ({layer_name(layer)})"
+        t = layer["type"]
+        if t in ("conv", "maxpool", "avgpool") and len(shape) != 3:
+            raise ValueError(f"{where}: needs image-shaped input (channels, height, width) but "
+                             f"gets a flat vector of {shape[0]} features; move it before Flatten")
+        if t == "conv":
+            try:
+                h, w = (F.conv_output_size(n, layer["kernel_size"], layer["stride"],
+                                             layer["padding"], layer["dilation"])
+                        for n in shape[1:])
+            except ValueError as exc:
+                raise ValueError(f"{where}: {exc}") from None
+            shape = (layer["out_channels"], h, w)
+        elif t in ("maxpool", "avgpool"):
+            k, p = layer["kernel_size"], layer["padding"]
+            if p > k // 2:
+                raise ValueError(f"{where}: padding {p} is more than half the window {k}; "
+                                 "a window could then see only padding")
+            try:
+                h, w = (F.conv_output_size(n, k, layer["stride"], p) for n in shape[1:])
+            except ValueError as exc:
+                raise ValueError(f"{where}: {exc}") from None
+            shape = (shape[0], h, w)
+        elif t == "flatten":
+            shape = (int(shape[0] * shape[1] * shape[2]),) if len(shape) == 3 else shape
+        elif t == "dense":
+            if len(shape) != 1:
+                raise ValueError(f"{where}: needs a flat input but gets maps of shape {shape}; "
+                                 "add a Flatten layer before it")
+            shape = (layer["out_features"],)
+        shapes.append(shape)
+    return shapes
+
+
+def build_model(spec: list[dict], input_shape, n_classes: int | None = None, seed: int = 0):
+    """Build a :class:`cnnviz.nn.model.Sequential` from a spec (weights seeded by ``seed``).
+
+    Raises
+    ------
+    ValueError
+        If the stack is invalid, or ``n_classes`` is given and the network does not end in a
+        Dense layer with that many outputs.
+    """
+    from cnnviz.nn.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU
+    from cnnviz.nn.model import Sequential
+
+    shapes = infer_shapes(spec, input_shape)
+    last = normalize_layer(spec[-1], len(spec))
+    if n_classes is not None and (last["type"] != "dense" or shapes[-1] != (n_classes,)):
+        raise ValueError(f"the last layer must be Dense {n_classes} (one output per class), "
+                         f"but layer {len(spec)} is {layer_name(last)}")
+    layers = []
+    prev = tuple(input_shape)
+    for i, raw in enumerate(spec, start=1):
+        layer = normalize_layer(raw, i)
+        t = layer["type"]
+        if t == "conv":
+            layers.append(Conv2D(prev[0], layer["out_channels"], layer["kernel_size"],
+                                 stride=layer["stride"], padding=layer["padding"],
+                                 dilation=layer["dilation"]))
+        elif t == "relu":
+            layers.append(ReLU())
+        elif t in ("maxpool", "avgpool"):
+            cls = MaxPool2D if t == "maxpool" else AvgPool2D
+            layers.append(cls(layer["kernel_size"], stride=layer["stride"],
+                              padding=layer["padding"]))
+        elif t == "flatten":
+            layers.append(Flatten())
+        else:
+            layers.append(Dense(prev[0], layer["out_features"]))
+        prev = shapes[i - 1]
+    model = Sequential(layers, seed=seed)
+    model.metadata = {**getattr(model, "metadata", {}), "input_shape": list(input_shape),
+                      "spec": [normalize_layer(s, i) for i, s in enumerate(spec, 1)]}
+    return model
+
+
+def spec_from_model(model) -> list[dict]:
+    """Recover a spec from a built :class:`~cnnviz.nn.model.Sequential` (e.g. a loaded model)."""
+    spec = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Conv2D":
+            w = layer.weight.data
+            spec.append({"type": "conv", "out_channels": int(w.shape[0]),
+                         "kernel_size": _scalar(w.shape[2:]), "stride": _scalar(layer.stride),
+                         "padding": _scalar(layer.padding), "dilation": _scalar(layer.dilation)})
+        elif kind in ("MaxPool2D", "AvgPool2D"):
+            k = _scalar(layer.kernel_size)
+            stride = layer.stride if layer.stride is not None else k
+            spec.append({"type": kind[:3].lower() + "pool", "kernel_size": k,
+                         "stride": _scalar(stride), "padding": _scalar(layer.padding)})
+        elif kind == "Dense":
+            spec.append({"type": "dense", "out_features": int(layer.weight.data.shape[0])})
+        elif kind in ("ReLU", "Flatten"):
+            spec.append({"type": kind.lower()})
+        else:
+            raise ValueError(f"cannot describe layer type {kind} as a spec")
+    return spec
+
+
+def _scalar(v):
+    """Collapse a square ``(a, a)`` pair to ``a`` (the editor works with square kernels)."""
+    if isinstance(v, (tuple, list)):
+        return int(v[0]) if len(v) == 2 and v[0] == v[1] else tuple(int(x) for x in v)
+    return int(v)

@@ -1,0 +1,144 @@
+"""Textbook loop versions of convolution and pooling: slow, short and obviously right.
+
+They are the oracle the tests compare :mod:`cnnviz.nn.functional` against and the "naive" side of
+the speed comparison the app shows (CONCEPTS.md #19). They deliberately share no code with
+:mod:`cnnviz.nn.functional`
+(not even padding), so a bug there cannot hide by being copied here. Semantics match PyTorch:
+``conv2d`` is a cross-correlation, pooling windows never start inside the padding of the far edge
+(floor mode), max pooling pads with -inf and average pooling counts padded zeros
+(``count_include_pad=True``).
+
+Notes
+-----
+Output size along one axis: ``out = floor((n + 2p - d(k - 1) - 1) / s) + 1``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
+
+
+def _pair(value) -> tuple[int, int]:
+    if isinstance(value, (tuple, list)):
+        return int(value[0]), int(value[1])
+    return int(value), int(value)
+
+
+def _source_index(i: int, n: int, mode: str) -> int | None:
+    """Index into an axis of length ``n`` that padded position ``i`` copies (None = a zero)."""
+    if 0 <= i < n:
+        return i
+    if mode == "zeros":
+        return None
+    if mode == "replicate":
+        return 0 if i < 0 else n - 1
+    if mode == "reflect":  # mirror about the edge pixel, which is not repeated
+        return -i if i < 0 else 2 * (n - 1) - i
+    if mode == "circular":
+        return i % n
+    raise ValueError(f"unknown padding mode {mode!r}")
+
+
+def _pad(x2d: np.ndarray, ph: int, pw: int, mode: str, fill: float) -> np.ndarray:
+    """Pad one image, copying each padded pixel from where ``mode`` says (or ``fill``)."""
+    h, w = x2d.shape
+    out = np.full((h + 2 * ph, w + 2 * pw), fill, dtype=np.float64)
+    for i in range(h + 2 * ph):
+        for j in range(w + 2 * pw):
+            si, sj = _source_index(i - ph, h, mode), _source_index(j - pw, w, mode)
+            if si is not None and sj is not None:
+                out[i, j] = x2d[si, sj]
+    return out
+
+
+def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, padding_mode="zeros"):
+    """Cross-correlate a batch of images with a bank of filters, one output pixel at a time.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    w : ndarray, shape (F, C, kh, kw)
+    b : ndarray, shape (F,), optional
+    stride, padding, dilation : int or (int, int)
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
+
+    Returns
+    -------
+    ndarray, shape (N, F, Ho, Wo), float64
+    """
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    sh, sw = _pair(stride)
+    ph, pw = _pair(padding)
+    dh, dw = _pair(dilation)
+    n, c, h, wd = x.shape
+    f, _, kh, kw = w.shape
+    ho = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    wo = (wd + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    out = np.zeros((n, f, ho, wo))
+    for ni in range(n):
+        padded = np.stack([_pad(x[ni, ci], ph, pw, padding_mode, 0.0) for ci in range(c)])
+        for fi in range(f):
+            for oi in range(ho):
+                for oj in range(wo):
+                    top, left = oi * sh, oj * sw
+                    # the window's taps are dilation apart: rows top, top+dh, ... (kh of them)
+                    rows = slice(top, top + dh * (kh - 1) + 1, dh)
+                    cols = slice(left, left + dw * (kw - 1) + 1, dw)
+                    window = padded[:, rows, cols]
+                    total = np.sum(window * w[fi])
+                    out[ni, fi, oi, oj] = total + (0.0 if b is None else float(b[fi]))
+    return out
+
+
+def _pool(x, kernel_size, stride, padding, fill, reduce):
+    x = np.asarray(x, dtype=np.float64)
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(kernel_size if stride is None else stride)
+    ph, pw = _pair(padding)
+    n, c, h, wd = x.shape
+    ho = (h + 2 * ph - kh) // sh + 1
+    wo = (wd + 2 * pw - kw) // sw + 1
+    out = np.zeros((n, c, ho, wo))
+    for ni in range(n):
+        for ci in range(c):
+            padded = _pad(x[ni, ci], ph, pw, "zeros", fill)
+            for oi in range(ho):
+                for oj in range(wo):
+                    window = padded[oi * sh:oi * sh + kh, oj * sw:oj * sw + kw]
+                    out[ni, ci, oi, oj] = reduce(window)
+    return out
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    """Largest value in each window (padding is -inf, so it never wins); see ``ops.max_pool2d``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size, stride, padding : int or (int, int); stride None means kernel_size
+
+    Returns
+    -------
+    ndarray, shape (N, C, Ho, Wo), float64
+    """
+    return _pool(x, kernel_size, stride, padding, -math.inf, np.max)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0):
+    """Mean of each window, padded zeros counted (``count_include_pad=True``).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kernel_size, stride, padding : int or (int, int); stride None means kernel_size
+
+    Returns
+    -------
+    ndarray, shape (N, C, Ho, Wo), float64
+    """
+    return _pool(x, kernel_size, stride, padding, 0.0, np.mean)

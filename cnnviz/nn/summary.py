@@ -1,0 +1,149 @@
+"""Per-layer numbers that explain why convolutional networks are cheap: the "why CNNs" table.
+
+For every layer: output shape, parameter count, receptive field (how many input pixels one output
+pixel can see, along one side) and jump (the input-pixel distance between neighbouring outputs),
+FLOPs, and how many parameters a fully-connected layer would need to map the same input size to the
+same output size. Example: 1x28x28 -> 16 maps of 28x28 with 3x3 convolutions needs 160 parameters;
+a dense layer doing the same needs 784 * 12544 + 12544 = 9,847,040.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from cnnviz.nn.architecture import infer_shapes, layer_name, normalize_layer, spec_from_model
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    """One row of the summary table.
+
+    Attributes
+    ----------
+    index : int
+        1-based layer number.
+    name : str
+        e.g. "Conv 8@3x3 p1".
+    output_shape : tuple
+        ``(C, H, W)`` or ``(features,)`` for one input.
+    params : int
+        Trainable parameters (weights + biases).
+    receptive_field : int
+        Side length, in input pixels, of the input window one output pixel depends on. Layers after
+        Flatten see the whole input; they report at least the input's longer side.
+    jump : int
+        Distance, in input pixels, between the windows of neighbouring outputs.
+    flops : int
+        Floating-point operations for one input: 2 per multiply-add in conv and dense layers
+        (bias adds included in that count, as is customary), 1 per output for ReLU, one per window
+        element per output for pooling, 0 for Flatten.
+    dense_equivalent_params : int
+        Parameters of a dense layer mapping this layer's input size to its output size
+        (in * out + out) for conv and dense layers; 0 for parameter-free layers.
+    """
+
+    index: int
+    name: str
+    output_shape: tuple
+    params: int
+    receptive_field: int
+    jump: int
+    flops: int
+    dense_equivalent_params: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _size(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= int(s)
+    return n
+
+
+def summarize(spec_or_model, input_shape) -> list[LayerSummary]:
+    """Summarise a spec (list of layer dicts) or a built Sequential for input ``(C, H, W)``.
+
+    Raises
+    ------
+    ValueError
+        From :func:`cnnviz.nn.architecture.infer_shapes` when the stack is invalid.
+    """
+    spec = spec_or_model if isinstance(spec_or_model, list) else spec_from_model(spec_or_model)
+    shapes = infer_shapes(spec, input_shape)
+    rows = []
+    prev = tuple(int(s) for s in input_shape)
+    rf, jump = 1, 1
+    whole = max(prev[1:])
+    for i, (raw, out) in enumerate(zip(spec, shapes, strict=True), start=1):
+        layer = normalize_layer(raw, i)
+        t = layer["type"]
+        params = flops = dense_eq = 0
+        n_in, n_out = _size(prev), _size(out)
+        if t in ("conv", "maxpool", "avgpool"):
+            k, s = layer["kernel_size"], layer["stride"]
+            span = layer.get("dilation", 1) * (k - 1) + 1
+            rf, jump = rf + (span - 1) * jump, jump * s
+            if t == "conv":
+                macs = prev[0] * k * k * n_out
+                params = out[0] * (prev[0] * k * k + 1)
+                flops, dense_eq = 2 * macs, n_in * n_out + n_out
+            else:
+                flops = k * k * n_out
+        elif t == "relu":
+            flops = n_out
+        elif t == "dense":
+            rf = max(rf, whole)  # every output unit is wired to every input pixel
+            params = n_in * n_out + n_out
+            flops, dense_eq = 2 * n_in * n_out, params
+        rows.append(LayerSummary(i, layer_name(layer), tuple(out), params, rf, jump, flops,
+                                 dense_eq))
+        prev = out
+    return rows
+
+
+def totals(rows: list[LayerSummary]) -> dict:
+    """Sums over the table: ``params``, ``flops``, ``dense_equivalent_params``."""
+    return {"params": sum(r.params for r in rows), "flops": sum(r.flops for r in rows),
+            "dense_equivalent_params": sum(r.dense_equivalent_params for r in rows)}
+
+
+def sharing_note(rows: list[LayerSummary]) -> str | None:
+    """One sentence on weight sharing: conv parameters vs dense layers of the same sizes.
+
+    None when the network has no conv layer.
+    """
+    convs = [r for r in rows if r.name.startswith("Conv")]
+    if not convs:
+        return None
+    ours = sum(r.params for r in convs)
+    dense = sum(r.dense_equivalent_params for r in convs)
+    return (f"Weight sharing: the conv layers have {ours:,} parameters; fully-connected layers "
+            f"with the same input and output sizes would need {dense:,} ({dense / ours:,.0f}x "
+            "more).")
+
+
+def _shape_text(shape) -> str:
+    return "x".join(str(s) for s in shape)
+
+
+def format_table(rows: list[LayerSummary]) -> str:
+    """A plain-text table of ``rows`` with a totals line, for the command line."""
+    head = ("#", "layer", "output", "params", "RF", "jump", "FLOPs", "dense equiv.")
+    body = [(str(r.index), r.name, _shape_text(r.output_shape), f"{r.params:,}",
+             str(r.receptive_field), str(r.jump), f"{r.flops:,}",
+             f"{r.dense_equivalent_params:,}" if r.dense_equivalent_params else "-")
+            for r in rows]
+    tot = totals(rows)
+    body.append(("", "total", "", f"{tot['params']:,}", "", "", f"{tot['flops']:,}",
+                 f"{tot['dense_equivalent_params']:,}"))
+    widths = [max(len(line[c]) for line in [head, *body]) for c in range(len(head))]
+    right = {0, 3, 4, 5, 6, 7}
+
+    def fmt(line):
+        return "  ".join(cell.rjust(w) if c in right else cell.ljust(w)
+                         for c, (cell, w) in enumerate(zip(line, widths, strict=True))).rstrip()
+
+    sep = "  ".join("-" * w for w in widths)
+    return "\n".join([fmt(head), sep, *(fmt(b) for b in body[:-1]), sep, fmt(body[-1])])

@@ -1,0 +1,312 @@
+"""The playground's left-hand column: input, kernel and arithmetic controls, each with a "why?".
+
+This module only builds and lays out the controls (with the objectNames that acceptance checks
+use); :mod:`ui.playground.widget` connects them to the computation.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWhatsThis,
+    QWidget,
+)
+
+from cnnviz.lab import kernels
+from cnnviz.lab.conv import PADDING_MODES, POOL_TYPES, ConvSettings
+from ui.playground.kernel_grid import KernelGrid
+
+__all__ = ["WHY", "WhyLabel", "ControlsPanel", "STEP_SIZES"]
+
+STEP_SIZES = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+# Our own short explanations, one per idea of CONCEPTS.md, shown beside the control that shows it.
+WHY = {
+    "kernel": (
+        "A kernel is one small pattern detector. The same few weights are slid over every "
+        "position of the image, so a feature is found wherever it appears."
+    ),
+    "size": (
+        "Small kernels (3x3) only see edges and fine texture; big ones (7x7, 9x9) respond to "
+        "broad shapes but need more weights. Networks stack small kernels to see far cheaply."
+    ),
+    "preset": (
+        "Classic hand-made kernels. A CNN learns kernels like these (edge detectors, blurs) "
+        "by itself during training."
+    ),
+    "bias": (
+        "Added to every output pixel. With ReLU it acts as a threshold: only responses above "
+        "-bias survive."
+    ),
+    "stride": (
+        "Stride s moves the window s pixels at a time: stride 2 halves each side of the map "
+        "and quarters the work, at the cost of detail."
+    ),
+    "padding": (
+        "Padding adds a border so the window can sit over the edges: with padding (k-1)/2 and"
+        " stride 1 the output keeps the input size. Without it the map shrinks by k-1."
+    ),
+    "mode": (
+        "What the border holds: zeros (dark frame, can create fake edges), reflect (mirror "
+        "image) or replicate (repeat the edge pixel). Hover an output pixel at the border to see "
+        "the padded values it used."
+    ),
+    "dilation": (
+        "Dilation spreads the kernel's taps apart: a 3x3 kernel with dilation 2 covers 5x5 "
+        "pixels with still only 9 weights, so the receptive field grows for free."
+    ),
+    "relu": (
+        "ReLU keeps positive responses and sets negatives to zero. Without such a "
+        "non-linearity, stacked conv layers collapse into one linear filter."
+    ),
+    "pool": (
+        "Pooling summarises each window by its max (or mean): 2x2 with stride 2 halves each "
+        "side. Max pooling keeps 'was the feature somewhere here', so small shifts change "
+        "little."
+    ),
+    "colour": (
+        "Convolution outputs are signed. A diverging map centred on zero shows negative "
+        "responses in blue instead of clamping them to black. The scale spans 99% of the "
+        "values, so ordinary edges are strongly coloured; 'full range' shows the extremes too."
+    ),
+    "params": (
+        "Weight sharing: a conv layer needs k*k weights + 1 bias whatever the image size. A "
+        "dense layer from 28x28 inputs to 128 units needs 100,480; sixteen 3x3 filters need "
+        "160."
+    ),
+}
+
+
+class WhyLabel(QLabel):
+    """A small "why?" link: hover for the tooltip; a click shows the explanation in a balloon
+    beside the link and pins it in the side note."""
+
+    sigClicked = Signal(str)
+
+    def __init__(self, text: str, parent: QWidget | None = None):
+        super().__init__("<a href='#'>why?</a>", parent)
+        self.setObjectName("whyLabel")
+        self.explanation = text
+        self.setToolTip(text)
+        self.setWhatsThis(text)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.linkActivated.connect(self._on_clicked)
+
+    def _on_clicked(self, _href: str) -> None:
+        # Right under the link: the pinned note at the bottom of the controls is often scrolled
+        # out of view, and the status bar cuts long notes. The balloon stays until a click.
+        QWhatsThis.showText(self.mapToGlobal(self.rect().bottomLeft()), self.explanation, self)
+        self.sigClicked.emit(self.explanation)
+
+
+class ControlsPanel(QWidget):
+    """All playground controls. Attributes are the widgets; ``settings()`` reads them."""
+
+    sigWhy = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self._input_group())
+        layout.addWidget(self._kernel_group())
+        layout.addWidget(self._arithmetic_group())
+        layout.addWidget(self._pooling_group())
+        self.why_note = QLabel("Click any <i>why?</i> for a short explanation.")
+        self.why_note.setObjectName("whyNote")
+        self.why_note.setWordWrap(True)
+        self.why_note.setStyleSheet("background: #fff8dc; border: 1px solid #e0d090; padding: 4px;")
+        layout.addWidget(self.why_note)
+        layout.addStretch(1)
+        self.sigWhy.connect(self.why_note.setText)
+
+    def _why(self, key: str) -> WhyLabel:
+        label = WhyLabel(WHY[key])
+        label.sigClicked.connect(self.sigWhy)
+        return label
+
+    def _row(self, form: QFormLayout, text: str, widget: QWidget, why: str | None) -> None:
+        row = QHBoxLayout()
+        row.addWidget(widget, 1)
+        if why:
+            row.addWidget(self._why(why))
+        form.addRow(text, row)
+
+    # -- groups -------------------------------------------------------------------------------
+    def _input_group(self) -> QGroupBox:
+        box = QGroupBox("Input image")
+        self.image_combo = QComboBox()
+        self.image_combo.setObjectName("imageSourceCombo")
+        self.image_combo.setToolTip(
+            "A photo, a synthetic pattern, your own file, or a drawing. "
+            "You can also drop an image file on the playground."
+        )
+        self.image_info = QLabel()
+        self.image_info.setObjectName("imageInfoLabel")
+        self.image_info.setWordWrap(True)
+        self.image_message = QLabel()
+        self.image_message.setObjectName("imageMessageLabel")
+        self.image_message.setWordWrap(True)
+        self.image_message.setStyleSheet("color: #b00000;")
+        self.image_message.hide()
+        v = QVBoxLayout(box)
+        v.addWidget(self.image_combo)
+        v.addWidget(self.image_info)
+        v.addWidget(self.image_message)
+        return box
+
+    def _kernel_group(self) -> QGroupBox:
+        box = QGroupBox("Kernel")
+        v = QVBoxLayout(box)
+        top = QHBoxLayout()
+        self.kernel_size_spin = QSpinBox()
+        self.kernel_size_spin.setObjectName("kernelSizeSpin")
+        self.kernel_size_spin.setRange(1, 9)
+        self.kernel_size_spin.setValue(3)
+        self.kernel_size_spin.setPrefix("size ")
+        self.kernel_size_spin.setToolTip("Kernel side k (1..9)")
+        top.addWidget(self.kernel_size_spin)
+        top.addWidget(self._why("size"))
+        self.preset_combo = QComboBox()
+        self.preset_combo.setObjectName("kernelPresetCombo")
+        self.preset_combo.addItem("Custom")
+        for name in kernels.names():
+            self.preset_combo.addItem(name)
+            self.preset_combo.setItemData(
+                self.preset_combo.count() - 1,
+                kernels.DESCRIPTIONS[name],
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        top.addWidget(self.preset_combo, 1)
+        top.addWidget(self._why("preset"))
+        v.addLayout(top)
+        self.preset_description = QLabel()
+        self.preset_description.setObjectName("presetDescription")
+        self.preset_description.setWordWrap(True)
+        self.preset_description.setStyleSheet("color: #555;")
+        v.addWidget(self.preset_description)
+        grid_row = QHBoxLayout()
+        self.kernel_grid = KernelGrid()
+        grid_row.addWidget(self.kernel_grid, 1)
+        grid_row.addWidget(self._why("kernel"), 0, Qt.AlignmentFlag.AlignTop)
+        v.addLayout(grid_row)
+        self.kernel_message = QLabel()
+        self.kernel_message.setObjectName("kernelMessageLabel")
+        self.kernel_message.setWordWrap(True)
+        self.kernel_message.setStyleSheet("color: #b00000;")
+        self.kernel_message.hide()
+        v.addWidget(self.kernel_message)
+        hint = QLabel(
+            "Click: +step, right click: -step, drag up/down: scrub, wheel: nudge, "
+            "double click: type a value."
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        v.addWidget(hint)
+        step_row = QHBoxLayout()
+        step_row.addWidget(QLabel("Step"))
+        self.step_combo = QComboBox()
+        self.step_combo.setObjectName("kernelStepCombo")
+        for step in STEP_SIZES:
+            self.step_combo.addItem(f"{step:g}", step)
+        self.step_combo.setCurrentIndex(STEP_SIZES.index(1.0))
+        step_row.addWidget(self.step_combo)
+        step_row.addWidget(QLabel("Bias"))
+        self.bias_spin = QDoubleSpinBox()
+        self.bias_spin.setObjectName("biasSpin")
+        self.bias_spin.setRange(-100.0, 100.0)
+        self.bias_spin.setDecimals(2)
+        self.bias_spin.setSingleStep(0.1)
+        step_row.addWidget(self.bias_spin, 1)
+        step_row.addWidget(self._why("bias"))
+        v.addLayout(step_row)
+        buttons = QGridLayout()
+        buttons.setSpacing(2)
+        self.kernel_buttons = {}
+        for name, tip in (
+            (
+                "Normalise",
+                "Divide by the sum (when it is not zero) so flat areas keep their brightness",
+            ),
+            ("Random", "Random weights in [-1, 1]: what an untrained network starts from"),
+            ("Flip", "Rotate by 180 degrees: turns cross-correlation into textbook convolution"),
+            ("Rotate", "A quarter turn clockwise"),
+            ("Zero", "All weights to zero"),
+        ):
+            button = QPushButton(name)
+            button.setObjectName(f"kernel{name}Button")
+            button.setToolTip(tip)
+            buttons.addWidget(button, len(self.kernel_buttons) // 3, len(self.kernel_buttons) % 3)
+            self.kernel_buttons[name] = button
+        v.addLayout(buttons)
+        return box
+
+    def _arithmetic_group(self) -> QGroupBox:
+        box = QGroupBox("Convolution arithmetic")
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.stride_spin = QSpinBox()
+        self.stride_spin.setObjectName("strideSpin")
+        self.stride_spin.setRange(1, 8)
+        self._row(form, "Stride", self.stride_spin, "stride")
+        self.padding_spin = QSpinBox()
+        self.padding_spin.setObjectName("paddingSpin")
+        self.padding_spin.setRange(0, 3)
+        self._row(form, "Padding", self.padding_spin, "padding")
+        self.padding_mode_combo = QComboBox()
+        self.padding_mode_combo.setObjectName("paddingModeCombo")
+        self.padding_mode_combo.addItems(list(PADDING_MODES))
+        self._row(form, "Pad mode", self.padding_mode_combo, "mode")
+        self.dilation_spin = QSpinBox()
+        self.dilation_spin.setObjectName("dilationSpin")
+        self.dilation_spin.setRange(1, 5)
+        self._row(form, "Dilation", self.dilation_spin, "dilation")
+        return box
+
+    def _pooling_group(self) -> QGroupBox:
+        box = QGroupBox("Non-linearity and pooling")
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.relu_check = QCheckBox("ReLU (negatives to 0)")
+        self.relu_check.setObjectName("reluCheck")
+        self._row(form, "", self.relu_check, "relu")
+        self.pool_type_combo = QComboBox()
+        self.pool_type_combo.setObjectName("poolTypeCombo")
+        self.pool_type_combo.addItems(list(POOL_TYPES))
+        self._row(form, "Pooling", self.pool_type_combo, "pool")
+        self.pool_size_spin = QSpinBox()
+        self.pool_size_spin.setObjectName("poolSizeSpin")
+        self.pool_size_spin.setRange(1, 8)
+        self.pool_size_spin.setValue(2)
+        self._row(form, "Pool size", self.pool_size_spin, None)
+        self.pool_stride_spin = QSpinBox()
+        self.pool_stride_spin.setObjectName("poolStrideSpin")
+        self.pool_stride_spin.setRange(1, 8)
+        self.pool_stride_spin.setValue(2)
+        self._row(form, "Pool stride", self.pool_stride_spin, None)
+        return box
+
+    def settings(self) -> ConvSettings:
+        """The current settings as the pure model sees them."""
+        return ConvSettings(
+            stride=self.stride_spin.value(),
+            padding=self.padding_spin.value(),
+            padding_mode=self.padding_mode_combo.currentText(),
+            dilation=self.dilation_spin.value(),
+            relu=self.relu_check.isChecked(),
+            pool=self.pool_type_combo.currentText(),
+            pool_size=self.pool_size_spin.value(),
+            pool_stride=self.pool_stride_spin.value(),
+            bias=self.bias_spin.value(),
+        )

@@ -1,0 +1,182 @@
+"""The multiply-and-sum behind one output pixel, and the window behind one pooled pixel.
+
+Shows the input patch under the kernel (padding cells marked), the kernel, their element-wise
+products and the sum: sum of products + bias = the value before ReLU, and the value displayed.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from cnnviz.lab.conv import PlaygroundResult
+from cnnviz.lab.pixel import pixel_explanation, pool_argmax, pool_window, pooled_receptive_field
+from ui.playground.controls import WhyLabel
+
+__all__ = ["PixelInspector"]
+
+WHY = (
+    "Why: every output pixel is the same small weighted sum, computed from a small local patch "
+    "(locality) with the same weights everywhere (weight sharing). That is all a conv layer does."
+)
+
+
+def _number(value: float, digits: int = 2) -> str:
+    """``value`` rounded for a table cell, never "-0.00" (a tiny negative product reads as a sign
+    error)."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _table(values: np.ndarray, padding: np.ndarray | None = None) -> str:
+    rows = []
+    for i in range(values.shape[0]):
+        cells = []
+        for j in range(values.shape[1]):
+            text = _number(float(values[i, j]))
+            if padding is not None and padding[i, j]:
+                cells.append(f"<td style='color:#b000b0'><i>{text}</i></td>")
+            else:
+                cells.append(f"<td>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        "<table cellspacing='0' cellpadding='2' border='1' style='border-color:#999; "
+        "font-family:monospace; font-size:9pt'>" + "".join(rows) + "</table>"
+    )
+
+
+class PixelInspector(QWidget):
+    """Text panel explaining the pixel under the mouse (or the one clicked)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("pixelInspector")
+        self.heading = QLabel("Hover over (or click) a pixel of the feature map or the pooled map.")
+        self.heading.setObjectName("inspectorHeading")
+        self.heading.setWordWrap(True)
+        self.patch_label, self.kernel_label, self.products_label = QLabel(), QLabel(), QLabel()
+        tables = QWidget()
+        row = QHBoxLayout(tables)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.captions: list[QLabel] = []
+        for title, label in (
+            ("patch (input)", self.patch_label),
+            ("x kernel", self.kernel_label),
+            ("= products", self.products_label),
+        ):
+            column = QVBoxLayout()
+            caption = QLabel(f"<b>{title}</b>")
+            self.captions.append(caption)
+            column.addWidget(caption)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            column.addWidget(label)
+            column.addStretch(1)
+            row.addLayout(column)
+        row.addStretch(1)
+        self.sum_label = QLabel()
+        self.sum_label.setObjectName("inspectorSum")
+        self.sum_label.setWordWrap(True)
+        self.sum_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A "why?" link rather than a paragraph: the tables need the height.
+        self.why_label = WhyLabel(WHY)
+        content = QWidget()
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.why_label, 0, Qt.AlignmentFlag.AlignTop)
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(top)
+        column.addWidget(self.sum_label)
+        column.addWidget(tables, 1)
+        # One scroll area for all of it: in a short window the wrapped sentences scroll with the
+        # tables instead of being squeezed on top of each other.
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        self.explanation = None
+
+    def clear(self) -> None:
+        self.explanation = None
+        for label in (self.patch_label, self.kernel_label, self.products_label, self.sum_label):
+            label.clear()
+
+    def explain(self, result: PlaygroundResult, row: int, col: int) -> None:
+        """Show how output pixel (row, col) of ``result`` was computed."""
+        try:
+            ex = pixel_explanation(result, row, col)
+        except ValueError as exc:
+            self.clear()
+            self.heading.setText(str(exc))
+            return
+        self.explanation = ex
+        k = ex.kernel.shape[0]
+        r0, c0 = ex.taps[0]
+        r1, c1 = ex.taps[-1]
+        pad_note = ""
+        if ex.in_padding.any():
+            pad_note = (
+                f" {int(ex.in_padding.sum())} tap(s) fall in the {result.settings.padding_mode} "
+                "padding (magenta, italic)."
+            )
+        self.heading.setText(
+            f"<b>Feature-map pixel ({row}, {col})</b> looks at input rows {r0}..{r1}, columns "
+            f"{c0}..{c1}: {k}x{k} taps.{html.escape(pad_note)}"
+        )
+        self._set_captions("patch (input)", "x kernel", "= products")
+        self.patch_label.setText(_table(ex.patch, ex.in_padding))
+        self.kernel_label.setText(_table(ex.kernel))
+        self.products_label.setText(_table(ex.products))
+        relu = ""
+        if result.settings.relu:
+            relu = (
+                f" &rarr; ReLU: max(0, {_number(ex.total, 4)}) = "
+                f"{_number(max(ex.total, 0.0), 4)}"
+            )
+        self.sum_label.setText(
+            f"sum of products = {_number(ex.products.sum(), 4)}; + bias {_number(ex.bias, 4)} "
+            f"= {_number(ex.total, 4)}"
+            f"{relu}"
+            f"<br><b>displayed value = {_number(ex.value, 4)}</b>"
+        )
+
+    def explain_pooled(self, result: PlaygroundResult, row: int, col: int) -> None:
+        """Describe pooled pixel (row, col): its feature-map window and how it was reduced."""
+        if result.pooled is None:
+            return
+        self.clear()
+        top, left, bottom, right = pool_window(row, col, result.settings)
+        window = result.output[top:bottom, left:right]
+        value = float(result.pooled[row, col])
+        if result.settings.pool == "max":
+            r, c = pool_argmax(result, row, col)
+            how = (
+                f"max of the {window.shape[0]}x{window.shape[1]} window = {value:.4f}, found at "
+                f"feature-map pixel ({r}, {c}) (magenta). Only that pixel matters; small shifts "
+                "inside the window leave the result unchanged."
+            )
+        else:
+            how = (
+                f"mean of the {window.shape[0]}x{window.shape[1]} window = {value:.4f} "
+                f"(sum {float(window.sum()):.4f} / {window.size})."
+            )
+        k = result.kernel.shape[0]
+        f_top, f_left, f_bottom, f_right = pooled_receptive_field(row, col, k, result.settings)
+        self.heading.setText(
+            f"<b>Pooled pixel ({row}, {col})</b> covers feature-map rows {top}..{bottom - 1}, "
+            f"columns {left}..{right - 1} (cyan outline), so it depends on a "
+            f"{f_bottom - f_top}x{f_right - f_left} input region (dashed cyan) although each "
+            f"feature-map pixel sees only {k}x{k} taps: pooling widens the receptive field."
+        )
+        self.sum_label.setText(html.escape(how))
+        self._set_captions("feature-map window", "", "")
+        self.patch_label.setText(_table(window))
+
+    def _set_captions(self, *texts: str) -> None:
+        for caption, text in zip(self.captions, texts, strict=True):
+            caption.setText(f"<b>{text}</b>")

@@ -1,0 +1,222 @@
+"""The training studio's hyperparameter form and run buttons, remembered with ``QSettings``.
+
+Only widgets live here; :class:`ui.training.widget.TrainingWidget` decides what the buttons do.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QLabel,
+    QProgressBar,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.widgets.image_grid import named_button
+
+OPTIMIZERS = (("Adam", "adam"), ("SGD", "sgd"), ("SGD + momentum", "momentum"))
+DEFAULT_LR = {"adam": 0.01, "sgd": 0.1, "momentum": 0.05}
+_MANTISSAS = (1.0, 2.0, 5.0)
+
+
+def next_log_step(value: float, steps: int) -> float:
+    """Move ``value`` ``steps`` places along the 1-2-5 sequence (…, 0.001, 0.002, 0.005, 0.01, …).
+
+    Parameters
+    ----------
+    value : float, > 0
+    steps : int
+        Positive moves up, negative down.
+
+    Returns
+    -------
+    float
+        A value of the form m * 10**k with m in {1, 2, 5}; learning rates are explored on a log
+        scale, so each arrow press changes the rate by a factor of 2 to 2.5.
+    """
+    value = max(float(value), 1e-12)
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = value / 10**exponent
+    # Index of the 1-2-5 mantissa nearest below (or at) the current value.
+    index = max(i for i, m in enumerate(_MANTISSAS) if m <= mantissa + 1e-9)
+    position = exponent * 3 + index + steps
+    exponent, index = divmod(position, 3)
+    return float(f"{_MANTISSAS[index] * 10**exponent:.12g}")
+
+
+class LogSpinBox(QDoubleSpinBox):
+    """A learning-rate spin box: arrows step along 1-2-5, typing any value works."""
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt's name)
+        self.setValue(next_log_step(self.value(), steps))
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt's name)
+        return f"{value:.6g}"
+
+
+class TrainingControls(QWidget):
+    """Optimizer, learning rate, batch size, epochs, weight decay, seed, run buttons, progress."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.optimizer_combo = QComboBox()
+        self.optimizer_combo.setObjectName("optimizerCombo")
+        for label, key in OPTIMIZERS:
+            self.optimizer_combo.addItem(label, key)
+        self.optimizer_combo.setToolTip(
+            "SGD follows the gradient; momentum adds inertia so it keeps rolling through flat, "
+            "noisy stretches; Adam scales each weight's step by its gradient history and is the "
+            "forgiving default."
+        )
+        self.lr_spin = LogSpinBox()
+        self.lr_spin.setObjectName("lrSpin")
+        self.lr_spin.setDecimals(6)
+        self.lr_spin.setRange(1e-6, 10.0)
+        self.lr_spin.setValue(0.01)
+        self.lr_spin.setToolTip(
+            "Learning rate: how far each update moves the weights. Arrows step 1-2-5 (log scale). "
+            "You can change it while training; it applies from the next batch. Too high diverges."
+        )
+        self.batch_spin = QSpinBox()
+        self.batch_spin.setObjectName("batchSizeSpin")
+        self.batch_spin.setRange(1, 1024)
+        self.batch_spin.setValue(32)
+        self.batch_spin.setToolTip("Samples averaged per update: larger = smoother, fewer steps.")
+        self.epochs_spin = QSpinBox()
+        self.epochs_spin.setObjectName("epochsSpin")
+        self.epochs_spin.setRange(1, 500)
+        self.epochs_spin.setValue(3)
+        self.epochs_spin.setToolTip("Passes over the whole training set.")
+        self.decay_spin = QDoubleSpinBox()
+        self.decay_spin.setObjectName("weightDecaySpin")
+        self.decay_spin.setDecimals(5)
+        self.decay_spin.setRange(0.0, 1.0)
+        self.decay_spin.setSingleStep(0.0001)
+        self.decay_spin.setToolTip("Pulls every weight towards zero a little at each step.")
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setObjectName("seedSpin")
+        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setToolTip("Same seed and settings: the same run (weights, batches).")
+
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Optimizer", self.optimizer_combo)
+        form.addRow("Learning rate", self.lr_spin)
+        form.addRow("Batch size", self.batch_spin)
+        form.addRow("Epochs", self.epochs_spin)
+        form.addRow("Weight decay", self.decay_spin)
+        form.addRow("Seed", self.seed_spin)
+
+        self.start_button = named_button("Start", "startButton", "Train from fresh weights.")
+        self.pause_button = named_button("Pause", "pauseButton", "Pause / resume between batches.")
+        self.pause_button.setCheckable(True)
+        self.step_button = named_button(
+            "Single step", "stepButton",
+            "Run exactly one batch and show its forward pass, loss, backward pass and update "
+            "(pauses a running training first).",
+        )
+        self.stop_button = named_button("Stop", "stopButton", "Stop after the current batch.")
+        self.reset_button = named_button(
+            "Reset", "resetButton", "Forget the run: curves, filters, loaded weights."
+        )
+        buttons = QGridLayout()
+        buttons.addWidget(self.start_button, 0, 0)
+        buttons.addWidget(self.pause_button, 0, 1)
+        buttons.addWidget(self.stop_button, 0, 2)
+        buttons.addWidget(self.step_button, 1, 0, 1, 2)
+        buttons.addWidget(self.reset_button, 1, 2)
+
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("progressBar")
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.setFormat("idle")
+        self.message_label = QLabel("")
+        self.message_label.setObjectName("trainingMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.message_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message_label)
+        self.optimizer_combo.currentIndexChanged.connect(self._suggest_lr)
+
+    def _suggest_lr(self, _index: int) -> None:
+        # Each optimizer has its own comfortable range; switching proposes a sensible start.
+        self.lr_spin.setValue(DEFAULT_LR.get(self.optimizer(), self.lr_spin.value()))
+
+    # ----- values --------------------------------------------------------------------------------
+    def optimizer(self) -> str:
+        """``"adam"``, ``"sgd"`` or ``"momentum"``."""
+        return self.optimizer_combo.currentData()
+
+    def values(self) -> dict:
+        """The hyperparameters as Trainer keyword arguments."""
+        return {
+            "optimizer": self.optimizer(),
+            "lr": float(self.lr_spin.value()),
+            "batch_size": int(self.batch_spin.value()),
+            "epochs": int(self.epochs_spin.value()),
+            "weight_decay": float(self.decay_spin.value()),
+            "seed": int(self.seed_spin.value()),
+        }
+
+    def set_editing_enabled(self, enabled: bool) -> None:
+        """Lock the settings a running trainer cannot change (the learning rate stays editable)."""
+        for widget in (self.optimizer_combo, self.batch_spin, self.epochs_spin, self.decay_spin,
+                       self.seed_spin):
+            widget.setEnabled(enabled)
+
+    def show_message(self, text: str | None) -> None:
+        """Show (or hide, with None) the red in-place message under the progress bar."""
+        self.message_label.setText(text or "")
+        self.message_label.setVisible(bool(text))
+
+    def show_progress(self, snapshot) -> None:
+        """Epoch, step, samples/s, time left and loss of a trainer snapshot, in the bar."""
+        s = snapshot
+        total = max(int(s.total_steps), 1)
+        self.progress_bar.setValue(int(1000 * min(s.step, total) / total))
+        epochs = getattr(s, "epochs", 0) or self.epochs_spin.value()
+        left = s.seconds_left
+        left = "" if left is None or left != left or left == float("inf") else \
+            f" · {left:.0f} s left"
+        self.progress_bar.setFormat(
+            f"epoch {s.epoch}/{epochs} · step {s.step}/{total} · "
+            f"{s.samples_per_second:,.0f} samples/s{left} · loss {s.loss:.3f} · lr {s.lr:g}")
+
+    # ----- persistence ---------------------------------------------------------------------------
+    def save_settings(self, settings: QSettings) -> None:
+        """Remember the form under ``training/``."""
+        for key, value in self.values().items():
+            settings.setValue(f"training/{key}", value)
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """Restore the form from ``training/``; missing or malformed values keep the defaults."""
+        def read(key, kind, default):
+            try:
+                return kind(settings.value(f"training/{key}", default))
+            except (TypeError, ValueError):
+                return default
+
+        index = self.optimizer_combo.findData(read("optimizer", str, "adam"))
+        self.optimizer_combo.blockSignals(True)
+        self.optimizer_combo.setCurrentIndex(max(index, 0))
+        self.optimizer_combo.blockSignals(False)
+        self.lr_spin.setValue(read("lr", float, self.lr_spin.value()))
+        self.batch_spin.setValue(read("batch_size", int, self.batch_spin.value()))
+        self.epochs_spin.setValue(read("epochs", int, self.epochs_spin.value()))
+        self.decay_spin.setValue(read("weight_decay", float, self.decay_spin.value()))
+        self.seed_spin.setValue(read("seed", int, self.seed_spin.value()))

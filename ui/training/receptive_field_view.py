@@ -1,0 +1,168 @@
+"""Highlight, on an input sample, the window of input pixels one output pixel of a layer can see.
+
+Why (idea 13): each layer combines neighbouring outputs of the layer before, so units deeper in the
+network see larger and larger patches of the image. That is how a stack of small 3x3 kernels ends
+up detecting whole strokes and shapes rather than single edges.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt, Slot
+from PySide6.QtGui import QBrush, QColor, QCursor, QPen
+from PySide6.QtWidgets import (
+    QGraphicsRectItem,
+    QHBoxLayout,
+    QLabel,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnviz.nn import architecture as arch
+from ui.widgets.image_grid import image_view
+
+WHY = (
+    "Why: deeper layers combine several outputs of the layer before, so each of their pixels "
+    "sees a bigger patch of the input. Select a table row; click the image to move the window."
+)
+
+
+def field_geometry(spec: list[dict]) -> list[tuple[int, float, int]]:
+    """Receptive-field arithmetic per layer.
+
+    Parameters
+    ----------
+    spec : list of dict
+        A valid architecture spec.
+
+    Returns
+    -------
+    list of (rf, start, jump)
+        ``rf``: side of the input window of one output pixel (None after Flatten: the whole input);
+        ``start``: input coordinate of the centre of output pixel 0's window (may be negative when
+        padding is used); ``jump``: input pixels between neighbouring outputs.
+    """
+    rf, start, jump = 1, 0.0, 1
+    out = []
+    flat = False
+    for i, raw in enumerate(spec, start=1):
+        layer = arch.normalize_layer(raw, i)
+        t = layer["type"]
+        if t in ("flatten", "dense"):
+            flat = True
+        if not flat and t in ("conv", "maxpool", "avgpool"):
+            k, s, p = layer["kernel_size"], layer["stride"], layer["padding"]
+            span = layer.get("dilation", 1) * (k - 1)
+            start += (span / 2.0 - p) * jump
+            rf += span * jump
+            jump *= s
+        out.append((None if flat else rf, start, jump))
+    return out
+
+
+class ReceptiveFieldView(QWidget):
+    """An input sample with a rectangle showing a chosen layer's receptive field."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("receptiveFieldView")
+        self._geometry: list = []
+        self._rows: list = []
+        self._layer = 0
+        self._click = (0.0, 0.0)  # (row, col) of the input pixel the user pointed at
+        self._shape = (1, 8, 8)
+        self.plot, self.image = image_view()
+        self.plot.setMinimumSize(100, 90)
+        # a small input needs no more; the layer table above gets the rest of the height
+        self.plot.setMaximumHeight(240)
+        self.rect = QGraphicsRectItem()
+        self.rect.setPen(QPen(QColor(230, 60, 20), 0))
+        self.rect.setBrush(QBrush(QColor(230, 60, 20, 60)))
+        self.plot.addItem(self.rect)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self.label = QLabel("")
+        self.label.setObjectName("receptiveFieldLabel")
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet("font-size: 8pt;")
+        # The explanation sits behind a "why?" link: this panel shares a short tab with the layer
+        # table, and a paragraph here would push the picture out of a 700 px window.
+        why = QLabel('<a href="#why">why?</a>')
+        why.setObjectName("receptiveFieldWhy")
+        why.setToolTip(WHY)
+        why.linkActivated.connect(self._show_why)
+        caption = QHBoxLayout()
+        caption.addWidget(self.label, 1)
+        caption.addWidget(why, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 1)
+        layout.addLayout(caption)
+
+    @Slot(str)
+    def _show_why(self, _link: str) -> None:
+        QToolTip.showText(QCursor.pos(), WHY, self)
+
+    def set_sample(self, sample: np.ndarray | None, input_shape) -> None:
+        """Show ``sample`` (H, W) in [0, 1] (a blank image of ``input_shape`` if None)."""
+        self._shape = tuple(input_shape)
+        h, w = self._shape[1:]
+        img = np.zeros((h, w)) if sample is None else np.asarray(sample, dtype=np.float64)
+        self.image.setImage(img, levels=(0.0, 1.0))
+        self.plot.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
+        self._click = (h / 2.0, w / 2.0)
+        self._draw()
+
+    def set_spec(self, spec: list[dict] | None, rows: list) -> None:
+        """Use this architecture (None when invalid: nothing is highlighted)."""
+        self._geometry = field_geometry(spec) if spec else []
+        self._rows = rows
+        self._layer = min(self._layer, max(len(self._geometry) - 1, 0))
+        self._draw()
+
+    def set_layer(self, index: int) -> None:
+        """Highlight the receptive field of layer ``index`` (0-based)."""
+        self._layer = int(index)
+        self._draw()
+
+    def window(self) -> tuple[float, float, float, float] | None:
+        """(top, left, height, width) of the highlighted window in input pixels, or None."""
+        if not self._geometry or self._layer >= len(self._geometry):
+            return None
+        rf, start, jump = self._geometry[self._layer]
+        h, w = self._shape[1:]
+        if rf is None:
+            return (0.0, 0.0, float(h), float(w))
+        out_shape = self._rows[self._layer].output_shape if self._rows else (1, h, w)
+        centres = []
+        for coord, n_out in zip(self._click, out_shape[1:], strict=True):
+            # The output pixel whose window centre is nearest to the clicked input pixel.
+            i = int(np.clip(round((coord - 0.5 - start) / jump), 0, n_out - 1))
+            centres.append(start + i * jump)
+        half = (rf - 1) / 2.0
+        return (centres[0] - half, centres[1] - half, float(rf), float(rf))
+
+    @Slot(object)
+    def _on_click(self, event) -> None:
+        pos = self.plot.getPlotItem().vb.mapSceneToView(event.scenePos())
+        self._click = (pos.y(), pos.x())
+        self._draw()
+
+    def _draw(self) -> None:
+        box = self.window()
+        if box is None:
+            self.rect.setVisible(False)
+            self.label.setText("Receptive field: fix the network first.")
+            return
+        top, left, hh, ww = box
+        self.rect.setRect(QRectF(left, top, ww, hh))
+        self.rect.setVisible(True)
+        row = self._rows[self._layer] if self._layer < len(self._rows) else None
+        name = f"layer {row.index} ({row.name})" if row else f"layer {self._layer + 1}"
+        h, w = self._shape[1:]
+        rf = self._geometry[self._layer][0]
+        if rf is None:
+            self.label.setText(f"{name}: every unit sees the whole {h}×{w} input.")
+        else:
+            self.label.setText(f"{name}: one output pixel sees a {rf}×{rf} window of the "
+                               f"{h}×{w} input (parts outside the image are padding).")

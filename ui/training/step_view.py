@@ -1,0 +1,185 @@
+"""One training step taken apart: forward pass, loss, backward pass, update.
+
+Why (idea 16): "training" is the same four stages repeated thousands of times. Seeing one batch go
+through them, including the gradient of every first-layer filter and how max-pooling routes the
+gradient only to each window's winner, turns backpropagation from a word into a picture.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.widgets.image_grid import ProbabilityBars, show_grey, show_signed, tile, why_label
+
+WHY = (
+    "Why: every training step is these four stages. Forward: the batch flows through the layers. "
+    "Loss: how wrong the probabilities are. Backward: the chain rule sends the error back and "
+    "gives each weight a gradient (max-pooling passes it only to the pixel that won its window). "
+    "Update: each weight moves a learning-rate-sized step against its gradient. Press "
+    "Single step to take one."
+)
+STAGES = ("1 · Forward", "2 · Loss", "3 · Backward", "4 · Update")
+
+
+def _stage_graphics() -> pg.GraphicsLayoutWidget:
+    g = pg.GraphicsLayoutWidget()
+    g.setBackground("w")
+    g.setMinimumSize(120, 120)
+    return g
+
+
+def _cell(g: pg.GraphicsLayoutWidget, row: int, title: str) -> pg.ImageItem:
+    g.addLabel(title, row=2 * row, col=0, size="8pt")
+    vb = g.addViewBox(row=2 * row + 1, col=0, lockAspect=True, enableMouse=False,
+                      enableMenu=False)
+    vb.invertY(True)
+    item = pg.ImageItem()
+    vb.addItem(item)
+    return item
+
+
+class StepView(QWidget):
+    """Shows a :class:`cnnviz.train.StepTrace` stage by stage for one sample of its batch."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("stepView")
+        self._trace = None
+        self._names: list[str] = []
+        self.sample_spin = QSpinBox()
+        self.sample_spin.setObjectName("stepSampleSpin")
+        self.sample_spin.setPrefix("sample ")
+        self.sample_spin.setToolTip("Which image of the batch to show (the update uses them all).")
+        self.sample_spin.valueChanged.connect(self._draw)
+        self.summary = QLabel("No step yet: press Single step.")
+        self.summary.setObjectName("stepSummary")
+        self.summary.setWordWrap(True)
+        self.texts = []
+        graphics = [_stage_graphics() for _ in STAGES]
+        self.g_forward, self.g_loss, self.g_backward, self.g_update = graphics
+        self.in_item = _cell(self.g_forward, 0, "input")
+        self.fmap_item = _cell(self.g_forward, 1, "first conv output")
+        self.bars = ProbabilityBars("probabilities")
+        self.grad_item = _cell(self.g_backward, 0, "d loss / d filters")
+        self.pool_in_item = _cell(self.g_backward, 1, "max-pool input (ch 0)")
+        self.pool_gout_item = _cell(self.g_backward, 2, "gradient at the pool's output")
+        self.pool_gin_item = _cell(self.g_backward, 3, "routed back to its input")
+        self.before_item = _cell(self.g_update, 0, "filters before")
+        self.after_item = _cell(self.g_update, 1, "filters after")
+        self.delta_item = _cell(self.g_update, 2, "change (after − before)")
+        row = QHBoxLayout()
+        widgets = (self.g_forward, self.bars.plot, self.g_backward, self.g_update)
+        for title, w in zip(STAGES, widgets, strict=True):
+            box = QGroupBox(title)
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(2, 2, 2, 2)
+            lay.addWidget(w, 1)
+            text = QLabel("")
+            text.setWordWrap(True)
+            text.setStyleSheet("font-size: 8pt;")
+            lay.addWidget(text)
+            self.texts.append(text)
+            row.addWidget(box, 1)
+        why = why_label(WHY)
+        top = QHBoxLayout()
+        top.addWidget(self.sample_spin)
+        top.addWidget(self.summary, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(top)
+        layout.addLayout(row, 1)
+        layout.addWidget(why)
+
+    def clear(self) -> None:
+        """Forget the shown step."""
+        self._trace = None
+        self.summary.setText("No step yet: press Single step.")
+        for item in (self.in_item, self.fmap_item, self.grad_item, self.pool_in_item,
+                     self.pool_gout_item, self.pool_gin_item, self.before_item, self.after_item,
+                     self.delta_item):
+            item.clear()
+        self.bars.set_probabilities(None, [])
+        for t in self.texts:
+            t.setText("")
+
+    def set_trace(self, trace, class_names: list[str]) -> None:
+        """Show a new single-step trace."""
+        self._trace = trace
+        self._names = list(class_names) or [str(i) for i in range(trace.probs.shape[1])]
+        self.sample_spin.blockSignals(True)
+        self.sample_spin.setRange(0, len(trace.y) - 1)
+        self.sample_spin.blockSignals(False)
+        self._draw()
+
+    def trace(self):
+        """The trace shown, or None."""
+        return self._trace
+
+    def _draw(self, *_args) -> None:
+        t = self._trace
+        if t is None:
+            return
+        s = min(self.sample_spin.value(), len(t.y) - 1)
+        truth = int(t.y[s])
+        p = np.asarray(t.probs[s])
+        self.summary.setText(f"One batch of {len(t.y)} images; batch loss {t.loss:.4f}; "
+                             f"learning rate {t.lr:g}.")
+        show_grey(self.in_item, t.x[s, 0])
+        conv_i = next((i for i, n in enumerate(t.layer_names) if "conv" in n.lower()), None)
+        if conv_i is not None:
+            maps = np.asarray(t.activations[conv_i][s])
+            show_signed(self.fmap_item, tile(maps, columns=min(4, len(maps))))
+        shapes = ", ".join(f"{n} {tuple(a.shape[1:])}" for n, a in
+                           zip(t.layer_names, t.activations, strict=True))
+        self.texts[0].setText(f"Layers and output shapes: {shapes}")
+        self.bars.set_probabilities(p, self._names, truth)
+        self.texts[1].setText(
+            f"Green bar = the true class. This image: −log p({self._names[truth]}) = "
+            f"{-np.log(max(p[truth], 1e-12)):.3f}. "
+            f"Batch loss = mean over {len(t.y)} images = {t.loss:.4f}. d loss / d logits = "
+            "probabilities − one-hot(true), divided by the batch size.")
+        if t.weight_grad is not None:
+            g = np.asarray(t.weight_grad)
+            show_signed(self.grad_item, tile(g[:, 0], columns=min(4, len(g))))
+        back = "Gradients flow from the loss back through every layer (chain rule)."
+        if t.pool_index is not None:
+            show_grey(self.pool_in_item, _unit(np.asarray(t.pool_input[s, 0])))
+            routed = np.asarray(t.pool_grad_input[s, 0])
+            show_signed(self.pool_gout_item, np.asarray(t.pool_grad_output[s, 0]))
+            show_signed(self.pool_gin_item, routed)
+            nonzero = int(np.count_nonzero(routed))
+            back += (f" Max-pool: of {routed.size} input pixels only {nonzero} receive gradient, "
+                     "one per window (the maximum); the rest get exactly zero.")
+        else:
+            for item in (self.pool_in_item, self.pool_gout_item, self.pool_gin_item):
+                item.clear()
+            back += " (No max-pool layer in this network.)"
+        self.texts[2].setText(back)
+        if t.weight_before is not None:
+            before, after = np.asarray(t.weight_before), np.asarray(t.weight_after)
+            cols = min(4, len(before))
+            show_signed(self.before_item, tile(before[:, 0], columns=cols))
+            show_signed(self.after_item, tile(after[:, 0], columns=cols))
+            delta = after - before
+            show_signed(self.delta_item, tile(delta[:, 0], columns=cols))
+            self.texts[3].setText(
+                f"Each weight moved against its gradient, scaled by lr {t.lr:g} (and the "
+                f"optimizer's memory). Largest change {np.max(np.abs(delta)):.2e} on weights of "
+                f"size up to {np.max(np.abs(before)):.2f}: learning is many small nudges.")
+        else:
+            self.texts[3].setText("No conv layer: nothing to show for the first filters.")
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    """Scale a map into [0, 1] for grey display."""
+    lo, hi = float(np.min(a)), float(np.max(a))
+    return (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)

@@ -1,0 +1,132 @@
+"""Loss and accuracy curves of a training run (pyqtgraph), fed with history rows.
+
+Rows arrive in batches from the worker; this module only appends them to growing arrays and
+redraws when :meth:`CurvesView.refresh` is called by the GUI's redraw timer, so a burst of rows
+costs one ``setData`` per curve, not one per step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+SMOOTHING = 0.9  # moving-average factor of the smoothed curves (like TensorBoard's slider)
+
+
+class CurvesView(QWidget):
+    """``lossPlot`` (per-step, smoothed and test loss) above ``accuracyPlot`` (train, test)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.loss_plot = pg.PlotWidget(title="Loss")
+        self.loss_plot.setObjectName("lossPlot")
+        self.accuracy_plot = pg.PlotWidget(title="Accuracy")
+        self.accuracy_plot.setObjectName("accuracyPlot")
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.setBackground("w")
+            plot.showGrid(x=False, y=True, alpha=0.2)
+            plot.setLabel("bottom", "step")
+            # One row of entries: the plots are short, and a stacked legend covered the curves.
+            # The light backing keeps it readable where a curve passes behind it.
+            plot.addLegend(offset=(-5, 1), labelTextSize="8pt", colCount=3,
+                           brush=pg.mkBrush(255, 255, 255, 200))
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+        self.accuracy_plot.setYRange(0.0, 1.0, padding=0.02)
+        self.loss_plot.setMinimumHeight(120)
+        self.accuracy_plot.setMinimumHeight(120)
+
+        self._loss_raw = self.loss_plot.plot(name="loss (each step)",
+                                             pen=pg.mkPen((150, 170, 220)))
+        self._loss_smooth = self.loss_plot.plot(name="smoothed",
+                                                pen=pg.mkPen((30, 60, 200), width=2))
+        self._test_loss = self.loss_plot.plot(
+            name="test loss", pen=pg.mkPen((220, 100, 0), width=2), symbol="o", symbolSize=5,
+            symbolBrush=(220, 100, 0),
+        )
+        self._train_acc = self.accuracy_plot.plot(
+            name="train (epoch so far)", pen=pg.mkPen((30, 60, 200), width=2)
+        )
+        self._test_acc = self.accuracy_plot.plot(
+            name="test", pen=pg.mkPen((220, 100, 0), width=2), symbol="o", symbolSize=5,
+            symbolBrush=(220, 100, 0),
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.loss_plot)
+        layout.addWidget(self.accuracy_plot)
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every point (a new run starts)."""
+        self._steps: list[int] = []
+        self._losses: list[float] = []
+        self._train_accs: list[float] = []
+        self._eval_steps: list[int] = []
+        self._test_losses: list[float] = []
+        self._test_accs: list[float] = []
+        self._ema_loss = self._ema_norm = 0.0
+        self._smoothed_loss: list[float] = []
+        self._dirty_parts = {"loss": True, "accuracy": True}
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.enableAutoRange(x=True)
+        self.refresh()
+
+    def add_rows(self, rows: list[dict]) -> None:
+        """Append history rows (``ui.training.worker.snapshot_row``), drawn at the next refresh."""
+        for row in rows:
+            loss = row["loss"]
+            self._steps.append(row["step"])
+            self._losses.append(loss)
+            self._train_accs.append(row["train_accuracy"])
+            if np.isfinite(loss):  # incremental EMA: O(1) per row however long the run
+                self._ema_norm = SMOOTHING * self._ema_norm + (1 - SMOOTHING)
+                self._ema_loss = SMOOTHING * self._ema_loss + (1 - SMOOTHING) * loss
+            norm = self._ema_norm or 1.0
+            self._smoothed_loss.append(self._ema_loss / norm)
+            if "test_accuracy" in row:
+                self._eval_steps.append(row["step"])
+                self._test_accs.append(row["test_accuracy"])
+                self._test_losses.append(row.get("test_loss", np.nan))
+        if rows:
+            self._dirty_parts = {"loss": True, "accuracy": True}
+
+    def set_total_steps(self, total: int) -> None:
+        """Fix the step axis to the whole run: the axes then stay still (no repaint of their
+        labels as points arrive) and the curve shows how much of the run is left."""
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.enableAutoRange(x=False)
+            plot.setXRange(0, max(int(total), 1), padding=0.01)
+
+    def point_counts(self) -> dict:
+        """How many points each curve holds (what is drawn after a refresh)."""
+        return {"loss": len(self._losses), "test": len(self._test_accs)}
+
+    def refresh(self, part: str | None = None) -> None:
+        """Redraw if rows arrived since the last call (called by the GUI's redraw timer).
+
+        Parameters
+        ----------
+        part : {"loss", "accuracy"} or None
+            Redraw only one plot. The studio alternates them on successive timer ticks so that no
+            single repaint of the GUI thread is long (painting dominates the GUI's cost).
+        """
+        if part in (None, "loss") and self._dirty_parts.get("loss", True):
+            self._dirty_parts["loss"] = False
+            steps = np.asarray(self._steps, dtype=np.float64)
+            losses = np.asarray(self._losses, dtype=np.float64)
+            finite = np.isfinite(losses)
+            self._loss_raw.setData(steps[finite], losses[finite])
+            self._loss_smooth.setData(steps[finite], np.asarray(self._smoothed_loss)[finite])
+            eval_steps = np.asarray(self._eval_steps, dtype=np.float64)
+            test_losses = np.asarray(self._test_losses, dtype=np.float64)
+            ok = np.isfinite(test_losses)
+            self._test_loss.setData(eval_steps[ok], test_losses[ok])
+        if part in (None, "accuracy") and self._dirty_parts.get("accuracy", True):
+            self._dirty_parts["accuracy"] = False
+            steps = np.asarray(self._steps, dtype=np.float64)
+            # The trainer already reports a running mean over the epoch: no extra smoothing.
+            self._train_acc.setData(steps, np.asarray(self._train_accs, dtype=np.float64))
+            self._test_acc.setData(np.asarray(self._eval_steps, dtype=np.float64),
+                                   np.asarray(self._test_accs, dtype=np.float64))
