@@ -31,5 +31,6 @@ def test_no_engine_source_has_a_qt_or_ui_import_statement():
     # Also catches imports inside functions, which the subprocess check above never executes.
     statement = re.compile(r"^\s*(from|import)\s+(PySide6|pyqtgraph|shiboken6|ui)\b", re.MULTILINE)
     root = Path(cnnviz.__file__).parent
-    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py") if statement.search(p.read_text())]
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if statement.search(p.read_text())]
     assert offenders == []

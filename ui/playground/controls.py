@@ -19,15 +19,16 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QVBoxLayout,
-    QWhatsThis,
     QWidget,
 )
 
 from cnnviz.lab import kernels
 from cnnviz.lab.conv import PADDING_MODES, POOL_TYPES, ConvSettings
 from ui.playground.kernel_grid import KernelGrid
+from ui.theme import ERROR_RED, NOTE_GREY
+from ui.widgets.why import WhyLabel
 
-__all__ = ["WHY", "WhyLabel", "ControlsPanel", "STEP_SIZES"]
+__all__ = ["WHY", "ControlsPanel", "STEP_SIZES"]
 
 STEP_SIZES = (0.1, 0.25, 0.5, 1.0, 2.0)
 
@@ -88,28 +89,6 @@ WHY = {
 }
 
 
-class WhyLabel(QLabel):
-    """A small "why?" link: hover for the tooltip; a click shows the explanation in a balloon
-    beside the link and pins it in the side note."""
-
-    sigClicked = Signal(str)
-
-    def __init__(self, text: str, parent: QWidget | None = None):
-        super().__init__("<a href='#'>why?</a>", parent)
-        self.setObjectName("whyLabel")
-        self.explanation = text
-        self.setToolTip(text)
-        self.setWhatsThis(text)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
-        self.linkActivated.connect(self._on_clicked)
-
-    def _on_clicked(self, _href: str) -> None:
-        # Right under the link: the pinned note at the bottom of the controls is often scrolled
-        # out of view, and the status bar cuts long notes. The balloon stays until a click.
-        QWhatsThis.showText(self.mapToGlobal(self.rect().bottomLeft()), self.explanation, self)
-        self.sigClicked.emit(self.explanation)
-
-
 class ControlsPanel(QWidget):
     """All playground controls. Attributes are the widgets; ``settings()`` reads them."""
 
@@ -158,7 +137,7 @@ class ControlsPanel(QWidget):
         self.image_message = QLabel()
         self.image_message.setObjectName("imageMessageLabel")
         self.image_message.setWordWrap(True)
-        self.image_message.setStyleSheet("color: #b00000;")
+        self.image_message.setStyleSheet(f"color: {ERROR_RED};")
         self.image_message.hide()
         v = QVBoxLayout(box)
         v.addWidget(self.image_combo)
@@ -194,7 +173,7 @@ class ControlsPanel(QWidget):
         self.preset_description = QLabel()
         self.preset_description.setObjectName("presetDescription")
         self.preset_description.setWordWrap(True)
-        self.preset_description.setStyleSheet("color: #555;")
+        self.preset_description.setStyleSheet(f"color: {NOTE_GREY};")
         v.addWidget(self.preset_description)
         grid_row = QHBoxLayout()
         self.kernel_grid = KernelGrid()
@@ -204,7 +183,7 @@ class ControlsPanel(QWidget):
         self.kernel_message = QLabel()
         self.kernel_message.setObjectName("kernelMessageLabel")
         self.kernel_message.setWordWrap(True)
-        self.kernel_message.setStyleSheet("color: #b00000;")
+        self.kernel_message.setStyleSheet(f"color: {ERROR_RED};")
         self.kernel_message.hide()
         v.addWidget(self.kernel_message)
         hint = QLabel(
@@ -212,7 +191,7 @@ class ControlsPanel(QWidget):
             "double click: type a value."
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555;")
+        hint.setStyleSheet(f"color: {NOTE_GREY};")
         v.addWidget(hint)
         step_row = QHBoxLayout()
         step_row.addWidget(QLabel("Step"))

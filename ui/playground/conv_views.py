@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.lab.conv import PlaygroundResult, window_span
+from ui.theme import DIVERGING, GREY, MAGNITUDE
 
 __all__ = [
     "COLOUR_MODES",
@@ -35,10 +36,10 @@ __all__ = [
 
 # (key, menu label, colour map): signed values need a diverging map centred on zero.
 COLOUR_MODES = (
-    ("signed", "Signed (blue < 0 < red)", "CET-D1"),
-    ("signed_full", "Signed, full range", "CET-D1"),
-    ("abs", "Magnitude |x|", "CET-L3"),
-    ("minmax", "Min-max stretch (grey)", "CET-L1"),
+    ("signed", "Signed (blue < 0 < red)", DIVERGING),
+    ("signed_full", "Signed, full range", DIVERGING),
+    ("abs", "Magnitude |x|", MAGNITUDE),
+    ("minmax", "Min-max stretch (grey)", GREY),
 )
 _MAPS = {key: pg.colormap.get(name) for key, _, name in COLOUR_MODES}
 
@@ -295,7 +296,7 @@ class ConvViews(QWidget):
         self.input_view = ImagePanel("inputView", "Input (grey, 0..1)")
         self.output_view = ImagePanel("outputView", "Feature map (conv + bias, ReLU)")
         self.pooled_view = ImagePanel("pooledView", "Pooled map")
-        self.input_view.image_item.setColorMap(pg.colormap.get("CET-L1"))
+        self.input_view.image_item.setColorMap(pg.colormap.get(GREY))
         self.input_view.image_item.setLevels((0.0, 1.0))
         self.colour_bar = pg.ColorBarItem(
             values=(-1, 1), colorMap=_MAPS["signed"], interactive=False, width=12

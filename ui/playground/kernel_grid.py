@@ -17,11 +17,12 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen, QWheelEven
 from PySide6.QtWidgets import QLineEdit, QSizePolicy, QToolTip, QWidget
 
 from cnnviz.lab.conv import MAX_WEIGHT
+from ui.theme import DIVERGING, text_colour_on
 
 __all__ = ["KernelGrid", "format_weight"]
 
 DRAG_PIXELS = 8  # vertical mouse travel per step while dragging on a cell
-_CMAP = pg.colormap.get("CET-D1")
+_CMAP = pg.colormap.get(DIVERGING)
 _LUT = _CMAP.getLookupTable(nPts=256)
 
 
@@ -156,8 +157,7 @@ class KernelGrid(QWidget):
                 painter.fillRect(rect, QColor(r, g, b))
                 painter.setPen(border)
                 painter.drawRect(rect.adjusted(0, 0, -1, -1))
-                luminance = 0.299 * r + 0.587 * g + 0.114 * b
-                painter.setPen(QColor("black") if luminance > 140 else QColor("white"))
+                painter.setPen(QColor(text_colour_on(r, g, b)))
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, format_weight(value))
         if self.hasFocus():
             painter.setPen(QPen(QColor(255, 170, 0), 2))

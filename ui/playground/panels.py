@@ -15,6 +15,7 @@ from cnnviz.lab.conv import (
     pool_size_formula,
 )
 from cnnviz.lab.speed import time_vectorised_vs_loops
+from ui.widgets.why import WhyLabel
 
 __all__ = ["SpeedPanel", "ValueHistogram", "shapes_text", "params_text"]
 
@@ -81,9 +82,7 @@ class SpeedPanel(QWidget):
         )
         self.label.setObjectName("speedLabel")
         self.label.setWordWrap(True)
-        why = QLabel(SPEED_WHY)
-        why.setWordWrap(True)
-        why.setStyleSheet("color: #555;")
+        why = WhyLabel(SPEED_WHY, expanded=True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.button)
         layout.addWidget(self.label)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from cnnviz.lab.conv import PlaygroundResult
 from cnnviz.lab.pixel import pixel_explanation, pool_argmax, pool_window, pooled_receptive_field
-from ui.playground.controls import WhyLabel
+from ui.widgets.why import WhyLabel
 
 __all__ = ["PixelInspector"]
 

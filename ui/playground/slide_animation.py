@@ -11,6 +11,8 @@ import math
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
+from ui.widgets.why import WhyLabel
+
 __all__ = ["SlideAnimation", "speed_from_slider"]
 
 IDLE_TEXT = (
@@ -74,9 +76,7 @@ class SlideAnimation(QWidget):
         speed.addWidget(QLabel("Speed:"))
         speed.addWidget(self.speed_slider, 1)
         speed.addWidget(self.speed_label)
-        why = QLabel(WHY)
-        why.setWordWrap(True)
-        why.setStyleSheet("color: #555;")
+        why = WhyLabel(WHY, expanded=True)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addLayout(speed)

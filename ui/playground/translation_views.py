@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
 from cnnviz.lab.translation import TranslationReport
 from ui.playground.conv_views import display_levels, output_rect, pooled_rect
+from ui.theme import DIVERGING, GREY
 
 __all__ = ["TranslationViews"]
 
@@ -112,8 +113,8 @@ class TranslationViews(pg.GraphicsLayoutWidget):
             self.views[2][col].addItem(rect)
             self._outlines.append(rect)
         self.scene().sigMouseClicked.connect(self._on_click)
-        self._grey = pg.colormap.get("CET-L1")
-        self._diverging = pg.colormap.get("CET-D1")
+        self._grey = pg.colormap.get(GREY)
+        self._diverging = pg.colormap.get(DIVERGING)
 
     # ------------------------------------------------------------------ public API
     def show_report(self, r: TranslationReport, aligned: bool = False) -> None:

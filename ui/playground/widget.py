@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from cnnviz.data.bundled import SAMPLE_PHOTOS
 from cnnviz.lab import kernels, patterns
 from cnnviz.lab.conv import MAX_WEIGHT, PlaygroundResult, compute
-from ui.playground.controls import WHY, ControlsPanel, WhyLabel
+from ui.playground.controls import WHY, ControlsPanel
 from ui.playground.conv_views import ConvViews
 from ui.playground.extras import ExtrasMixin
 from ui.playground.hover import HoverMixin
@@ -31,6 +31,7 @@ from ui.playground.panels import SpeedPanel, ValueHistogram, params_text, shapes
 from ui.playground.pixel_inspector import PixelInspector
 from ui.playground.slide_animation import SlideAnimation
 from ui.playground.sources import DRAW_ITEM, OPEN_ITEM, PATTERN_SIZE, SourcesMixin
+from ui.widgets.why import WhyLabel
 
 __all__ = ["PlaygroundWidget", "OPEN_ITEM", "DRAW_ITEM"]
 

@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
 
 from cnnviz.nn import architecture as arch
 from cnnviz.nn.summary import summarize, totals
+from ui.theme import ERROR_STYLE
 from ui.training.receptive_field_view import ReceptiveFieldView
-from ui.widgets.image_grid import named_button, why_label
+from ui.widgets.image_grid import named_button
+from ui.widgets.why import WhyLabel
 
 TYPE_LABELS = {"conv": "Conv", "relu": "ReLU", "maxpool": "MaxPool", "avgpool": "AvgPool",
                "flatten": "Flatten", "dense": "Dense"}
@@ -104,7 +106,7 @@ class ArchitectureEditor(QWidget):
         self.error_label = QLabel("")
         self.error_label.setObjectName("architectureError")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.error_label.setStyleSheet(ERROR_STYLE)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("summaryTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -122,7 +124,7 @@ class ArchitectureEditor(QWidget):
         self.table.setToolTip("Receptive field: the side of the input window one output pixel "
                               "sees. Select a row to highlight it on the sample at the right.")
         self.rf_view = ReceptiveFieldView()
-        why = why_label(WHY)
+        why = WhyLabel(WHY, expanded=True)
 
         left = QVBoxLayout()
         left.setContentsMargins(0, 0, 0, 0)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.theme import ERROR_STYLE
 from ui.widgets.image_grid import named_button
 
 OPTIMIZERS = (("Adam", "adam"), ("SGD", "sgd"), ("SGD + momentum", "momentum"))
@@ -143,7 +144,7 @@ class TrainingControls(QWidget):
         self.message_label = QLabel("")
         self.message_label.setObjectName("trainingMessage")
         self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.message_label.setStyleSheet(ERROR_STYLE)
         self.message_label.hide()
 
         layout = QVBoxLayout(self)

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from cnnviz.data.images import resize_area
 from ui.widgets.draw_canvas import DrawCanvas
-from ui.widgets.image_grid import ProbabilityBars, image_view, show_grey, why_label
+from ui.widgets.image_grid import ProbabilityBars, image_view, show_grey
+from ui.widgets.why import WhyLabel
 
 CANVAS = (28, 28)
 WHY = (
@@ -75,7 +76,7 @@ class DrawDigitPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(50)
         self._timer.timeout.connect(self.classify)
-        why = why_label(WHY)
+        why = WhyLabel(WHY, expanded=True)
         left = QVBoxLayout()
         left.addWidget(self.canvas, 1)
         left.addWidget(self.clear_button)

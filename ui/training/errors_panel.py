@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.theme import SEQUENTIAL
 from ui.training.dataset_panel import grey_pixmap
 from ui.training.inference import ModelContext
-from ui.widgets.image_grid import why_label
+from ui.widgets.why import WhyLabel
 
 MAX_GALLERY = 40  # thumbnails per view; each needs one single-sample prediction
 WHY = (
@@ -66,7 +67,7 @@ class ErrorsPanel(QWidget):
         self.matrix.setLabel("bottom", "predicted class")
         self.matrix.setMinimumSize(180, 160)
         self.matrix_item = pg.ImageItem()
-        self.matrix_item.setColorMap(pg.colormap.get("CET-L12"))
+        self.matrix_item.setColorMap(pg.colormap.get(SEQUENTIAL))
         self.matrix.addItem(self.matrix_item)
         self.matrix.scene().sigMouseClicked.connect(self._on_matrix_click)
         self._texts: list[QGraphicsSimpleTextItem] = []
@@ -81,7 +82,7 @@ class ErrorsPanel(QWidget):
         self.gallery_label = QLabel("Train a model: the matrix appears at each evaluation.")
         self.gallery_label.setObjectName("galleryLabel")
         self.gallery_label.setWordWrap(True)
-        why = why_label(WHY)
+        why = WhyLabel(WHY, expanded=True)
         right = QVBoxLayout()
         right.addWidget(self.gallery_label)
         right.addWidget(self.gallery, 1)

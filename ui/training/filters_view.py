@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.image_grid import DIVERGING, image_view, symmetric_levels, tile, why_label
+from ui.widgets.image_grid import DIVERGING, image_view, symmetric_levels, tile
+from ui.widgets.why import WhyLabel
 
 REPLAY_MS = 50
 MAX_FRAMES = 240  # timeline length; older frames are thinned (every other dropped) past this
@@ -101,7 +102,7 @@ class FiltersView(QWidget):
         self.slider.valueChanged.connect(self._on_slider)
         self.frame_label = QLabel("no filters yet")
         self.scale_label = QLabel("")
-        why = why_label(WHY)
+        why = WhyLabel(WHY, expanded=True)
 
         top = QHBoxLayout()
         top.addWidget(self.gradients_check)

@@ -28,8 +28,8 @@ from ui.widgets.image_grid import (
     show_grey,
     show_signed,
     tile,
-    why_label,
 )
+from ui.widgets.why import WhyLabel
 
 MAX_MAPS = 32  # channels shown per layer; enough to see the pattern without a wall of tiles
 WHY = (
@@ -79,7 +79,7 @@ class InspectPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.maps)
-        why = why_label(WHY)
+        why = WhyLabel(WHY, expanded=True)
 
         picker = QHBoxLayout()
         picker.addWidget(self.sample_spin)

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.image_grid import named_button, why_label
+from ui.widgets.image_grid import named_button
+from ui.widgets.why import WhyLabel
 
 LOOP_WHY = ("Why the loop: forward pass → loss → backward pass (gradients) → update. Every step "
             "nudges each weight against its gradient; use Single step to watch one in detail.")
@@ -46,7 +47,7 @@ def build_studio_layout(w) -> None:
     w.png_button = named_button("Export filters PNG…", "exportFiltersButton")
     for button in (w.save_button, w.load_button, w.csv_button, w.png_button):
         files.addWidget(button)
-    why = why_label(LOOP_WHY)
+    why = WhyLabel(LOOP_WHY, expanded=True)
 
     column = QWidget()
     col = QVBoxLayout(column)

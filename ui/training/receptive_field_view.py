@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Slot
-from PySide6.QtGui import QBrush, QColor, QCursor, QPen
+from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QHBoxLayout,
     QLabel,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from cnnviz.nn import architecture as arch
 from ui.widgets.image_grid import image_view
+from ui.widgets.why import WhyLabel
 
 WHY = (
     "Why: deeper layers combine several outputs of the layer before, so each of their pixels "
@@ -87,10 +87,8 @@ class ReceptiveFieldView(QWidget):
         self.label.setStyleSheet("font-size: 8pt;")
         # The explanation sits behind a "why?" link: this panel shares a short tab with the layer
         # table, and a paragraph here would push the picture out of a 700 px window.
-        why = QLabel('<a href="#why">why?</a>')
+        why = WhyLabel(WHY)
         why.setObjectName("receptiveFieldWhy")
-        why.setToolTip(WHY)
-        why.linkActivated.connect(self._show_why)
         caption = QHBoxLayout()
         caption.addWidget(self.label, 1)
         caption.addWidget(why, 0, Qt.AlignmentFlag.AlignTop)
@@ -98,10 +96,6 @@ class ReceptiveFieldView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
         layout.addLayout(caption)
-
-    @Slot(str)
-    def _show_why(self, _link: str) -> None:
-        QToolTip.showText(QCursor.pos(), WHY, self)
 
     def set_sample(self, sample: np.ndarray | None, input_shape) -> None:
         """Show ``sample`` (H, W) in [0, 1] (a blank image of ``input_shape`` if None)."""

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.image_grid import ProbabilityBars, show_grey, show_signed, tile, why_label
+from ui.widgets.image_grid import ProbabilityBars, show_grey, show_signed, tile
+from ui.widgets.why import WhyLabel
 
 WHY = (
     "Why: every training step is these four stages. Forward: the batch flows through the layers. "
@@ -89,7 +90,7 @@ class StepView(QWidget):
             lay.addWidget(text)
             self.texts.append(text)
             row.addWidget(box, 1)
-        why = why_label(WHY)
+        why = WhyLabel(WHY, expanded=True)
         top = QHBoxLayout()
         top.addWidget(self.sample_spin)
         top.addWidget(self.summary, 1)

@@ -18,6 +18,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from ui.theme import DIVERGING
+
 __all__ = [
     "DIVERGING",
     "EXPORT_FILE_FILTER",
@@ -28,7 +30,6 @@ __all__ = [
 ]
 
 # The app's diverging map: blue for negative, near-white at zero, red for positive.
-DIVERGING = "CET-D1"
 PNG_FILTER = "PNG image (*.png)"
 NPY_FILTER = "NumPy array (*.npy)"
 EXPORT_FILE_FILTER = f"{PNG_FILTER};;{NPY_FILTER}"

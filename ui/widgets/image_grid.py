@@ -1,13 +1,13 @@
 """Small helpers shared by the studio's panels: tiling maps into one image, image views, probability
-bars, the grey "why" notes and named buttons."""
+bars and named buttons."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QPushButton
 
-DIVERGING = "CET-D1"
+from ui.theme import DIVERGING, GREY
 
 
 def tile(maps: np.ndarray, columns: int | None = None, gap: int = 1,
@@ -71,16 +71,8 @@ def show_signed(item: pg.ImageItem, image: np.ndarray) -> None:
 
 def show_grey(item: pg.ImageItem, image: np.ndarray) -> None:
     """Draw a [0, 1] grey image."""
-    item.setColorMap(pg.colormap.get("CET-L1"))
+    item.setColorMap(pg.colormap.get(GREY))
     item.setImage(np.asarray(image, dtype=np.float64), levels=(0.0, 1.0), autoLevels=False)
-
-
-def why_label(text: str) -> QLabel:
-    """The small grey, word-wrapped note under a panel that says why it matters."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #555; font-size: 9pt;")
-    return label
 
 
 def named_button(text: str, name: str, tip: str | None = None) -> QPushButton:

@@ -533,7 +533,8 @@ def test_a_large_image_is_scaled_down_with_a_note(pg, tmp_path):
 def test_clicking_why_pins_the_explanation_beside_the_controls(pg):
     from PySide6.QtWidgets import QWhatsThis
 
-    from ui.playground.controls import WHY, WhyLabel
+    from ui.playground.controls import WHY
+    from ui.widgets.why import WhyLabel
 
     labels = [w for w in pg.findChildren(WhyLabel) if w.explanation == WHY["dilation"]]
     assert labels and labels[0].toolTip() == WHY["dilation"]
@@ -543,7 +544,8 @@ def test_clicking_why_pins_the_explanation_beside_the_controls(pg):
 
 
 def test_every_idea_has_a_why_note_beside_its_control(pg):
-    from ui.playground.controls import WHY, WhyLabel
+    from ui.playground.controls import WHY
+    from ui.widgets.why import WhyLabel
 
     notes = {w.explanation for w in pg.findChildren(WhyLabel)}
     assert set(WHY.values()) <= notes

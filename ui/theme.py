@@ -1,0 +1,38 @@
+"""The app's look, in one place: colour maps, note and error colours, fonts.
+
+Every view takes its colour maps from here, so "signed values are blue < 0 < red" means the same
+thing in the playground, the filters view, the exports and the experiments.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+from cnnviz.data.images import BT601
+
+__all__ = [
+    "BT601", "DIVERGING", "ERROR_RED", "ERROR_STYLE", "GREY", "MAGNITUDE", "NOTE_GREY",
+    "NOTE_STYLE", "SEQUENTIAL", "colormap", "text_colour_on",
+]
+
+# Colour maps (pyqtgraph's colorcet names). Signed maps are centred on zero: negatives stay visible.
+DIVERGING = "CET-D1"        # blue < 0 < red: convolution outputs, kernels, filters, gradients
+GREY = "CET-L1"             # black .. white: images in [0, 1]
+MAGNITUDE = "CET-L3"        # |x|
+SEQUENTIAL = "CET-L12"      # counts and rates (the confusion matrix)
+
+NOTE_GREY = "#555555"       # explanations ("why?" notes, hints)
+ERROR_RED = "#b00020"       # messages about bad input
+NOTE_STYLE = f"color: {NOTE_GREY}; font-size: 9pt;"
+ERROR_STYLE = f"color: {ERROR_RED}; font-weight: bold;"
+
+
+def colormap(name: str) -> pg.ColorMap:
+    """The pyqtgraph colour map called ``name`` (one of the constants above)."""
+    return pg.colormap.get(name)
+
+
+def text_colour_on(r: float, g: float, b: float) -> str:
+    """``"black"`` or ``"white"``, whichever reads better on the colour (r, g, b) in 0..255."""
+    luma = BT601[0] * r + BT601[1] * g + BT601[2] * b
+    return "black" if luma > 140 else "white"
