@@ -9,14 +9,13 @@ folder and renames it over the target, so a crash mid-save never leaves a half-w
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from cnnviz.fileio import atomic_write
 from cnnviz.nn._geometry import pair
 from cnnviz.nn.model import Sequential
 
@@ -74,19 +73,8 @@ def save_model(model: Sequential, path, metadata: dict | None = None) -> Path:
         raise ValueError(f"the model metadata cannot be saved as JSON: {exc}") from None
     arrays = {_HEADER_KEY: np.array(header_text)}
     arrays.update({_WEIGHT_PREFIX + k: v for k, v in model.state_dict().items()})
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_write(path) as f:
+        np.savez(f, **arrays)
     return path
 
 

@@ -7,13 +7,12 @@ wrapper that asks for the path. Failures become a sentence in the studio, never 
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtWidgets import QFileDialog
 
+from cnnviz.fileio import atomic_write
 from cnnviz.nn import architecture as arch
 from ui.widgets.image_grid import DIVERGING, symmetric_levels, tile
 
@@ -32,17 +31,11 @@ def write_history_csv(rows: list[dict], path) -> Path:
     path : str or Path
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=HISTORY_COLUMNS, extrasaction="ignore")
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: row.get(k, "") for k in HISTORY_COLUMNS})
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=HISTORY_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: row.get(k, "") for k in HISTORY_COLUMNS})
     return path
 
 

@@ -1,23 +1,22 @@
 """Export a 2-D map as a PNG picture (coloured as on screen) or as the raw array (``.npy``).
 
-Both writes are atomic: the file is written under a temporary name in the target folder and then
-renamed over the target (``os.replace``), so a failed or interrupted export never leaves half a
-file where a good one was.
+Both writes go through :func:`cnnviz.fileio.atomic_write`, so a failed or interrupted export
+never leaves half a file where a good one was.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from cnnviz.fileio import atomic_write, write_bytes_atomic
 from ui.theme import DIVERGING
 
 __all__ = [
@@ -29,7 +28,6 @@ __all__ = [
     "export_dialog",
 ]
 
-# The app's diverging map: blue for negative, near-white at zero, red for positive.
 PNG_FILTER = "PNG image (*.png)"
 NPY_FILTER = "NumPy array (*.npy)"
 EXPORT_FILE_FILTER = f"{PNG_FILTER};;{NPY_FILTER}"
@@ -90,15 +88,6 @@ def colourise(
     return np.ascontiguousarray(lut[index])
 
 
-def _temp_beside(path: Path, suffix: str) -> Path:
-    folder = path.parent
-    if not folder.is_dir():
-        raise OSError(f"the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=folder)
-    os.close(fd)
-    return Path(tmp)
-
-
 def save_array_png(
     array: np.ndarray,
     path: str | os.PathLike[str],
@@ -130,15 +119,12 @@ def save_array_png(
         rgba = np.ascontiguousarray(np.repeat(np.repeat(rgba, scale, axis=0), scale, axis=1))
     h, w = rgba.shape[:2]
     image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
-    path = Path(path)
-    tmp = _temp_beside(path, ".png")
-    try:
-        if not image.save(str(tmp), "PNG"):
-            raise OSError(f"could not write {path.name} (is the folder writable, the disk free?)")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise OSError(f"could not encode {Path(path).name} as PNG")
+    return write_bytes_atomic(path, bytes(data))
 
 
 def save_array_npy(array: np.ndarray, path: str | os.PathLike[str]) -> Path:
@@ -156,17 +142,9 @@ def save_array_npy(array: np.ndarray, path: str | os.PathLike[str]) -> Path:
     a = np.asarray(array)
     if a.dtype == object:
         raise ValueError("an array of Python objects cannot be saved without a pickle")
-    path = Path(path)
-    tmp = _temp_beside(path, ".npy")
-    try:
-        with open(tmp, "wb") as f:
-            np.save(f, a, allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    with atomic_write(path) as f:
+        np.save(f, a, allow_pickle=False)
+    return Path(path).expanduser()
 
 
 def _default_name(kind: str) -> str:
