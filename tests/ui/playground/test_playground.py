@@ -256,10 +256,12 @@ def test_a_burst_of_edits_is_computed_once(qtbot, pg, monkeypatch):
 
     calls = []
     monkeypatch.setattr(module, "compute", lambda *a: calls.append(1) or compute(*a))
-    for _ in range(10):
-        click_cell(qtbot, pg, 1, 1)
-    pg.controls.stride_spin.setValue(2)
-    qtbot.wait(20)
+    with qtbot.waitSignal(pg.sigResultChanged):
+        for _ in range(10):
+            click_cell(qtbot, pg, 1, 1)
+        pg.controls.stride_spin.setValue(2)
+    with qtbot.assertNotEmitted(pg.sigResultChanged, wait=20):
+        pass
     assert len(calls) == 1
     assert_shows_engine_result(pg)
 
@@ -429,7 +431,8 @@ def test_animation_plays_and_pauses(qtbot, pg):
     qtbot.waitUntil(lambda: pg.animation.filled > 0)
     qtbot.mouseClick(pg.animation.play_button, Qt.MouseButton.LeftButton)
     filled = pg.animation.filled
-    qtbot.wait(80)
+    with qtbot.assertNotEmitted(pg.animation.sigFrame, wait=80):
+        pass
     assert pg.animation.filled == filled
 
 
