@@ -13,6 +13,10 @@ from cnnviz.data.images import BT601
 __all__ = [
     "BT601", "DIVERGING", "ERROR_RED", "ERROR_STYLE", "GREY", "MAGNITUDE", "NOTE_GREY",
     "NOTE_STYLE", "SEQUENTIAL", "colormap", "text_colour_on",
+    # the playground's overlays, messages and panels
+    "CELL_BORDER", "FOCUS_ORANGE", "HISTOGRAM_FILL", "IMAGE_OUTLINE", "OUTPUT_GREEN",
+    "PADDING_MAGENTA", "PADDING_TEXT", "PINNED_NOTE_STYLE", "POOL_CYAN", "REGION_OUTLINE",
+    "SCALE_END_GREY", "TABLE_BORDER", "VIEW_MESSAGE_STYLE", "WINDOW_YELLOW", "ZERO_LINE_RED",
 ]
 
 # Colour maps (pyqtgraph's colorcet names). Signed maps are centred on zero: negatives stay visible.
@@ -25,6 +29,27 @@ NOTE_GREY = "#555555"       # explanations ("why?" notes, hints)
 ERROR_RED = "#b00020"       # messages about bad input
 NOTE_STYLE = f"color: {NOTE_GREY}; font-size: 9pt;"
 ERROR_STYLE = f"color: {ERROR_RED}; font-weight: bold;"
+
+# The playground. Overlays are bright so they read on grey photos and on blue/red maps alike;
+# one colour per idea: yellow = the kernel's window, magenta = padding (and the pool's maximum),
+# green = the output pixel explained, cyan = pooling.
+WINDOW_YELLOW = "#ffd200"   # the taps that fall inside the image
+PADDING_MAGENTA = "#ff3cff" # taps in the padding, the padding's outline, the pool window's max
+OUTPUT_GREEN = "#00e000"    # the feature-map pixel being explained
+POOL_CYAN = "#00e0ff"       # a pool window and the input region a pooled pixel depends on
+IMAGE_OUTLINE = "#707070"   # the input's own border (a dark image must not vanish)
+REGION_OUTLINE = "#282828"  # the translation lab's comparable interior (dashed)
+PADDING_TEXT = "#b000b0"    # padding values in the inspector's tables (magenta on white)
+TABLE_BORDER = "#999999"
+CELL_BORDER = "#5a5a5a"     # between kernel-grid cells
+FOCUS_ORANGE = "#ffaa00"    # the kernel grid's keyboard-selected cell
+ZERO_LINE_RED = "#c00000"   # the histogram's x = 0
+SCALE_END_GREY = "#808080"  # the histogram's colour-scale ends (dashed)
+HISTOGRAM_FILL = (80, 120, 220, 160)
+VIEW_MESSAGE_STYLE = (      # an explanation drawn over a map it replaces
+    "color: #ffb0b0; background: rgba(40, 0, 0, 220); font-weight: bold; padding: 12px;"
+)
+PINNED_NOTE_STYLE = "background: #fff8dc; border: 1px solid #e0d090; padding: 4px;"
 
 
 def colormap(name: str) -> pg.ColorMap:

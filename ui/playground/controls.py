@@ -1,7 +1,8 @@
 """The playground's left-hand column: input, kernel and arithmetic controls, each with a "why?".
 
-This module only builds and lays out the controls (with the objectNames that acceptance checks
-use); :mod:`ui.playground.widget` connects them to the computation.
+This module builds and lays out the controls (with the objectNames that acceptance checks use)
+and reads the arithmetic ones as a :class:`~cnnviz.lab.conv.ConvSettings`; the parts of
+:mod:`ui.playground` (kernel editor, source menu) bind the others.
 """
 
 from __future__ import annotations
@@ -25,12 +26,21 @@ from PySide6.QtWidgets import (
 from cnnviz.lab import kernels
 from cnnviz.lab.conv import PADDING_MODES, POOL_TYPES, ConvSettings
 from ui.playground.kernel_grid import KernelGrid
-from ui.theme import ERROR_RED, NOTE_GREY
+from ui.theme import ERROR_RED, NOTE_GREY, PINNED_NOTE_STYLE
 from ui.widgets.why import WhyLabel
 
 __all__ = ["WHY", "ControlsPanel", "STEP_SIZES"]
 
 STEP_SIZES = (0.1, 0.25, 0.5, 1.0, 2.0)
+
+# The transform buttons under the kernel grid (the kernel editor applies them), with their tips.
+_KERNEL_BUTTONS = (
+    ("Normalise", "Divide by the sum (when it is not zero) so flat areas keep their brightness"),
+    ("Random", "Random weights in [-1, 1]: what an untrained network starts from"),
+    ("Flip", "Rotate by 180 degrees: turns cross-correlation into textbook convolution"),
+    ("Rotate", "A quarter turn clockwise"),
+    ("Zero", "All weights to zero"),
+)
 
 # Our own short explanations, one per idea of CONCEPTS.md, shown beside the control that shows it.
 WHY = {
@@ -90,9 +100,18 @@ WHY = {
 
 
 class ControlsPanel(QWidget):
-    """All playground controls. Attributes are the widgets; ``settings()`` reads them."""
+    """All playground controls. Attributes are the widgets; ``settings()`` reads them.
+
+    Signals
+    -------
+    sigWhy(str)
+        A *why?* link was clicked; the explanation is also pinned in ``whyNote``.
+    sigSettingsChanged()
+        A control that :meth:`settings` reads changed.
+    """
 
     sigWhy = Signal(str)
+    sigSettingsChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -105,10 +124,22 @@ class ControlsPanel(QWidget):
         self.why_note = QLabel("Click any <i>why?</i> for a short explanation.")
         self.why_note.setObjectName("whyNote")
         self.why_note.setWordWrap(True)
-        self.why_note.setStyleSheet("background: #fff8dc; border: 1px solid #e0d090; padding: 4px;")
+        self.why_note.setStyleSheet(PINNED_NOTE_STYLE)
         layout.addWidget(self.why_note)
         layout.addStretch(1)
         self.sigWhy.connect(self.why_note.setText)
+        for spin in (
+            self.stride_spin,
+            self.padding_spin,
+            self.dilation_spin,
+            self.pool_size_spin,
+            self.pool_stride_spin,
+            self.bias_spin,
+        ):
+            spin.valueChanged.connect(self.sigSettingsChanged)
+        for combo in (self.padding_mode_combo, self.pool_type_combo):
+            combo.currentIndexChanged.connect(self.sigSettingsChanged)
+        self.relu_check.toggled.connect(self.sigSettingsChanged)
 
     def _why(self, key: str) -> WhyLabel:
         label = WhyLabel(WHY[key])
@@ -210,26 +241,20 @@ class ControlsPanel(QWidget):
         step_row.addWidget(self.bias_spin, 1)
         step_row.addWidget(self._why("bias"))
         v.addLayout(step_row)
+        v.addLayout(self._kernel_buttons())
+        return box
+
+    def _kernel_buttons(self) -> QGridLayout:
         buttons = QGridLayout()
         buttons.setSpacing(2)
         self.kernel_buttons = {}
-        for name, tip in (
-            (
-                "Normalise",
-                "Divide by the sum (when it is not zero) so flat areas keep their brightness",
-            ),
-            ("Random", "Random weights in [-1, 1]: what an untrained network starts from"),
-            ("Flip", "Rotate by 180 degrees: turns cross-correlation into textbook convolution"),
-            ("Rotate", "A quarter turn clockwise"),
-            ("Zero", "All weights to zero"),
-        ):
+        for name, tip in _KERNEL_BUTTONS:
             button = QPushButton(name)
             button.setObjectName(f"kernel{name}Button")
             button.setToolTip(tip)
             buttons.addWidget(button, len(self.kernel_buttons) // 3, len(self.kernel_buttons) % 3)
             self.kernel_buttons[name] = button
-        v.addLayout(buttons)
-        return box
+        return buttons
 
     def _arithmetic_group(self) -> QGroupBox:
         box = QGroupBox("Convolution arithmetic")

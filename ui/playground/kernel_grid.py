@@ -11,18 +11,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QLineEdit, QSizePolicy, QToolTip, QWidget
 
 from cnnviz.lab.conv import MAX_WEIGHT
-from ui.theme import DIVERGING, text_colour_on
+from ui.theme import CELL_BORDER, DIVERGING, FOCUS_ORANGE, colormap, text_colour_on
 
 __all__ = ["KernelGrid", "format_weight"]
 
 DRAG_PIXELS = 8  # vertical mouse travel per step while dragging on a cell
-_CMAP = pg.colormap.get(DIVERGING)
+_CMAP = colormap(DIVERGING)
 _LUT = _CMAP.getLookupTable(nPts=256)
 
 
@@ -147,7 +146,7 @@ class KernelGrid(QWidget):
         font.setPixelSize(max(7, int(side * 0.32)))
         painter.setFont(font)
         k = self.size_k()
-        border = QPen(QColor(90, 90, 90), 1)
+        border = QPen(QColor(CELL_BORDER), 1)
         for row in range(k):
             for col in range(k):
                 value = self._kernel[row, col]
@@ -160,7 +159,7 @@ class KernelGrid(QWidget):
                 painter.setPen(QColor(text_colour_on(r, g, b)))
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, format_weight(value))
         if self.hasFocus():
-            painter.setPen(QPen(QColor(255, 170, 0), 2))
+            painter.setPen(QPen(QColor(FOCUS_ORANGE), 2))
             painter.drawRect(self.cell_rect(*self._selected).adjusted(1, 1, -1, -1))
         painter.end()
 

@@ -15,6 +15,7 @@ from cnnviz.lab.conv import (
     pool_size_formula,
 )
 from cnnviz.lab.speed import time_vectorised_vs_loops
+from ui.theme import HISTOGRAM_FILL, SCALE_END_GREY, ZERO_LINE_RED
 from ui.widgets.why import WhyLabel
 
 __all__ = ["SpeedPanel", "ValueHistogram", "shapes_text", "params_text"]
@@ -126,12 +127,12 @@ class ValueHistogram(pg.PlotWidget):
         item.setLabel("bottom", "output value")
         item.setLabel("left", "pixels")
         item.setMenuEnabled(False)
-        self.curve = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=(80, 120, 220, 160))
+        self.curve = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=HISTOGRAM_FILL)
         self.addItem(self.curve)
-        self.zero_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#c00000", width=1))
+        self.zero_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen(ZERO_LINE_RED, width=1))
         self.addItem(self.zero_line)
         # Where the colour scale ends: values beyond these lines share the end colours.
-        dashed = pg.mkPen("#808080", width=1, style=Qt.PenStyle.DashLine)
+        dashed = pg.mkPen(SCALE_END_GREY, width=1, style=Qt.PenStyle.DashLine)
         self.level_lines = [pg.InfiniteLine(0, angle=90, pen=dashed) for _ in range(2)]
         for line in self.level_lines:
             line.hide()

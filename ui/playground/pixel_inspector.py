@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from cnnviz.lab.conv import PlaygroundResult
 from cnnviz.lab.pixel import pixel_explanation, pool_argmax, pool_window, pooled_receptive_field
+from ui.theme import PADDING_TEXT, TABLE_BORDER
 from ui.widgets.why import WhyLabel
 
 __all__ = ["PixelInspector"]
@@ -38,12 +39,12 @@ def _table(values: np.ndarray, padding: np.ndarray | None = None) -> str:
         for j in range(values.shape[1]):
             text = _number(float(values[i, j]))
             if padding is not None and padding[i, j]:
-                cells.append(f"<td style='color:#b000b0'><i>{text}</i></td>")
+                cells.append(f"<td style='color:{PADDING_TEXT}'><i>{text}</i></td>")
             else:
                 cells.append(f"<td>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (
-        "<table cellspacing='0' cellpadding='2' border='1' style='border-color:#999; "
+        f"<table cellspacing='0' cellpadding='2' border='1' style='border-color:{TABLE_BORDER}; "
         "font-family:monospace; font-size:9pt'>" + "".join(rows) + "</table>"
     )
 

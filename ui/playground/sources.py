@@ -1,30 +1,65 @@
-"""Where the playground's input image comes from: bundled photos, patterns, files, drawings.
+"""Where the playground's input image comes from: bundled photos, patterns, files, drawings, arrays.
 
-A mixin for :class:`ui.playground.widget.PlaygroundWidget` (kept apart so each file stays small). It
-uses
-``self.controls``, ``self._use_image()``, ``self._source_index`` and ``self.sigStatus``.
+:class:`SourceMenu` owns ``imageSourceCombo`` and the two lines under it (what the image is, and
+why a file could not be used). Whatever the source, an image that can be used is announced once,
+by ``sigImageChosen``; one that cannot leaves the current image and the menu's choice in place.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Slot
-from PySide6.QtWidgets import QFileDialog
+import numpy as np
+from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel
 
 from cnnviz.data.bundled import SAMPLE_PHOTOS, asset_path
 from cnnviz.lab import patterns
+from ui.widgets.draw_dialog import DrawDialog
+from ui.widgets.image_io import IMAGE_FILE_FILTER, load_grey_image
 
-__all__ = ["SourcesMixin", "OPEN_ITEM", "DRAW_ITEM", "PATTERN_SIZE"]
+__all__ = ["SourceMenu", "DEFAULT_SOURCE", "OPEN_ITEM", "DRAW_ITEM", "PATTERN_SIZE"]
 
 OPEN_ITEM = "Open image..."
 DRAW_ITEM = "Draw..."
 PATTERN_SIZE = 128
+DEFAULT_SOURCE = SAMPLE_PHOTOS[0][0]
+_SOURCE_KEY = "playground/source"
+_FILE_KEY = "playground/sourceFile"  # the file behind a "File: ..." source
+_DIR_KEY = "playground/lastDir"
 
 
-class SourcesMixin:
-    def _populate_sources(self) -> None:
-        combo = self.controls.image_combo
+class SourceMenu(QObject):
+    """The input-image menu: ``combo`` lists the sources, ``info`` and ``message`` report on them.
+
+    Each combo entry carries ``(kind, value)``: ``("photo", file)``, ``("pattern", name)``,
+    ``("file", path)``, ``("array" | "drawing", None)`` (brought back from memory), or the
+    actions ``("open", None)`` and ``("draw", None)``.
+
+    Signals
+    -------
+    sigImageChosen(object, str)
+        A usable input: grey float32 ndarray, shape (H, W), values in [0, 1], and its name.
+    sigStatus(str)
+        A message for the status bar (a refused file, a scaled-down image).
+    """
+
+    sigImageChosen = Signal(object, str)
+    sigStatus = Signal(str)
+
+    def __init__(
+        self, combo: QComboBox, info: QLabel, message: QLabel, parent: QObject | None = None
+    ):
+        super().__init__(parent)
+        self._combo, self._info, self._message = combo, info, message
+        # The latest drawing and use_array() array, so their menu entries can bring them back.
+        self._kept: dict[str, tuple[np.ndarray, str]] = {}
+        self._index = 0  # the entry of the image in use, to go back to after a failed choice
+        self._populate()
+        combo.activated.connect(self.activate)
+
+    def _populate(self) -> None:
+        combo = self._combo
         for label, filename in SAMPLE_PHOTOS:
             combo.addItem(label, ("photo", filename))
         combo.insertSeparator(combo.count())
@@ -37,92 +72,132 @@ class SourcesMixin:
         combo.addItem(OPEN_ITEM, ("open", None))
         combo.addItem(DRAW_ITEM, ("draw", None))
 
-    def _load_path(self, path) -> bool:
-        try:
-            from ui.widgets.image_io import load_grey_image
+    # -- public API -------------------------------------------------------------------------------
+    def restore(self) -> None:
+        """Choose the source of the last session: its file if it still opens, else its photo or
+        pattern, else the default photo."""
+        store = QSettings()
+        source = str(store.value(_SOURCE_KEY, DEFAULT_SOURCE))
+        if source.startswith("File: "):
+            path = str(store.value(_FILE_KEY, ""))
+            if path and Path(path).is_file() and self.load_file(path):
+                return
+        combo = self._combo
+        index = combo.findText(source)
+        if index < 0 or (combo.itemData(index) or ("",))[0] not in ("photo", "pattern"):
+            index = combo.findText(DEFAULT_SOURCE)
+        combo.setCurrentIndex(index)
+        self.activate(index)
 
-            image, note = load_grey_image(path)
-        except (ValueError, OSError) as exc:
-            self._show_image_message(str(exc))
+    def use_array(self, array: np.ndarray, name: str = "image") -> bool:
+        """Use a grey (H, W) array in [0, 1]; the menu names it ``Array: name``. False (with a
+        message) if it is not a 2-D array of finite numbers."""
+        image = self._offer(array, name)
+        if image is None:
             return False
-        name = Path(path).name
-        self._use_image(image, name)
-        if note:
-            self.controls.image_info.setText(f"{name}: {note}")
-            self.sigStatus.emit(f"{name} was {note} to keep the playground live.")
+        self._kept["array"] = (image, name)
+        self._select_custom(f"Array: {name}", ("array", None))
+        return True
+
+    def load_file(self, path) -> bool:
+        """Open an image file; on failure keep the current image and say why."""
+        if not self._load_path(path):
+            return False
+        label = f"File: {Path(path).name}"
+        self._select_custom(label, ("file", str(path)))
+        store = QSettings()
+        store.setValue(_SOURCE_KEY, label)
+        store.setValue(_FILE_KEY, str(path))
         return True
 
     @Slot(int)
-    def _on_source_activated(self, index: int) -> None:
-        kind, value = self.controls.image_combo.itemData(index) or (None, None)
+    def activate(self, index: int) -> None:
+        """Use the source of entry ``index`` (what a user's choice in the menu does)."""
+        kind, value = self._combo.itemData(index) or (None, None)
         ok = True
         if kind == "photo":
             ok = self._load_path(asset_path(value))
         elif kind == "pattern":
-            ok = self._use_image(patterns.pattern(value, PATTERN_SIZE), value)
+            ok = self._offer(patterns.pattern(value, PATTERN_SIZE), value) is not None
         elif kind in ("array", "drawing"):
             # Back to an earlier drawing or array: the menu entry must bring its image back.
-            ok = kind in self._kept_images and self._use_image(*self._kept_images[kind])
+            ok = kind in self._kept and self._offer(*self._kept[kind]) is not None
         elif kind == "file":
-            ok = self.load_image(value)
+            ok = self.load_file(value)
         elif kind == "open":
             ok = self._open_file_dialog()
         elif kind == "draw":
             ok = self._draw_image()
         if ok and kind in ("photo", "pattern", "file"):
-            self._source_index = self.controls.image_combo.currentIndex()
-            QSettings().setValue("playground/source", self.controls.image_combo.currentText())
+            self._index = self._combo.currentIndex()
+            QSettings().setValue(_SOURCE_KEY, self._combo.currentText())
         elif ok and kind in ("array", "drawing"):
-            self._source_index = self.controls.image_combo.currentIndex()
+            self._index = self._combo.currentIndex()
         elif not ok or kind in ("open", "draw"):
-            self._select_source_index(self._source_index)
+            self._select(self._index)
 
-    def _select_source_index(self, index: int) -> None:
-        self.controls.image_combo.setCurrentIndex(index)
-        self._source_index = index
+    # -- the image ------------------------------------------------------------------------------
+    def _offer(self, array: np.ndarray, name: str) -> np.ndarray | None:
+        """Announce ``array`` as the input if it is usable; the image used, or None."""
+        a = np.asarray(array, dtype=np.float32)
+        if a.ndim != 2 or a.size == 0 or not np.all(np.isfinite(a)):
+            self._show_problem(f"Cannot use {name}: it must be a 2-D array of finite numbers.")
+            return None
+        image = np.clip(a, 0.0, 1.0)
+        self._message.hide()
+        self._info.setText(f"{name}: {a.shape[1]}x{a.shape[0]} pixels")
+        self.sigImageChosen.emit(image, name)
+        return image
 
-    def _select_custom_source(self, label: str, data) -> None:
-        combo = self.controls.image_combo
+    def _load_path(self, path) -> bool:
+        try:
+            image, note = load_grey_image(path)
+        except (ValueError, OSError) as exc:
+            self._show_problem(str(exc))
+            return False
+        name = Path(path).name
+        self._offer(image, name)
+        if note:
+            self._info.setText(f"{name}: {note}")
+            self.sigStatus.emit(f"{name} was {note} to keep the playground live.")
+        return True
+
+    def _show_problem(self, message: str) -> None:
+        self._message.setText(message)
+        self._message.show()
+        self.sigStatus.emit(message)
+
+    # -- the menu -------------------------------------------------------------------------------
+    def _select(self, index: int) -> None:
+        self._combo.setCurrentIndex(index)
+        self._index = index
+
+    def _select_custom(self, label: str, data) -> None:
+        combo = self._combo
         index = combo.findData(data)
         if index < 0:
             index = combo.findData(("open", None))
             combo.insertItem(index, label, data)
         combo.setItemText(index, label)  # one "Array: ..." entry, named after the latest array
-        self._select_source_index(index)
+        self._select(index)
 
     def _open_file_dialog(self) -> bool:
-        from ui.widgets.image_io import IMAGE_FILE_FILTER
-
-        start = str(QSettings().value("playground/lastDir", str(Path.home())))
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", start, IMAGE_FILE_FILTER)
+        start = str(QSettings().value(_DIR_KEY, str(Path.home())))
+        path, _ = QFileDialog.getOpenFileName(
+            self._combo.window(), "Open an image", start, IMAGE_FILE_FILTER
+        )
         if not path:
             return False
-        QSettings().setValue("playground/lastDir", str(Path(path).parent))
-        return self.load_image(path)
+        QSettings().setValue(_DIR_KEY, str(Path(path).parent))
+        return self.load_file(path)
 
     def _draw_image(self) -> bool:
-        from ui.widgets.draw_dialog import DrawDialog
-
-        dialog = DrawDialog(self)
+        dialog = DrawDialog(self._combo.window())
         if dialog.exec() != DrawDialog.DialogCode.Accepted:
             return False
-        if not self._use_image(dialog.image(), "Drawing"):
+        image = self._offer(dialog.image(), "Drawing")
+        if image is None:
             return False
-        self._kept_images["drawing"] = (self._image, "Drawing")
-        self._select_custom_source("Drawing", ("drawing", None))
+        self._kept["drawing"] = (image, "Drawing")
+        self._select_custom("Drawing", ("drawing", None))
         return True
-
-    def _show_image_message(self, message: str) -> None:
-        self.controls.image_message.setText(message)
-        self.controls.image_message.show()
-        self.sigStatus.emit(message)
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:  # noqa: N802
-        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if files:
-            self.load_image(files[0])
-            event.acceptProposedAction()

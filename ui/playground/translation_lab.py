@@ -31,17 +31,18 @@ from PySide6.QtWidgets import (
 from cnnviz.lab.conv import ConvSettings, PlaygroundResult
 from cnnviz.lab.translation import TranslationReport, equivariance_report
 from ui.playground.translation_views import TranslationViews
+from ui.widgets.why import WhyLabel
 
 __all__ = ["TranslationLab", "WHY_NOTE"]
 
 WHY_NOTE = (
-    "<b>Why it matters.</b> A convolution uses the same kernel at every position, so moving the "
-    "input moves the feature map by the same amount and changes nothing else: "
-    "<i>equivariance</i>. A network therefore does not have to learn an object once per position. "
-    "Pooling keeps the strongest (or average) response of each small window, so a shift of a pixel "
-    "changes the pooled map less: <i>approximate invariance</i>. Only approximate, because the "
-    "windows sit on a fixed grid: a feature that crosses a window edge changes the pooled value, "
-    "and with stride 2 a 1 px shift is half an output pixel, which the map cannot show."
+    "Why it matters. A convolution uses the same kernel at every position, so moving the input "
+    "moves the feature map by the same amount and changes nothing else: equivariance. A network "
+    "therefore does not have to learn an object once per position. Pooling keeps the strongest "
+    "(or average) response of each small window, so a shift of a pixel changes the pooled map "
+    "less: approximate invariance. Only approximate, because the windows sit on a fixed grid: a "
+    "feature that crosses a window edge changes the pooled value, and with stride 2 a 1 px shift "
+    "is half an output pixel, which the map cannot show."
 )
 
 _ZOOMS = (("Whole image", None), ("Centre 128 px", 128), ("Centre 64 px", 64), ("Centre 32 px", 32))
@@ -92,19 +93,30 @@ class TranslationLab(QWidget):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._recompute)
 
+        controls = self._build_controls()
+        self.graphics = TranslationViews()
+        self.graphics.setToolTip("Arrow keys shift the input (Shift + arrow: 4 px); click to aim")
+        self.graphics.installEventFilter(_KeyForwarder(self))
+        self.views, self.items = self.graphics.views, self.graphics.items
+        self.text_area = self._build_text_area()
+        # Views above the text in a tall panel, beside it in a wide one (see resizeEvent).
+        self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._body.addWidget(self.graphics, 3)
+        self._body.addWidget(self.text_area, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(controls)
+        layout.addLayout(self._body, 1)
+        self._show_message("Choose an image and a kernel in the playground to start.")
+
+    # ------------------------------------------------------------------ construction
+    def _build_controls(self) -> QHBoxLayout:
         self.x_spin = self._shift_spin("shiftXSpin", "Shift right (negative: left), input pixels")
         self.y_spin = self._shift_spin("shiftYSpin", "Shift down (negative: up), in input pixels")
         reset = QPushButton("Reset")
         reset.setObjectName("shiftResetButton")
         reset.setToolTip("Back to no shift")
         reset.clicked.connect(lambda: self.set_shift(0, 0))
-        self.align_check = QCheckBox("Move back")
-        self.align_check.setObjectName("realignCheck")
-        self.align_check.setToolTip(
-            "Difference of the feature maps after moving the shifted one back by the shift: "
-            "zero away from the borders is equivariance"
-        )
-        self.align_check.toggled.connect(self._redraw)
         self.zoom_combo = QComboBox()
         self.zoom_combo.setObjectName("translationZoomCombo")
         for label, size in _ZOOMS:
@@ -112,7 +124,6 @@ class TranslationLab(QWidget):
         self.zoom_combo.setCurrentIndex(2)
         self.zoom_combo.setToolTip("A 1 px shift is easiest to see zoomed in; click a view to aim")
         self.zoom_combo.currentIndexChanged.connect(self._apply_zoom)
-
         controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)
         controls.addWidget(QLabel("dx"))
@@ -122,12 +133,16 @@ class TranslationLab(QWidget):
         controls.addWidget(reset)
         controls.addStretch(1)
         controls.addWidget(self.zoom_combo)
+        return controls
 
-        self.graphics = TranslationViews()
-        self.graphics.setToolTip("Arrow keys shift the input (Shift + arrow: 4 px); click to aim")
-        self.graphics.installEventFilter(_KeyForwarder(self))
-        self.views, self.items = self.graphics.views, self.graphics.items
-
+    def _build_text_area(self) -> QScrollArea:
+        self.align_check = QCheckBox("Move back")
+        self.align_check.setObjectName("realignCheck")
+        self.align_check.setToolTip(
+            "Difference of the feature maps after moving the shifted one back by the shift: "
+            "zero away from the borders is equivariance"
+        )
+        self.align_check.toggled.connect(self._redraw)
         self.numbers = QLabel()
         self.numbers.setObjectName("translationNumbers")
         self.numbers.setWordWrap(True)
@@ -138,13 +153,8 @@ class TranslationLab(QWidget):
             "RMS change: typical difference as a share of the map's typical value "
             "(0% = unchanged, about 140% = unrelated maps)."
         )
-        why = QLabel(WHY_NOTE)
+        why = WhyLabel(WHY_NOTE, expanded=True)
         why.setObjectName("translationWhy")
-        why.setWordWrap(True)
-        font = why.font()
-        font.setPointSizeF(font.pointSizeF() * 0.92)
-        why.setFont(font)
-
         why_button = QToolButton()
         why_button.setObjectName("translationWhyButton")
         why_button.setText("Why?")
@@ -157,7 +167,6 @@ class TranslationLab(QWidget):
         bottom.addWidget(self.align_check)
         bottom.addStretch(1)
         bottom.addWidget(why_button)
-
         # The text scrolls rather than ever overlapping the views when the panel is short.
         text = QWidget()
         text_layout = QVBoxLayout(text)
@@ -166,25 +175,15 @@ class TranslationLab(QWidget):
         text_layout.addWidget(self.numbers)
         text_layout.addWidget(why)
         text_layout.addStretch(1)
-        self.text_area = QScrollArea()
-        self.text_area.setObjectName("translationText")
-        self.text_area.setWidget(text)
-        self.text_area.setWidgetResizable(True)
-        self.text_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.text_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.text_area.setMinimumHeight(90)
+        area = QScrollArea()
+        area.setObjectName("translationText")
+        area.setWidget(text)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setMinimumHeight(90)
+        return area
 
-        # Views above the text in a tall panel, beside it in a wide one (see resizeEvent).
-        self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
-        self._body.addWidget(self.graphics, 3)
-        self._body.addWidget(self.text_area, 2)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(controls)
-        layout.addLayout(self._body, 1)
-        self._show_message("Choose an image and a kernel in the playground to start.")
-
-    # ------------------------------------------------------------------ construction
     def _shift_spin(self, name: str, tip: str) -> QSpinBox:
         spin = QSpinBox()
         spin.setObjectName(name)

@@ -16,8 +16,9 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
 from cnnviz.lab.translation import TranslationReport
-from ui.playground.conv_views import display_levels, output_rect, pooled_rect
-from ui.theme import DIVERGING, GREY
+from ui.playground.colour_scale import display_levels
+from ui.playground.map_geometry import output_rect, pooled_rect
+from ui.theme import DIVERGING, GREY, REGION_OUTLINE, colormap
 
 __all__ = ["TranslationViews"]
 
@@ -106,15 +107,15 @@ class TranslationViews(pg.GraphicsLayoutWidget):
             g.ci.layout.setRowStretchFactor(i, 1)
         for col in (1, 2):  # the comparable region, outlined in the difference views
             rect = QGraphicsRectItem()
-            pen = QPen(QColor(40, 40, 40), 1, Qt.PenStyle.DashLine)
+            pen = QPen(QColor(REGION_OUTLINE), 1, Qt.PenStyle.DashLine)
             pen.setCosmetic(True)
             rect.setPen(pen)
             rect.setZValue(10)
             self.views[2][col].addItem(rect)
             self._outlines.append(rect)
         self.scene().sigMouseClicked.connect(self._on_click)
-        self._grey = pg.colormap.get(GREY)
-        self._diverging = pg.colormap.get(DIVERGING)
+        self._grey = colormap(GREY)
+        self._diverging = colormap(DIVERGING)
 
     # ------------------------------------------------------------------ public API
     def show_report(self, r: TranslationReport, aligned: bool = False) -> None:

@@ -256,10 +256,12 @@ def test_a_burst_of_edits_is_computed_once(qtbot, pg, monkeypatch):
 
     calls = []
     monkeypatch.setattr(module, "compute", lambda *a: calls.append(1) or compute(*a))
-    for _ in range(10):
-        click_cell(qtbot, pg, 1, 1)
-    pg.controls.stride_spin.setValue(2)
-    qtbot.wait(20)
+    with qtbot.waitSignal(pg.sigResultChanged):
+        for _ in range(10):
+            click_cell(qtbot, pg, 1, 1)
+        pg.controls.stride_spin.setValue(2)
+    with qtbot.assertNotEmitted(pg.sigResultChanged, wait=20):
+        pass
     assert len(calls) == 1
     assert_shows_engine_result(pg)
 
@@ -397,20 +399,20 @@ def test_hovering_an_output_pixel_explains_its_multiply_and_sum(qtbot, pg):
     assert ex.in_padding[0].all()
     assert f"{float(result.output[0, 5]):.4f}" in pg.inspector.sum_label.text()
     # nine taps outlined: three in the padding row (magenta), six inside the image (yellow)
-    assert pg.views.pad_taps_overlay.path().elementCount() == 3 * 5
-    assert pg.views.taps_overlay.path().elementCount() == 6 * 5
+    assert pg.views.overlays.pad_taps.path().elementCount() == 3 * 5
+    assert pg.views.overlays.taps.path().elementCount() == 6 * 5
 
 
 def test_hovering_a_pooled_pixel_outlines_its_window_and_marks_the_max(qtbot, pg):
     result = pg.current_result()
     view = pg.views.pooled_view
     hover(view, 10, 20)
-    rect = pg.views.pool_window_overlay.path().boundingRect()
+    rect = pg.views.overlays.pool_window.path().boundingRect()
     assert (rect.top(), rect.left(), rect.height()) == (20, 40, 2)
-    marker = pg.views.pool_max_overlay.path().boundingRect()
+    marker = pg.views.overlays.pool_max.path().boundingRect()
     assert result.output[int(marker.top()), int(marker.left())] == result.pooled[10, 20]
     # and the (larger) input region the pooled pixel depends on, dashed on the input
-    field = pg.views.pool_field_overlay.path().boundingRect()
+    field = pg.views.overlays.pool_field.path().boundingRect()
     assert (field.top(), field.left(), field.height(), field.width()) == (20, 40, 4, 4)
 
 
@@ -429,7 +431,8 @@ def test_animation_plays_and_pauses(qtbot, pg):
     qtbot.waitUntil(lambda: pg.animation.filled > 0)
     qtbot.mouseClick(pg.animation.play_button, Qt.MouseButton.LeftButton)
     filled = pg.animation.filled
-    qtbot.wait(80)
+    with qtbot.assertNotEmitted(pg.animation.sigFrame, wait=80):
+        pass
     assert pg.animation.filled == filled
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cnnviz.lab import kernels, patterns
-from ui.playground.conv_views import ROBUST_PERCENTILE, display_levels
+from ui.playground.colour_scale import ROBUST_PERCENTILE, display_levels
 from ui.playground.widget import PlaygroundWidget
 
 
@@ -121,8 +121,8 @@ def test_hovering_a_pooled_pixel_rings_its_window_on_the_feature_map(qtbot, pg):
     pg.set_image(textured_image_with_one_hot_spot(), "spot")
     pg.current_result()
     hover(pg.views.pooled_view, 10, 20)
-    xs, ys = pg.views.output_locator.getData()
-    window = pg.views.pool_window_overlay.path().boundingRect()
+    xs, ys = pg.views.overlays.output_locator.getData()
+    window = pg.views.overlays.pool_window.path().boundingRect()
     centre = pg.views.output_view.image_item.mapToParent(window.center())
     assert len(xs) == 1 and (xs[0], ys[0]) == pytest.approx((centre.x(), centre.y()))
 
@@ -186,7 +186,7 @@ def test_the_input_is_outlined_so_a_dark_image_stays_findable(pg):
 
     pg.set_image(np.zeros((5, 7)), "dark")
     pg.current_result()
-    assert pg.views.image_outline.path().boundingRect() == QRectF(0, 0, 7, 5)
+    assert pg.views.overlays.image_outline.path().boundingRect() == QRectF(0, 0, 7, 5)
 
 
 def test_clicking_why_shows_the_explanation_right_beside_the_link(qtbot, pg):

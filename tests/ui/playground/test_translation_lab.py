@@ -115,10 +115,11 @@ def test_updates_are_coalesced_until_the_event_loop_runs(qtbot, lab, lines):
     reports = []
     lab.sigReportChanged.connect(reports.append)
     lab.set_inputs(lines, preset("Sobel x"), ConvSettings())
-    for dx in range(1, 6):
-        lab.x_spin.setValue(dx)
-    qtbot.waitUntil(lambda: len(reports) >= 1)
-    qtbot.wait(20)
+    with qtbot.waitSignal(lab.sigReportChanged):
+        for dx in range(1, 6):
+            lab.x_spin.setValue(dx)
+    with qtbot.assertNotEmitted(lab.sigReportChanged, wait=20):
+        pass
     assert len(reports) == 1 and reports[0].dx == 5
 
 

@@ -1,0 +1,175 @@
+"""The kernel controls around the grid: size, preset, step, the transform buttons, the messages.
+
+:class:`KernelEditor` keeps ``kernelSizeSpin`` and ``kernelPresetCombo`` in step with the
+kernel in ``kernelGrid``, both ways: a preset or a new size replaces the kernel, and a kernel
+set any other way (a click, :meth:`load`, ``kernel_grid.set_kernel``) moves the spin and marks
+the preset "Custom", with the controls' signals blocked so nothing is applied twice.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
+
+from cnnviz.lab import kernels
+from cnnviz.lab.conv import MAX_WEIGHT
+from ui.playground.controls import ControlsPanel
+
+__all__ = ["KernelEditor", "resize_kernel"]
+
+_STEP_KEY = "playground/step"
+_ACTIONS = {
+    "Normalise": kernels.normalise,
+    "Random": lambda a: kernels.random_kernel(a.shape[0]),
+    "Flip": kernels.flip,
+    "Rotate": kernels.rotate,
+    "Zero": np.zeros_like,
+}
+
+
+def resize_kernel(kernel: np.ndarray, size: int) -> np.ndarray:
+    """Crop or zero-pad a square kernel symmetrically to ``size`` x ``size``, keeping its centre.
+
+    Parameters
+    ----------
+    kernel : ndarray, shape (k, k)
+    size : int
+
+    Returns
+    -------
+    ndarray, shape (size, size)
+    """
+    new = np.zeros((size, size))
+    n = min(size, kernel.shape[0])
+    o_old, o_new = (kernel.shape[0] - n) // 2, (size - n) // 2
+    new[o_new : o_new + n, o_new : o_new + n] = kernel[o_old : o_old + n, o_old : o_old + n]
+    return new
+
+
+class KernelEditor(QObject):
+    """Binds the kernel controls of ``controls`` to its kernel grid.
+
+    Signals
+    -------
+    sigSizeChanged(int)
+        The kernel's side k changed (the padding limit follows it).
+    sigStatus(str)
+        A message for the status bar.
+    """
+
+    sigSizeChanged = Signal(int)
+    sigStatus = Signal(str)
+
+    def __init__(self, controls: ControlsPanel, parent: QObject | None = None):
+        super().__init__(parent)
+        self._controls = controls
+        self._grid = controls.kernel_grid
+        self._applying_preset = False
+        controls.kernel_size_spin.valueChanged.connect(self._on_size_chosen)
+        controls.preset_combo.currentIndexChanged.connect(self._on_preset_chosen)
+        controls.step_combo.currentIndexChanged.connect(self._on_step_chosen)
+        for name, button in controls.kernel_buttons.items():
+            button.clicked.connect(lambda _checked=False, n=name: self.transform(n))
+        self._grid.sigKernelChanged.connect(self._on_kernel_changed)
+        self._grid.sigMessage.connect(self.show_message)
+
+    # -- public API -------------------------------------------------------------------------------
+    def restore(self) -> None:
+        """Use the click step of the last session."""
+        combo = self._controls.step_combo
+        index = int(QSettings().value(_STEP_KEY, combo.currentIndex()))
+        if 0 <= index < combo.count():
+            combo.setCurrentIndex(index)
+        self._on_step_chosen(combo.currentIndex())
+
+    def load(self, kernel: np.ndarray) -> bool:
+        """Load a square kernel (k = 1..9), resizing ``kernelSizeSpin``; False (says why) if not.
+
+        Parameters
+        ----------
+        kernel : ndarray, shape (k, k)
+        """
+        k = np.asarray(kernel, dtype=float)
+        if k.ndim != 2 or k.shape[0] != k.shape[1] or not 1 <= k.shape[0] <= 9:
+            self.show_message(f"A kernel must be square, 1x1 to 9x9; got shape {k.shape}.")
+            return False
+        if not np.all(np.isfinite(k)):
+            self.show_message("A kernel must contain finite numbers only.")
+            return False
+        if np.abs(k).max() > MAX_WEIGHT:
+            self.show_message(
+                f"Kernel weights must lie between -{MAX_WEIGHT:,.0f} and {MAX_WEIGHT:,.0f}; "
+                f"this one reaches {np.abs(k).max():.3g}. The kernel was not changed."
+            )
+            return False
+        self._grid.set_kernel(k)  # the size spin follows in _on_kernel_changed
+        return True
+
+    def transform(self, name: str) -> None:
+        """Apply the kernel button ``name`` (Normalise, Random, Flip, Rotate or Zero)."""
+        k = self._grid.kernel()
+        if name == "Normalise" and abs(k.sum()) < 1e-12:
+            self.sigStatus.emit(
+                "This kernel sums to zero (an edge detector): nothing to divide by."
+            )
+        self._grid.set_kernel(_ACTIONS[name](k))
+
+    @Slot(str)
+    def show_message(self, message: str) -> None:
+        """Say under the grid (and in the status bar) why a kernel or a value was refused."""
+        self._controls.kernel_message.setText(message)
+        self._controls.kernel_message.show()
+        self.sigStatus.emit(message)
+
+    # -- bindings ---------------------------------------------------------------------------------
+    @Slot()
+    def _on_kernel_changed(self) -> None:
+        self._controls.kernel_message.hide()
+        size = self._grid.size_k()
+        spin = self._controls.kernel_size_spin
+        if size != spin.value():  # someone called kernel_grid.set_kernel with another size
+            spin.blockSignals(True)
+            spin.setValue(size)
+            spin.blockSignals(False)
+            self.sigSizeChanged.emit(size)
+        if not self._applying_preset:
+            self._show_preset("Custom")
+
+    def _show_preset(self, name: str) -> None:
+        combo = self._controls.preset_combo
+        combo.blockSignals(True)
+        combo.setCurrentText(name)
+        combo.blockSignals(False)
+        self._controls.preset_description.setText(kernels.DESCRIPTIONS.get(name, ""))
+
+    @Slot(int)
+    def _on_preset_chosen(self, _index: int) -> None:
+        name = self._controls.preset_combo.currentText()
+        self._controls.preset_description.setText(kernels.DESCRIPTIONS.get(name, ""))
+        if name in kernels.PRESETS:
+            self._applying_preset = True
+            try:
+                self._grid.set_kernel(
+                    kernels.preset(name, self._controls.kernel_size_spin.value())
+                )
+            finally:
+                self._applying_preset = False
+
+    @Slot(int)
+    def _on_size_chosen(self, size: int) -> None:
+        self.sigSizeChanged.emit(size)
+        name = self._controls.preset_combo.currentText()
+        if name in kernels.PRESETS:
+            if kernels.preset(name, size).shape[0] == size:
+                self._on_preset_chosen(0)
+                return
+            # Fixed 3x3 operators have no smaller version: crop them, and say so.
+            self.sigStatus.emit(f"{name} is 3x3: at {size}x{size} only its centre is kept.")
+        # Keep the centre of a hand-made kernel: crop or pad symmetrically.
+        self._grid.set_kernel(resize_kernel(self._grid.kernel(), size))
+
+    @Slot(int)
+    def _on_step_chosen(self, _index: int) -> None:
+        combo = self._controls.step_combo
+        self._grid.set_step(float(combo.currentData()))
+        QSettings().setValue(_STEP_KEY, combo.currentIndex())
