@@ -185,3 +185,20 @@ def test_the_newest_weights_reach_the_context_only_when_pushed(qtbot, session):
     assert ctx.state is session.latest_snapshot().state
     with qtbot.assertNotEmitted(session.sigWeightsChanged):
         assert not session.push_latest_weights()
+
+
+def test_a_finished_run_says_its_test_accuracy_in_the_status_bar(qtbot, session):
+    messages = []
+    session.sigStatus.connect(messages.append)
+    train_to_end(qtbot, session)
+    accuracy = [r["test_accuracy"] for r in session.history() if "test_accuracy" in r][-1]
+    assert messages[-1] == f"Finished: test accuracy {accuracy:.1%}."
+
+
+def test_a_stopped_run_says_it_stopped(qtbot, session):
+    messages = []
+    session.sigStatus.connect(messages.append)
+    assert session.start(settings(epochs=200))
+    with qtbot.waitSignal(session.sigFinished, timeout=10000):
+        session.stop()
+    assert messages[-1].startswith("Stopped")
