@@ -332,5 +332,6 @@ class TrainingSession(QObject):
         if snap is not None and snap.diverged:
             return snap.message or "Training diverged. Try a lower learning rate.", True
         acc = [r["test_accuracy"] for r in self._history if "test_accuracy" in r]
-        done = "Finished" if snap is not None and snap.finished else "Stopped"
+        # The trainer's closing snapshot is marked finished after a Stop too: count the steps.
+        done = "Finished" if snap is not None and snap.step >= snap.total_steps else "Stopped"
         return (f"{done}: test accuracy {acc[-1]:.1%}." if acc else f"{done}."), False
