@@ -23,6 +23,7 @@ Threading rules (DESIGN.md):
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import traceback
@@ -128,7 +129,7 @@ class _Task:
 # Every task whose thread has not been waited for, whichever runner started it. Holding the QThread
 # here means it can never be garbage-collected while it runs, even if its runner is deleted first.
 _LIVE: dict[int, _Task] = {}
-_next_id = 0
+_task_ids = itertools.count(1)  # unique across runners, so a registry key never repeats
 
 
 def live_tasks() -> list[str]:
@@ -180,17 +181,16 @@ class TaskRunner(QObject):
     def start(self, slot: str, fn: Callable, *args: Any, **kwargs: Any) -> int:
         """Run ``fn(task_control, *args, **kwargs)`` in a new thread as ``slot``'s task.
 
-        A task already running in ``slot`` is cancelled and its outcome dropped.
+        A task already running in ``slot`` is cancelled and its outcome dropped. Call from the GUI
+        thread; pass arguments the function may keep (copies, paths, numbers), never widgets.
 
         Returns
         -------
         int
             The task's id (increasing).
         """
-        global _next_id
         self._retire(slot)
-        _next_id += 1
-        task_id = _next_id
+        task_id = next(_task_ids)
         thread = QThread()
         name = getattr(fn, "__qualname__", repr(fn))
         thread.setObjectName(f"cnnviz-task-{slot}-{task_id}")
