@@ -11,8 +11,10 @@ import pyqtgraph as pg
 from cnnviz.data.images import BT601
 
 __all__ = [
-    "BT601", "DIVERGING", "ERROR_RED", "ERROR_STYLE", "GREY", "MAGNITUDE", "NOTE_GREY",
-    "NOTE_STYLE", "SEQUENTIAL", "colormap", "text_colour_on",
+    "BT601", "DIVERGING", "ERROR_RED", "ERROR_STYLE", "GREY", "HEAT", "HIGHLIGHT",
+    "LEGEND_BACKING", "MAGNITUDE", "NOTE_GREY", "NOTE_STYLE", "PLOT_BACKGROUND", "PROBABILITY",
+    "SELECTION", "SEQUENTIAL", "SMALL_TEXT", "SMALL_TEXT_STYLE", "TEST_CURVE", "TRAIN_CURVE",
+    "TRAIN_CURVE_LIGHT", "TRUE_CLASS", "colormap", "text_colour_on",
     # the playground's overlays, messages and panels
     "CELL_BORDER", "FOCUS_ORANGE", "HISTOGRAM_FILL", "IMAGE_OUTLINE", "OUTPUT_GREEN",
     "PADDING_MAGENTA", "PADDING_TEXT", "PINNED_NOTE_STYLE", "POOL_CYAN", "REGION_OUTLINE",
@@ -24,11 +26,25 @@ DIVERGING = "CET-D1"        # blue < 0 < red: convolution outputs, kernels, filt
 GREY = "CET-L1"             # black .. white: images in [0, 1]
 MAGNITUDE = "CET-L3"        # |x|
 SEQUENTIAL = "CET-L12"      # counts and rates (the confusion matrix)
+HEAT = "inferno"            # attributions laid over an image (saliency, Grad-CAM)
 
 NOTE_GREY = "#555555"       # explanations ("why?" notes, hints)
 ERROR_RED = "#b00020"       # messages about bad input
 NOTE_STYLE = f"color: {NOTE_GREY}; font-size: 9pt;"
 ERROR_STYLE = f"color: {ERROR_RED}; font-weight: bold;"
+SMALL_TEXT = "8pt"          # captions under small maps, pyqtgraph labels
+SMALL_TEXT_STYLE = f"font-size: {SMALL_TEXT};"
+
+# Plot colours, (r, g, b) in 0..255: each has one meaning in every plot of the app.
+PLOT_BACKGROUND = "w"
+TRAIN_CURVE = (30, 60, 200)         # training curves (smoothed loss, train accuracy)
+TRAIN_CURVE_LIGHT = (150, 170, 220)  # the raw per-step loss behind its smoothed curve
+TEST_CURVE = (220, 100, 0)          # measurements on the test set
+PROBABILITY = (90, 120, 200)        # class-probability bars
+TRUE_CLASS = (40, 160, 60)          # the true class's bar
+HIGHLIGHT = (230, 60, 20)           # a region pointed at (the receptive-field window)
+SELECTION = (0, 0, 0)               # the frame around a selected item
+LEGEND_BACKING = (255, 255, 255, 200)  # a legend stays readable where a curve passes behind it
 
 # The playground. Overlays are bright so they read on grey photos and on blue/red maps alike;
 # one colour per idea: yellow = the kernel's window, magenta = padding (and the pool's maximum),

@@ -33,20 +33,29 @@ def isolated_settings(tmp_path, qapp):
 
 @pytest.fixture(autouse=True)
 def no_thread_left_running(qapp):
-    """Fail any test that leaves a QThread running (as napari does).
+    """Fail any test that leaves a background task or a QThread running (as napari does).
 
-    A leaked thread crashes Qt at exit ("QThread: Destroyed while thread is still running").
+    Checked after every test, once the test's own fixtures are torn down. A leaked thread crashes
+    Qt at exit ("QThread: Destroyed while thread is still running"); a leaked task would deliver
+    its result into a later test.
     """
+    from ui.widgets.tasks import live_tasks, shut_down_live_tasks
+
     yield
+    tasks = live_tasks()
+    shut_down_live_tasks()  # clean up so one leak does not cascade into every later test
     running = [t for t in list(_started_threads) if t.isRunning()]
-    if not running:
-        return
-    for thread in running:  # clean up so one leak does not cascade into every later test
+    for thread in running:
         thread.requestInterruption()
         thread.quit()
         thread.wait(5000)
-    pytest.fail(f"{len(running)} QThread(s) still running after the test; shut them down before "
-        "returning")
+    if tasks:
+        pytest.fail(f"background task(s) left running after the test: {'; '.join(tasks)}; "
+                    "wait for them or shut their TaskRunner down")
+    if running:
+        names = ", ".join(t.objectName() or "unnamed" for t in running)
+        pytest.fail(f"{len(running)} QThread(s) still running after the test ({names}); shut "
+                    "them down before returning")
 
 
 @pytest.fixture

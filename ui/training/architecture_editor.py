@@ -29,7 +29,7 @@ from cnnviz.nn import architecture as arch
 from cnnviz.nn.summary import summarize, totals
 from ui.theme import ERROR_STYLE
 from ui.training.receptive_field_view import ReceptiveFieldView
-from ui.widgets.image_grid import named_button
+from ui.widgets.buttons import named_button
 from ui.widgets.why import WhyLabel
 
 TYPE_LABELS = {"conv": "Conv", "relu": "ReLU", "maxpool": "MaxPool", "avgpool": "AvgPool",

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.theme import ERROR_STYLE
-from ui.widgets.image_grid import named_button
+from ui.widgets.buttons import named_button
 
 OPTIMIZERS = (("Adam", "adam"), ("SGD", "sgd"), ("SGD + momentum", "momentum"))
 DEFAULT_LR = {"adam": 0.01, "sgd": 0.1, "momentum": 0.05}
@@ -185,12 +185,17 @@ class TrainingControls(QWidget):
         self.message_label.setText(text or "")
         self.message_label.setVisible(bool(text))
 
+    def reset_progress(self) -> None:
+        """An empty bar reading "idle" (no run)."""
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("idle")
+
     def show_progress(self, snapshot) -> None:
         """Epoch, step, samples/s, time left and loss of a trainer snapshot, in the bar."""
         s = snapshot
         total = max(int(s.total_steps), 1)
         self.progress_bar.setValue(int(1000 * min(s.step, total) / total))
-        epochs = getattr(s, "epochs", 0) or self.epochs_spin.value()
+        epochs = s.epochs or self.epochs_spin.value()
         left = s.seconds_left
         left = "" if left is None or left != left or left == float("inf") else \
             f" · {left:.0f} s left"

@@ -1,22 +1,20 @@
 """Choose the training data (``datasetCombo``) and preview it: samples, class counts, the split.
 
-MNIST files are read in a background Python thread (NumPy only, never a widget there) and polled
-from a ``QTimer``, so opening a large file leaves the window responsive; image folders are decoded
-with Qt on the GUI thread (see :meth:`DatasetPanel.load_folder`). Every loader raises
-``ValueError`` with a sentence; that sentence is shown in place and the previous data set stays
-selected.
+MNIST files and image folders are read off the GUI thread by a
+:class:`~ui.widgets.tasks.TaskRunner` (slot ``"dataset"``), so opening a large file leaves the
+window responsive; a newer choice supersedes a load still running. The small built-in sets load at
+once. Every loader raises ``ValueError`` with a sentence; that sentence is shown in place and the
+previous data set stays selected.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFileDialog,
     QGridLayout,
@@ -27,6 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.data import Dataset, from_arrays, load_dataset
+from ui.theme import SMALL_TEXT_STYLE
+from ui.widgets.tasks import TaskRunner
 
 BUILTINS = (
     ("Lines: vertical vs horizontal (8x8)", "lines"),
@@ -83,14 +83,26 @@ def preview_indices(labels: np.ndarray, n_classes: int, count: int) -> list[int]
     return picked
 
 
-def _load_folder(path: str, size: int, seed: int) -> Dataset:
+def read_builtin(_task, key: str, seed: int) -> tuple[Dataset, str]:
+    """The built-in set ``key`` ("lines", "shapes", "digits") and an empty note."""
+    return load_dataset(key, seed), ""
+
+
+def read_data_file(_task, path: str, seed: int) -> tuple[Dataset, str]:
+    """An MNIST ``.npz`` or IDX file (a background task; NumPy only) and an empty note."""
+    return load_dataset(path, seed), ""
+
+
+def read_image_folder(_task, path: str, size: int, seed: int) -> tuple[Dataset, str]:
+    """A folder with one sub-folder of images per class (a background task: Qt's image readers
+    are safe off the GUI thread; pixmaps are not, and none is made here), and a note saying what
+    was loaded and skipped."""
     from ui.widgets.image_io import load_image_folder
 
     folder = load_image_folder(path, size=(size, size))
     dataset = from_arrays(folder.images, folder.labels, folder.class_names, seed=seed,
                           name=Path(path).name)
-    dataset.note = folder.note()
-    return dataset
+    return dataset, folder.note()
 
 
 class DatasetPanel(QWidget):
@@ -110,12 +122,13 @@ class DatasetPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._dataset: Dataset | None = None
-        self._executor: ThreadPoolExecutor | None = None  # created on the first file read
-        self._future: Future | None = None
         self._current_index = 0
-        self._sources: dict[str, tuple] = {}
+        self._sources: dict[str, tuple] = {}  # combo key of a file -> (reader, args) to read it
         self._pending_index: int | None = None
-        self._pending_call: tuple = (load_dataset, ())
+        self._pending_call: tuple = (read_builtin, ())
+        self.tasks = TaskRunner(self)
+        self.tasks.sigResult.connect(self._on_read)
+        self.tasks.sigError.connect(self._on_read_error)
         self.combo = QComboBox()
         self.combo.setObjectName("datasetCombo")
         for label, key in BUILTINS:
@@ -137,9 +150,6 @@ class DatasetPanel(QWidget):
         self.status_label = QLabel("")
         self.status_label.setObjectName("datasetStatus")
         self.status_label.setWordWrap(True)
-        self._poll = QTimer(self)
-        self._poll.setInterval(50)
-        self._poll.timeout.connect(self._check_future)
 
         self.summary_label = QLabel("")
         self.summary_label.setWordWrap(True)
@@ -157,49 +167,34 @@ class DatasetPanel(QWidget):
         return self._dataset
 
     def is_loading(self) -> bool:
-        """True while a file is being read in the background."""
-        return self._future is not None
+        """True while a file or folder is being read in the background."""
+        return self.tasks.is_busy("dataset")
 
     def load_builtin(self, key: str, seed: int = 0) -> bool:
         """Load "lines", "shapes" or "digits" now (they are small); False, with a message, on
-        error."""
+        error. A file still loading is abandoned."""
         index = self.combo.findData(key)
         if index < 0:
             return False
         self._set_combo_index(index)
-        return self._finish(self._call(load_dataset, key, seed), index)
+        return self._load_now(read_builtin, (key, seed), index)
 
     def load_path(self, path: str, seed: int = 0) -> None:
-        """Read an MNIST ``.npz``/IDX file or folder in the background."""
-        self._start(load_dataset, str(path), seed)
+        """Read an MNIST ``.npz``/IDX file in the background."""
+        self._start(read_data_file, (str(path), seed))
 
-    def load_folder(self, path: str, seed: int = 0) -> bool:
-        """Read an image folder (one sub-folder per class) now, on the GUI thread.
+    def load_folder(self, path: str, seed: int = 0) -> None:
+        """Read an image folder (one sub-folder per class) in the background."""
+        self._start(read_image_folder, (str(path), self.folder_size_spin.value(), seed))
 
-        Decoding goes through Qt (QImageReader); doing that in a Python worker thread hung the
-        test suite twice in about fifty runs, so unlike the NumPy-only MNIST readers it is not
-        moved off the GUI thread. A wait cursor shows while it reads.
-        """
-        if self._future is not None:
-            self.sigStatus.emit("Still reading the previous data set; try again in a moment.")
-            return False
-        return self._load_now(_load_folder, (str(path), self.folder_size_spin.value(), seed))
-
-    def _load_now(self, fn, args: tuple, index: int | None = None) -> bool:
+    def _load_now(self, fn, args: tuple, index: int) -> bool:
+        self.tasks.cancel("dataset")  # a slower, older choice must not land after this one
         self._pending_call = (fn, args)
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            result = self._call(fn, *args)
-        finally:
-            QApplication.restoreOverrideCursor()
-        return self._finish(result, index)
+        return self._finish(self._call(fn, *args), index)
 
     def shutdown(self) -> None:
-        """Let a running background read finish and close the reader thread (a later read
-        starts a new one)."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        """Abandon a background read and wait for its thread (a later read starts a new one)."""
+        self.tasks.shutdown()
 
     @Slot(int)
     def _on_index_changed(self, index: int) -> None:
@@ -207,13 +202,9 @@ class DatasetPanel(QWidget):
         if index == self._current_index or key in ("open-mnist", "open-folder"):
             return
         if key in self._sources:  # a file loaded earlier in this session
-            fn, args = self._sources[key]
-            if fn is _load_folder:
-                self._load_now(fn, args, index)
-            else:
-                self._start(fn, *args, index=index)
+            self._start(*self._sources[key], index=index)
         elif key is not None:  # built-ins are generated or read in well under a second
-            self._load_now(load_dataset, (key, 0), index)
+            self._load_now(read_builtin, (key, 0), index)
 
     @Slot(int)
     def _on_activated(self, index: int) -> None:
@@ -240,52 +231,40 @@ class DatasetPanel(QWidget):
     def _restore_combo(self) -> None:
         self._set_combo_index(self._current_index)
 
-    def _start(self, fn, *args, index: int | None = None) -> None:
-        if self._future is not None:
-            self.sigStatus.emit("Still reading the previous data set; try again in a moment.")
-            self._restore_combo()
-            return
+    def _start(self, fn, args: tuple, index: int | None = None) -> None:
         self._pending_index = index
         self._pending_call = (fn, args)
         self.status_label.setText("Loading…")
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cnnviz-data")
-        self._future = self._executor.submit(fn, *args)
-        self._poll.start()
+        self.tasks.start("dataset", fn, *args)
 
-    @Slot()
-    def _check_future(self) -> None:
-        future = self._future
-        if future is None or not future.done():
-            return
-        self._poll.stop()
-        self._future = None
-        try:
-            result = future.result()
-        except ValueError as exc:
-            result = exc
-        except Exception as exc:  # noqa: BLE001 - a reader bug must not kill the app
-            result = ValueError(f"could not read that data: {exc}")
+    @Slot(str, object)
+    def _on_read(self, _slot: str, result) -> None:
         self._finish(result, self._pending_index)
+
+    @Slot(str, str)
+    def _on_read_error(self, _slot: str, message: str) -> None:
+        self._finish(ValueError(message), self._pending_index)
 
     @staticmethod
     def _call(fn, *args):
         try:
-            return fn(*args)
+            return fn(None, *args)
         except ValueError as exc:
             return exc
         except Exception as exc:  # noqa: BLE001 - a reader bug must not kill the app
             return ValueError(f"could not read that data: {exc}")
 
     def _finish(self, result, index: int | None) -> bool:
+        """Show a read's outcome: a (Dataset, note) pair, or the exception that explains why not."""
         if isinstance(result, Exception):
             message = f"Could not load the data: {result}"
             self.status_label.setText(message)
             self.sigStatus.emit(message)
             self._restore_combo()
             return False
+        dataset, note = result
         if index is None:  # a file: remember it in the combo so it can be chosen again
-            label = f"File: {result.name}"
+            label = f"File: {dataset.name}"
             key = f"file:{label}"
             self._sources[key] = self._pending_call
             index = self.combo.findData(key)
@@ -296,16 +275,15 @@ class DatasetPanel(QWidget):
                 del blocker
         self._current_index = index
         self._set_combo_index(index)
-        self._dataset = result
-        self._show(result)
-        self.sigDatasetChanged.emit(result)
+        self._dataset = dataset
+        self._show(dataset, note)
+        self.sigDatasetChanged.emit(dataset)
         return True
 
     # ----- preview -------------------------------------------------------------------------------
-    def _show(self, ds: Dataset) -> None:
+    def _show(self, ds: Dataset, note: str) -> None:
         c, h, w = ds.input_shape
         train, test = ds.class_counts("train"), ds.class_counts("test")
-        note = getattr(ds, "note", "")
         self.status_label.setText(
             f"{ds.name}: {len(ds.y_train)} train / {len(ds.y_test)} test, {ds.n_classes} classes, "
             f"{h}x{w} px" + (f" ({note})" if note else "")
@@ -329,7 +307,7 @@ class DatasetPanel(QWidget):
             cell.setToolTip(f"training sample {i}: {ds.class_names[ds.y_train[i]]}")
             caption = QLabel(ds.class_names[ds.y_train[i]])
             caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            caption.setStyleSheet("font-size: 8pt;")
+            caption.setStyleSheet(SMALL_TEXT_STYLE)
             box = QVBoxLayout()
             box.setSpacing(0)
             box.addWidget(cell, 0, Qt.AlignmentFlag.AlignHCenter)

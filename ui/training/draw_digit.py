@@ -12,8 +12,10 @@ from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from cnnviz.data.images import resize_area
+from ui.training.session import TrainingSession
 from ui.widgets.draw_canvas import DrawCanvas
-from ui.widgets.image_grid import ProbabilityBars, image_view, show_grey
+from ui.widgets.image_views import image_view, show_grey
+from ui.widgets.probability_bars import ProbabilityBars
 from ui.widgets.why import WhyLabel
 
 CANVAS = (28, 28)
@@ -57,9 +59,11 @@ def fit_to_input(drawing: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 class DrawDigitPanel(QWidget):
     """A canvas, the image the network receives, and the live probabilities."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, session: TrainingSession, parent: QWidget | None = None):
         super().__init__(parent)
         self._context = None
+        session.sigContextChanged.connect(self.set_context)
+        session.sigWeightsChanged.connect(self._on_weights)
         self.canvas = DrawCanvas(CANVAS)
         self.canvas.setObjectName("digitCanvas")
         self.canvas.sigChanged.connect(self._schedule)
@@ -91,11 +95,21 @@ class DrawDigitPanel(QWidget):
         layout.addLayout(right, 2)
         self._last_probs: np.ndarray | None = None
 
+    @Slot(object)
     def set_context(self, context) -> None:
         """Classify with this :class:`ui.training.inference.ModelContext` from now on."""
         self._context = context
         if context is not None and self.isVisible():
             self.classify()
+
+    @Slot(object)
+    def _on_weights(self, _context) -> None:
+        if self.isVisible():
+            self.classify()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.classify()  # weights arriving while hidden were not used
 
     def probabilities(self) -> np.ndarray | None:
         """The last prediction shown, shape (K,), or None."""

@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.theme import SEQUENTIAL
+from ui.theme import PLOT_BACKGROUND, SEQUENTIAL, colormap, text_colour_on
 from ui.training.dataset_panel import grey_pixmap
 from ui.training.inference import ModelContext
+from ui.training.session import TrainingSession
 from ui.widgets.why import WhyLabel
 
 MAX_GALLERY = 40  # thumbnails per view; each needs one single-sample prediction
@@ -48,8 +49,10 @@ class ErrorsPanel(QWidget):
 
     sigInspectSample = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, session: TrainingSession, parent: QWidget | None = None):
         super().__init__(parent)
+        self._session = session
+        session.sigContextChanged.connect(self.set_context)
         self._evaluation = None
         self._eval_context: ModelContext | None = None
         self._predicted: dict[int, int] = {}
@@ -57,7 +60,7 @@ class ErrorsPanel(QWidget):
         self._stale = False
         self.matrix = pg.PlotWidget(title="Confusion matrix (test set)")
         self.matrix.setObjectName("confusionMatrix")
-        self.matrix.setBackground("w")
+        self.matrix.setBackground(PLOT_BACKGROUND)
         self.matrix.setAspectLocked(True)
         self.matrix.invertY(True)
         self.matrix.setMouseEnabled(False, False)
@@ -67,7 +70,8 @@ class ErrorsPanel(QWidget):
         self.matrix.setLabel("bottom", "predicted class")
         self.matrix.setMinimumSize(180, 160)
         self.matrix_item = pg.ImageItem()
-        self.matrix_item.setColorMap(pg.colormap.get(SEQUENTIAL))
+        self._colours = colormap(SEQUENTIAL)
+        self.matrix_item.setColorMap(self._colours)
         self.matrix.addItem(self.matrix_item)
         self.matrix.scene().sigMouseClicked.connect(self._on_matrix_click)
         self._texts: list[QGraphicsSimpleTextItem] = []
@@ -93,6 +97,7 @@ class ErrorsPanel(QWidget):
         layout.addLayout(right, 3)
 
     # ----- public API ----------------------------------------------------------------------------
+    @Slot(object)
     def set_context(self, context: ModelContext | None) -> None:
         """A new run or data set: forget the previous evaluation if the data changed."""
         if context is None or (self._eval_context is not None
@@ -102,12 +107,13 @@ class ErrorsPanel(QWidget):
             self.matrix_item.clear()
             self.gallery.clear()
 
-    def set_evaluation(self, snapshot, context: ModelContext | None) -> None:
-        """Show the confusion matrix and mistakes of an evaluated snapshot.
+    def show_evaluation(self, snapshot) -> None:
+        """Show the confusion matrix and mistakes of an evaluated snapshot of the session's run.
 
         The gallery's predicted labels come from that snapshot's own weights (a private model
         copy), so they match the matrix even while training moves on.
         """
+        context = self._session.model_context()
         if context is None or snapshot.confusion is None:
             return
         self._evaluation = snapshot
@@ -211,10 +217,11 @@ class ErrorsPanel(QWidget):
                 t.setPos(i % k + 0.5, i // k + 0.5)
                 self.matrix.addItem(t)
                 self._texts.append(t)
+        cell_colours = self._colours.map(rate.ravel(), mode="byte")
         for i, t in enumerate(self._texts):
             r, c = divmod(i, k)
             t.setText(str(int(m[r, c])))
-            t.setBrush(QColor("white" if rate[r, c] > 0.5 else "black"))
+            t.setBrush(QColor(text_colour_on(*cell_colours[i][:3])))
             box = t.boundingRect()
             t.setTransform(QTransform.fromTranslate(-box.width() / 2, -box.height() / 2))
         names = self._eval_context.class_names

@@ -1,7 +1,7 @@
 """Save / load the studio's model, export the history as CSV and the filters as PNG.
 
-Each action is a plain function taking a path (testable without dialogs) plus a ``*_dialog``
-wrapper that asks for the path. Failures become a sentence in the studio, never a traceback.
+Each action is a plain function taking a path (testable without dialogs); the buttons that ask
+for the path live in :mod:`ui.training.files_panel`.
 """
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ import csv
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtWidgets import QFileDialog
 
 from cnnviz.fileio import atomic_write
 from cnnviz.nn import architecture as arch
-from ui.widgets.image_grid import DIVERGING, symmetric_levels, tile
+from ui.theme import DIVERGING
+from ui.widgets.image_views import symmetric_levels
+from ui.widgets.tiling import tile
 
 HISTORY_COLUMNS = ("step", "epoch", "epoch_progress", "loss", "train_accuracy", "test_loss",
                    "test_accuracy", "lr")
-MODEL_FILTER = "cnnviz model (*.npz)"
 
 
 def write_history_csv(rows: list[dict], path) -> Path:
@@ -27,7 +27,7 @@ def write_history_csv(rows: list[dict], path) -> Path:
     Parameters
     ----------
     rows : list of dict
-        As returned by ``TrainingWidget.history()``.
+        As returned by ``TrainingSession.history()``.
     path : str or Path
     """
     path = Path(path)
@@ -64,13 +64,18 @@ def write_filters_png(filters: np.ndarray, path) -> Path:
     return save_array_png(montage, str(path), DIVERGING, symmetric_levels(montage), scale=scale)
 
 
-def save_current_model(widget, path) -> Path:
-    """Save the studio's latest weights with its architecture, data shape and class names."""
+def save_current_model(session, path) -> Path:
+    """Save the session's newest weights with their architecture, data shape and class names.
+
+    Parameters
+    ----------
+    session : ui.training.session.TrainingSession
+    path : str or Path
+    """
     from cnnviz.io import save_model
 
-    ctx = widget.model_context()
-    snap = widget.latest_snapshot()
-    state = snap.state if snap is not None else (ctx.state if ctx is not None else None)
+    ctx = session.model_context()
+    state = session.weights()
     if ctx is None or state is None:
         raise ValueError("there is no trained model to save yet; train or load one first")
     model = arch.build_model(ctx.spec, ctx.dataset.input_shape, ctx.dataset.n_classes)
@@ -80,9 +85,9 @@ def save_current_model(widget, path) -> Path:
     return save_model(model, path, metadata=meta)
 
 
-def load_into(widget, path) -> str:
-    """Load a saved model into the studio: its architecture into the editor, its weights as the
-    starting point of the next run and into the inspection panels. Returns a status sentence.
+def load_into(session, path) -> str:
+    """Load a saved model into the session: its architecture for the editor, its weights as the
+    starting point of the next run and for the inspection panels. Returns a status sentence.
 
     Raises
     ------
@@ -92,8 +97,8 @@ def load_into(widget, path) -> str:
     from cnnviz.io import load_model
 
     model = load_model(path)
-    meta = getattr(model, "metadata", {}) or {}
-    ds = widget.dataset_panel.dataset()
+    meta = model.metadata or {}
+    ds = session.dataset()
     if ds is None:
         raise ValueError("choose a data set first")
     saved_shape = tuple(meta.get("input_shape") or ())
@@ -104,54 +109,6 @@ def load_into(widget, path) -> str:
                          "choose matching data first")
     spec = meta.get("spec") or arch.spec_from_model(model)
     arch.build_model(spec, ds.input_shape, ds.n_classes)  # raises if the classes do not match
-    widget.apply_loaded_model(spec, model.state_dict())
+    session.load_model(spec, model.state_dict())
     return (f"Loaded {Path(path).name} ({meta.get('dataset', 'unknown data')}). Start continues "
             "training from these weights; Reset forgets them.")
-
-
-def _ask(widget, save: bool, title: str, filt: str, suffix: str) -> str:
-    fn = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
-    path, _ = fn(widget, title, "", filt)
-    if path and save and not path.lower().endswith(suffix):
-        path += suffix
-    return path
-
-
-def _run(widget, what: str, action, *args, ok: str | None = None) -> None:
-    try:
-        result = action(*args)
-    except (ValueError, OSError) as exc:
-        widget.report_problem(f"Could not {what}: {exc}")
-        return
-    widget.sigStatus.emit(ok or str(result))
-
-
-def save_model_dialog(widget) -> None:
-    path = _ask(widget, True, "Save model", MODEL_FILTER, ".npz")
-    if path:
-        _run(widget, "save the model", save_current_model, widget, path,
-             ok=f"Saved the model to {path}.")
-
-
-def load_model_dialog(widget) -> None:
-    path = _ask(widget, False, "Load model", MODEL_FILTER + ";;All files (*)", ".npz")
-    if path:
-        _run(widget, "load the model", load_into, widget, path)
-
-
-def export_history_dialog(widget) -> None:
-    path = _ask(widget, True, "Export training history", "CSV (*.csv)", ".csv")
-    if path:
-        _run(widget, "export the history", write_history_csv, widget.history(), path,
-             ok=f"Wrote {len(widget.history())} rows to {path}.")
-
-
-def export_filters_dialog(widget) -> None:
-    frame = widget.filters_view.current_frame()
-    if frame is None:
-        widget.report_problem("No filters to export yet: train first.")
-        return
-    path = _ask(widget, True, "Export filters", "PNG image (*.png)", ".png")
-    if path:
-        _run(widget, "export the filters", write_filters_png, frame[1], path,
-             ok=f"Saved the filters to {path}.")

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.image_grid import DIVERGING, image_view, symmetric_levels, tile
+from ui.theme import DIVERGING, SELECTION, colormap
+from ui.widgets.image_views import image_view, symmetric_levels
+from ui.widgets.tiling import tile
 from ui.widgets.why import WhyLabel
 
 REPLAY_MS = 50
@@ -58,9 +60,12 @@ class FiltersView(QWidget):
     -------
     sigOpenInPlayground(object)
         A copy of the chosen filter, ndarray shape (kh, kw), float64.
+    sigFramesChanged(int)
+        The number of timeline frames changed (none after :meth:`clear`).
     """
 
     sigOpenInPlayground = Signal(object)
+    sigFramesChanged = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -75,9 +80,9 @@ class FiltersView(QWidget):
         # which keeps the GUI thread free while training redraws it 10 times a second.
         self.graphics, self.image_item = image_view()
         self.graphics.setMinimumSize(160, 120)
-        self.image_item.setColorMap(pg.colormap.get(DIVERGING))
+        self.image_item.setColorMap(colormap(DIVERGING))
         self.selection = QGraphicsRectItem()
-        self.selection.setPen(pg.mkPen("k", width=2, cosmetic=True))
+        self.selection.setPen(pg.mkPen(SELECTION, width=2, cosmetic=True))
         self.graphics.addItem(self.selection)
         self.graphics.scene().sigMouseClicked.connect(self._on_scene_click)
         self._grid = (0, 1, 1, 1)  # count, columns, kh, kw of the montage shown
@@ -136,11 +141,13 @@ class FiltersView(QWidget):
         self.slider.setRange(0, 0)
         self.slider.blockSignals(False)
         self._dirty = True
+        self.sigFramesChanged.emit(0)
 
     def add_frame(self, step: int, filters: np.ndarray, grads: np.ndarray | None = None) -> None:
         """Record the filters at a step (copies are taken); drawn at the next :meth:`refresh`."""
         if filters is None:
             return
+        count = len(self._frames)
         frame = (int(step), np.array(filters, dtype=np.float64),
                  None if grads is None else np.array(grads, dtype=np.float64))
         if self._frames and self._frames[-1][0] == frame[0]:
@@ -155,6 +162,8 @@ class FiltersView(QWidget):
             self.slider.setValue(len(self._frames) - 1)
         self.slider.blockSignals(False)
         self._dirty = True
+        if len(self._frames) != count:
+            self.sigFramesChanged.emit(len(self._frames))
 
     def frame_count(self) -> int:
         """Number of timeline frames recorded."""

@@ -22,13 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz import explain
-from ui.widgets.image_grid import (
-    ProbabilityBars,
-    image_view,
-    show_grey,
-    show_signed,
-    tile,
-)
+from ui.theme import HEAT, PLOT_BACKGROUND, SMALL_TEXT, colormap
+from ui.training.session import TrainingSession
+from ui.widgets.image_views import image_view, show_grey, show_signed
+from ui.widgets.probability_bars import ProbabilityBars
+from ui.widgets.tiling import tile
 from ui.widgets.why import WhyLabel
 
 MAX_MAPS = 32  # channels shown per layer; enough to see the pattern without a wall of tiles
@@ -41,12 +39,17 @@ WHY = (
 
 
 class InspectPanel(QWidget):
-    """Pick a test sample by index; see what every layer does with it and why it was classified."""
+    """Pick a test sample by index; see what every layer does with it and why it was classified.
 
-    def __init__(self, parent: QWidget | None = None):
+    Follows the session's model context; recomputes only while it is shown (on new weights, and
+    when it comes into view).
+    """
+
+    def __init__(self, session: TrainingSession, parent: QWidget | None = None):
         super().__init__(parent)
         self._context = None
-        self._seen_version = -1
+        session.sigContextChanged.connect(self.set_context)
+        session.sigWeightsChanged.connect(self._on_weights)
         self.sample_spin = QSpinBox()
         self.sample_spin.setObjectName("testSampleSpin")
         self.sample_spin.setPrefix("test sample ")
@@ -74,7 +77,7 @@ class InspectPanel(QWidget):
         self.cam_plot.addItem(self.cam_item)
         self.bars = ProbabilityBars()
         self.maps = pg.GraphicsLayoutWidget()
-        self.maps.setBackground("w")
+        self.maps.setBackground(PLOT_BACKGROUND)
         self.maps.setObjectName("activationMaps")
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -107,6 +110,7 @@ class InspectPanel(QWidget):
         self._rng = np.random.default_rng(0)
 
     # ----- public API ----------------------------------------------------------------------------
+    @Slot(object)
     def set_context(self, context) -> None:
         """Use this :class:`~ui.training.inference.ModelContext` (new data, model or weights)."""
         changed_data = context is None or self._context is None or \
@@ -135,6 +139,15 @@ class InspectPanel(QWidget):
         return [(name, a.shape) for name, a in self._last_maps]
 
     # ----- drawing -------------------------------------------------------------------------------
+    @Slot(object)
+    def _on_weights(self, _context) -> None:
+        if self.isVisible():
+            self.update_view()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.update_view()  # weights arriving while hidden were not drawn
+
     @Slot()
     def _on_random(self) -> None:
         if self._context is not None:
@@ -171,12 +184,12 @@ class InspectPanel(QWidget):
         for base in (self.saliency_base, self.cam_base):
             show_grey(base, x[0, 0])
         sal = explain.saliency(model, x, target)
-        self.saliency_item.setColorMap(pg.colormap.get("inferno"))
+        self.saliency_item.setColorMap(colormap(HEAT))
         self.saliency_item.setImage(sal, levels=(0.0, max(float(sal.max()), 1e-12)))
         cam = explain.grad_cam(model, x, target)
         self.cam_item.setVisible(cam is not None)
         if cam is not None:
-            self.cam_item.setColorMap(pg.colormap.get("inferno"))
+            self.cam_item.setColorMap(colormap(HEAT))
             self.cam_item.setImage(cam, levels=(0.0, 1.0))
         self._draw_maps(explain.activation_maps(model, x))
 
@@ -199,7 +212,7 @@ class InspectPanel(QWidget):
             self.maps.clear()
             self._map_items = []
             for row, (label, image) in enumerate(zip(labels, images, strict=True)):
-                self.maps.addLabel(label, row=2 * row, col=0, size="8pt")
+                self.maps.addLabel(label, row=2 * row, col=0, size=SMALL_TEXT)
                 vb = self.maps.addViewBox(row=2 * row + 1, col=0, lockAspect=True,
                                           enableMouse=False, enableMenu=False)
                 vb.invertY(True)

@@ -6,6 +6,8 @@ squeezing, the live curves/filters and the tabbed panels share a splitter the us
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -18,35 +20,47 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.image_grid import named_button
+from ui.training.controls import TrainingControls
+from ui.training.dataset_panel import DatasetPanel
+from ui.training.files_panel import FilesPanel
 from ui.widgets.why import WhyLabel
 
 LOOP_WHY = ("Why the loop: forward pass → loss → backward pass (gradients) → update. Every step "
             "nudges each weight against its gradient; use Single step to watch one in detail.")
 
 
-def build_studio_layout(w) -> None:
-    """Lay out the panels of a :class:`ui.training.widget.TrainingWidget` ``w`` (its attributes must
-    exist); creates ``w.tabs`` and the file buttons ``w.save_button``, ``w.load_button``,
-    ``w.csv_button``, ``w.png_button``."""
+@dataclass
+class StudioParts:
+    """The panels the studio is made of, for :func:`build_studio_layout` to arrange."""
+
+    controls: TrainingControls
+    dataset_panel: DatasetPanel
+    files_panel: FilesPanel
+    curves: QWidget
+    filters_view: QWidget
+    tab_pages: list[tuple[QWidget, str, str]]  # (panel, tab title, tab tooltip)
+
+
+def build_studio_layout(host: QWidget, parts: StudioParts) -> QTabWidget:
+    """Arrange ``parts`` inside ``host`` (which must have no layout yet).
+
+    Returns
+    -------
+    QTabWidget
+        ``trainingTabs``, holding ``parts.tab_pages`` in order.
+    """
     data_box = QGroupBox("Data")
     data_layout = QVBoxLayout(data_box)
-    data_layout.addWidget(w.dataset_panel.combo)
+    data_layout.addWidget(parts.dataset_panel.combo)
     folder_row = QHBoxLayout()
     folder_row.addWidget(QLabel("Folder images resized to"))
-    folder_row.addWidget(w.dataset_panel.folder_size_spin)
+    folder_row.addWidget(parts.dataset_panel.folder_size_spin)
     data_layout.addLayout(folder_row)
-    data_layout.addWidget(w.dataset_panel.status_label)
+    data_layout.addWidget(parts.dataset_panel.status_label)
     train_box = QGroupBox("Training")
-    QVBoxLayout(train_box).addWidget(w.controls)
+    QVBoxLayout(train_box).addWidget(parts.controls)
     files_box = QGroupBox("Model and results")
-    files = QVBoxLayout(files_box)
-    w.save_button = named_button("Save model…", "saveModelButton")
-    w.load_button = named_button("Load model…", "loadModelButton")
-    w.csv_button = named_button("Export history CSV…", "exportHistoryButton")
-    w.png_button = named_button("Export filters PNG…", "exportFiltersButton")
-    for button in (w.save_button, w.load_button, w.csv_button, w.png_button):
-        files.addWidget(button)
+    QVBoxLayout(files_box).addWidget(parts.files_panel)
     why = WhyLabel(LOOP_WHY, expanded=True)
 
     column = QWidget()
@@ -64,34 +78,28 @@ def build_studio_layout(w) -> None:
     scroll.setMinimumWidth(needed)
     scroll.setMaximumWidth(max(needed, 320))
 
-    w.tabs = QTabWidget()
-    w.tabs.setObjectName("trainingTabs")
-    for panel, title, tip in (
-        (w.editor, "Network", "Layers, shapes, parameters, receptive fields (ideas 13, 14)"),
-        (w.dataset_panel, "Data", "Samples, class counts, train/test split"),
-        (w.inspect_panel, "Inspect a sample", "Activation maps, saliency, Grad-CAM (17, 18)"),
-        (w.errors_panel, "Mistakes", "Confusion matrix and misclassified images (18)"),
-        (w.step_view, "Single step", "Forward, loss, backward, update of one batch (16)"),
-        (w.draw_panel, "Draw a digit", "Draw and watch the model classify it live"),
-    ):
-        w.tabs.setTabToolTip(w.tabs.addTab(panel, title), tip)
+    tabs = QTabWidget()
+    tabs.setObjectName("trainingTabs")
+    for panel, title, tip in parts.tab_pages:
+        tabs.setTabToolTip(tabs.addTab(panel, title), tip)
 
     live = QSplitter(Qt.Orientation.Horizontal)
-    live.addWidget(w.curves)
-    live.addWidget(w.filters_view)
+    live.addWidget(parts.curves)
+    live.addWidget(parts.filters_view)
     live.setSizes([600, 400])
     right = QSplitter(Qt.Orientation.Vertical)
     right.setObjectName("trainingSplitter")
     right.addWidget(live)
-    right.addWidget(w.tabs)
+    right.addWidget(tabs)
     right.setSizes([420, 480])
     # The progress bar spans the views so epoch, step, speed and time left read in one line.
-    w.controls.progress_bar.setMinimumHeight(22)
+    parts.controls.progress_bar.setMinimumHeight(22)
     views = QVBoxLayout()
     views.setContentsMargins(0, 0, 0, 0)
     views.addWidget(right, 1)
-    views.addWidget(w.controls.progress_bar)
-    outer = QHBoxLayout(w)
+    views.addWidget(parts.controls.progress_bar)
+    outer = QHBoxLayout(host)
     outer.setContentsMargins(2, 2, 2, 2)
     outer.addWidget(scroll)
     outer.addLayout(views, 1)
+    return tabs

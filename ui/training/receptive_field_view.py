@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.nn import architecture as arch
-from ui.widgets.image_grid import image_view
+from ui.theme import HIGHLIGHT, SMALL_TEXT_STYLE
+from ui.widgets.image_views import image_view
 from ui.widgets.why import WhyLabel
 
 WHY = (
@@ -77,14 +78,14 @@ class ReceptiveFieldView(QWidget):
         # a small input needs no more; the layer table above gets the rest of the height
         self.plot.setMaximumHeight(240)
         self.rect = QGraphicsRectItem()
-        self.rect.setPen(QPen(QColor(230, 60, 20), 0))
-        self.rect.setBrush(QBrush(QColor(230, 60, 20, 60)))
+        self.rect.setPen(QPen(QColor(*HIGHLIGHT), 0))
+        self.rect.setBrush(QBrush(QColor(*HIGHLIGHT, 60)))
         self.plot.addItem(self.rect)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.label = QLabel("")
         self.label.setObjectName("receptiveFieldLabel")
         self.label.setWordWrap(True)
-        self.label.setStyleSheet("font-size: 8pt;")
+        self.label.setStyleSheet(SMALL_TEXT_STYLE)
         # The explanation sits behind a "why?" link: this panel shares a short tab with the layer
         # table, and a paragraph here would push the picture out of a 700 px window.
         why = WhyLabel(WHY)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -18,7 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.image_grid import ProbabilityBars, show_grey, show_signed, tile
+from ui.theme import PLOT_BACKGROUND, SMALL_TEXT, SMALL_TEXT_STYLE
+from ui.training.session import TrainingSession
+from ui.widgets.image_views import show_grey, show_signed
+from ui.widgets.probability_bars import ProbabilityBars
+from ui.widgets.tiling import tile
 from ui.widgets.why import WhyLabel
 
 WHY = (
@@ -33,13 +38,13 @@ STAGES = ("1 · Forward", "2 · Loss", "3 · Backward", "4 · Update")
 
 def _stage_graphics() -> pg.GraphicsLayoutWidget:
     g = pg.GraphicsLayoutWidget()
-    g.setBackground("w")
+    g.setBackground(PLOT_BACKGROUND)
     g.setMinimumSize(120, 120)
     return g
 
 
 def _cell(g: pg.GraphicsLayoutWidget, row: int, title: str) -> pg.ImageItem:
-    g.addLabel(title, row=2 * row, col=0, size="8pt")
+    g.addLabel(title, row=2 * row, col=0, size=SMALL_TEXT)
     vb = g.addViewBox(row=2 * row + 1, col=0, lockAspect=True, enableMouse=False,
                       enableMenu=False)
     vb.invertY(True)
@@ -51,9 +56,12 @@ def _cell(g: pg.GraphicsLayoutWidget, row: int, title: str) -> pg.ImageItem:
 class StepView(QWidget):
     """Shows a :class:`cnnviz.train.StepTrace` stage by stage for one sample of its batch."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, session: TrainingSession, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("stepView")
+        self._session = session
+        session.sigTrace.connect(self._on_trace)
+        session.sigContextChanged.connect(self.clear)
         self._trace = None
         self._names: list[str] = []
         self.sample_spin = QSpinBox()
@@ -86,7 +94,7 @@ class StepView(QWidget):
             lay.addWidget(w, 1)
             text = QLabel("")
             text.setWordWrap(True)
-            text.setStyleSheet("font-size: 8pt;")
+            text.setStyleSheet(SMALL_TEXT_STYLE)
             lay.addWidget(text)
             self.texts.append(text)
             row.addWidget(box, 1)
@@ -100,7 +108,8 @@ class StepView(QWidget):
         layout.addLayout(row, 1)
         layout.addWidget(why)
 
-    def clear(self) -> None:
+    @Slot()
+    def clear(self, *_args) -> None:
         """Forget the shown step."""
         self._trace = None
         self.summary.setText("No step yet: press Single step.")
@@ -120,6 +129,10 @@ class StepView(QWidget):
         self.sample_spin.setRange(0, len(trace.y) - 1)
         self.sample_spin.blockSignals(False)
         self._draw()
+
+    @Slot(object)
+    def _on_trace(self, trace) -> None:
+        self.set_trace(trace, self._session.class_names())
 
     def trace(self):
         """The trace shown, or None."""

@@ -121,7 +121,7 @@ class TrainingWorker(QObject):
                 pending.snapshot = snapshot
                 if snapshot.test_accuracy is not None:
                     pending.evaluation = snapshot
-                if getattr(snapshot, "trace", None) is not None:
+                if snapshot.trace is not None:
                     pending.trace = snapshot.trace
                 if snapshot.finished or self._control.stop_event.is_set():
                     break
@@ -186,16 +186,19 @@ class TrainingRunner(QObject):
         if self._control is not None:
             self._control.stop()
 
-    def shutdown(self, timeout_ms: int = 10000) -> None:
-        """Request a stop, then ``quit()`` and ``wait()`` for the thread; safe to repeat."""
+    def shutdown(self) -> None:
+        """Request a stop, then ``quit()`` and ``wait()`` for the thread; safe to repeat.
+
+        The trainer checks the stop event after every batch (and while paused), so this returns
+        within one batch. The thread is never terminated: killing it mid-NumPy could leave a lock
+        held or the model half-updated.
+        """
         thread = self._thread
         if thread is None:
             return
         self.stop()
         thread.quit()
-        if not thread.wait(timeout_ms):  # no batch takes this long: last resort, still no crash
-            thread.terminate()
-            thread.wait()
+        thread.wait()
         self._thread = None
         self._worker = None
         # Reports already queued to this thread would land after a reset: retire the run's id.

@@ -11,6 +11,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from ui.theme import (
+    LEGEND_BACKING,
+    PLOT_BACKGROUND,
+    SMALL_TEXT,
+    TEST_CURVE,
+    TRAIN_CURVE,
+    TRAIN_CURVE_LIGHT,
+)
+
 SMOOTHING = 0.9  # moving-average factor of the smoothed curves (like TensorBoard's slider)
 
 
@@ -24,13 +33,13 @@ class CurvesView(QWidget):
         self.accuracy_plot = pg.PlotWidget(title="Accuracy")
         self.accuracy_plot.setObjectName("accuracyPlot")
         for plot in (self.loss_plot, self.accuracy_plot):
-            plot.setBackground("w")
+            plot.setBackground(PLOT_BACKGROUND)
             plot.showGrid(x=False, y=True, alpha=0.2)
             plot.setLabel("bottom", "step")
             # One row of entries: the plots are short, and a stacked legend covered the curves.
             # The light backing keeps it readable where a curve passes behind it.
-            plot.addLegend(offset=(-5, 1), labelTextSize="8pt", colCount=3,
-                           brush=pg.mkBrush(255, 255, 255, 200))
+            plot.addLegend(offset=(-5, 1), labelTextSize=SMALL_TEXT, colCount=3,
+                           brush=pg.mkBrush(LEGEND_BACKING))
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
         self.accuracy_plot.setYRange(0.0, 1.0, padding=0.02)
@@ -38,19 +47,19 @@ class CurvesView(QWidget):
         self.accuracy_plot.setMinimumHeight(120)
 
         self._loss_raw = self.loss_plot.plot(name="loss (each step)",
-                                             pen=pg.mkPen((150, 170, 220)))
+                                             pen=pg.mkPen(TRAIN_CURVE_LIGHT))
         self._loss_smooth = self.loss_plot.plot(name="smoothed",
-                                                pen=pg.mkPen((30, 60, 200), width=2))
+                                                pen=pg.mkPen(TRAIN_CURVE, width=2))
         self._test_loss = self.loss_plot.plot(
-            name="test loss", pen=pg.mkPen((220, 100, 0), width=2), symbol="o", symbolSize=5,
-            symbolBrush=(220, 100, 0),
+            name="test loss", pen=pg.mkPen(TEST_CURVE, width=2), symbol="o", symbolSize=5,
+            symbolBrush=TEST_CURVE,
         )
         self._train_acc = self.accuracy_plot.plot(
-            name="train (epoch so far)", pen=pg.mkPen((30, 60, 200), width=2)
+            name="train (epoch so far)", pen=pg.mkPen(TRAIN_CURVE, width=2)
         )
         self._test_acc = self.accuracy_plot.plot(
-            name="test", pen=pg.mkPen((220, 100, 0), width=2), symbol="o", symbolSize=5,
-            symbolBrush=(220, 100, 0),
+            name="test", pen=pg.mkPen(TEST_CURVE, width=2), symbol="o", symbolSize=5,
+            symbolBrush=TEST_CURVE,
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -68,6 +77,7 @@ class CurvesView(QWidget):
         self._test_accs: list[float] = []
         self._ema_loss = self._ema_norm = 0.0
         self._smoothed_loss: list[float] = []
+        self._total_steps: int | None = None
         self._dirty_parts = {"loss": True, "accuracy": True}
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.enableAutoRange(x=True)
@@ -94,7 +104,13 @@ class CurvesView(QWidget):
 
     def set_total_steps(self, total: int) -> None:
         """Fix the step axis to the whole run: the axes then stay still (no repaint of their
-        labels as points arrive) and the curve shows how much of the run is left."""
+        labels as points arrive) and the curve shows how much of the run is left.
+
+        Cheap to repeat with every snapshot: only a new total changes the axes.
+        """
+        if total == self._total_steps:
+            return
+        self._total_steps = total
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.enableAutoRange(x=False)
             plot.setXRange(0, max(int(total), 1), padding=0.01)

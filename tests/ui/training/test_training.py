@@ -97,9 +97,12 @@ def test_pause_holds_training_and_resume_continues_it(qtbot, studio):
     qtbot.waitUntil(lambda: len(studio.history()) > 0, timeout=10000)
     click(qtbot, studio, "pauseButton")
     assert studio.controls.pause_button.text() == "Resume"
-    qtbot.wait(300)  # let the batch in flight and its report arrive
+    # The batch in flight may still report once; after that, nothing may arrive.
+    with qtbot.waitSignal(studio.session.sigRowsAdded, timeout=300, raising=False):
+        pass
     held = len(studio.history())
-    qtbot.wait(300)
+    with qtbot.assertNotEmitted(studio.session.sigRowsAdded, wait=300):
+        pass
     assert len(studio.history()) == held
     click(qtbot, studio, "pauseButton")
     qtbot.waitUntil(lambda: len(studio.history()) > held, timeout=5000)
@@ -132,7 +135,7 @@ def test_ten_rapid_start_stop_clicks_leave_no_thread_running(qtbot, studio, qtlo
         click(qtbot, studio, "startButton")
         click(qtbot, studio, "stopButton")
     qtbot.waitUntil(lambda: not studio.is_running(), timeout=5000)
-    assert not studio.runner.is_running()
+    assert not studio.session.runner.is_running()
     assert not [r for r in qtlog.records if "Destroyed while thread" in r.message]
 
 
@@ -142,9 +145,9 @@ def test_shutdown_mid_training_then_destroying_the_widget_is_clean(qtbot, qtlog)
     click(qtbot, studio, "startButton")
     qtbot.waitUntil(lambda: len(studio.history()) > 0, timeout=10000)
     studio.shutdown()
-    assert not studio.is_running() and not studio.runner.is_running()
-    studio.deleteLater()
-    qtbot.wait(50)
+    assert not studio.is_running() and not studio.session.runner.is_running()
+    with qtbot.waitSignal(studio.destroyed, timeout=2000):
+        studio.deleteLater()
     assert not [r for r in qtlog.records if "Destroyed while thread" in r.message]
 
 

@@ -193,10 +193,12 @@ def test_editing_the_network_after_training_forgets_the_old_weights(qtbot, train
     trained.tabs.setCurrentWidget(trained.inspect_panel)
     trained.editor.select_layer(0)
     trained.editor.set_param("out_channels", 6)
-    qtbot.wait(100)  # a few redraw ticks
+    for _ in range(3):  # a few redraw ticks
+        with qtbot.waitSignal(trained.live_views.timer.timeout, timeout=1000):
+            pass
     assert trained.model_context().model() is None
     assert "No weights yet" in trained.inspect_panel.result_label.text()
-    assert not trained.save_button.isEnabled()
+    assert not trained.files_panel.save_button.isEnabled()
 
 
 def test_a_small_drawing_in_a_corner_is_centred_and_scaled_like_the_training_digits():

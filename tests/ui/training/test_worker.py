@@ -151,7 +151,9 @@ def test_reports_queued_before_a_shutdown_never_reach_the_gui_after_it(qtbot, ma
     qtbot.waitUntil(lambda: bool(reports), timeout=10000)
     runner.shutdown()  # e.g. Reset: the worker's last reports are still queued for the GUI
     seen = len(reports) + len(finals)
-    qtbot.wait(100)  # deliver whatever was queued
+    with qtbot.assertNotEmitted(runner.sigReport, wait=100), \
+            qtbot.assertNotEmitted(runner.sigFinished, wait=100):  # deliver whatever was queued
+        pass
     assert len(reports) + len(finals) == seen
 
 
@@ -164,7 +166,8 @@ def test_starting_again_retires_the_previous_run_and_ignores_its_late_reports(qt
     second, c2 = make_trainer(lines, epochs=1)
     second_id = runner.start(second, c2)
     qtbot.waitUntil(lambda: bool(finals), timeout=10000)
-    qtbot.wait(50)
+    with qtbot.assertNotEmitted(runner.sigReport, wait=50):  # the first run's late reports
+        pass
     assert c1.stop_event.is_set()
     assert {r.run_id for r in reports + finals} == {second_id}
 
