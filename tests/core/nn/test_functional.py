@@ -106,6 +106,31 @@ def test_pooling_backward_matches_pytorch(case, pool_path):
         np.testing.assert_allclose(ours_bwd(dy, x, *args), xt.grad.numpy(), atol=1e-12)
 
 
+@pytest.mark.parametrize("case", POOL_CASES, ids=lambda c: f"{c['k']}-{c['stride']}-{c['padding']}")
+def test_pooling_backward_matches_reference_loops(case, pool_path):
+    rng = np.random.default_rng(6)
+    x = np.round(rng.standard_normal((2, 3, case["h"], case["w"])), 1)  # rounding makes ties
+    args = (case["k"], case["stride"], case["padding"])
+    for forward, ours, loops in ((F.max_pool2d, F.max_pool2d_backward,
+                                  reference.max_pool2d_backward),
+                                 (F.avg_pool2d, F.avg_pool2d_backward,
+                                  reference.avg_pool2d_backward)):
+        dy = rng.standard_normal(forward(x, *args).shape)
+        np.testing.assert_allclose(ours(dy, x, *args), loops(dy, x, *args), atol=1e-12)
+
+
+@pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: f"{c['k']}-s{c['stride']}")
+def test_conv2d_backward_matches_reference_loops(case):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((case["n"], case["c"], case["h"], case["w"]))
+    w = rng.standard_normal((case["f"], case["c"]) + case["k"])
+    args = (case["stride"], case["padding"], case["dilation"])
+    dy = rng.standard_normal(F.conv2d(x, w, None, *args).shape)
+    for ours, loops in zip(F.conv2d_backward(dy, x, w, *args),
+                           reference.conv2d_backward(dy, x, w, *args), strict=True):
+        np.testing.assert_allclose(ours, loops, atol=1e-10)
+
+
 @pytest.mark.parametrize("case", CONV_CASES[::3], ids=lambda c: f"{c['k']}-s{c['stride']}")
 def test_conv2d_backward_matches_pytorch(case):
     torch = pytest.importorskip("torch")
