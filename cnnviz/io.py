@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from cnnviz.fileio import atomic_write
-from cnnviz.nn._geometry import pair
 from cnnviz.nn.model import Sequential
+from cnnviz.nn.summary import conv_param_count, dense_param_count
 
 __all__ = ["save_model", "load_model", "FORMAT", "FORMAT_VERSION"]
 
@@ -139,10 +139,10 @@ def _declared_parameters(config) -> int:
         return 0
     try:
         if config.get("type") == "Dense":
-            return (int(config["in_features"]) + 1) * int(config["out_features"])
+            return dense_param_count(int(config["in_features"]), int(config["out_features"]))
         if config.get("type") == "Conv2D":
-            kh, kw = pair(config["kernel_size"], "kernel_size", 1)
-            return (int(config["in_channels"]) * kh * kw + 1) * int(config["out_channels"])
+            return conv_param_count(config["kernel_size"], int(config["in_channels"]),
+                                    int(config["out_channels"]))
     except (KeyError, TypeError, ValueError, IndexError):
         return 0
     return 0

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnviz.lab.conv import ConvSettings, PlaygroundResult, window_span
+from cnnviz.lab.conv import ConvSettings, PlaygroundResult
+from cnnviz.nn import functional as F
 
 __all__ = [
     "receptive_window",
@@ -149,7 +150,7 @@ def pooled_receptive_field(
         exclusive.
     """
     top, left, bottom, right = pool_window(row, col, settings)
-    s, p, span = settings.stride, settings.padding, window_span(k, settings.dilation)
+    s, p, span = settings.stride, settings.padding, F.window_span(k, settings.dilation)
     return top * s - p, left * s - p, (bottom - 1) * s - p + span, (right - 1) * s - p + span
 
 

@@ -181,24 +181,17 @@ def infer_shapes(spec: list[dict], input_shape) -> list[tuple]:
         if t in ("conv", "maxpool", "avgpool") and len(shape) != 3:
             raise ValueError(f"{where}: needs image-shaped input (channels, height, width) but "
                              f"gets a flat vector of {shape[0]} features; move it before Flatten")
-        if t == "conv":
-            try:
-                h, w = (F.conv_output_size(n, layer["kernel_size"], layer["stride"],
-                                             layer["padding"], layer["dilation"])
-                        for n in shape[1:])
+        if t in ("conv", "maxpool", "avgpool"):
+            try:  # the engine's own size rules and messages
+                if t == "conv":
+                    h, w = F.conv_output_shape(shape[1:], layer["kernel_size"], layer["stride"],
+                                               layer["padding"], layer["dilation"])
+                else:
+                    h, w = F.pool_output_shape(shape[1:], layer["kernel_size"], layer["stride"],
+                                               layer["padding"])
             except ValueError as exc:
                 raise ValueError(f"{where}: {exc}") from None
-            shape = (layer["out_channels"], h, w)
-        elif t in ("maxpool", "avgpool"):
-            k, p = layer["kernel_size"], layer["padding"]
-            if p > k // 2:
-                raise ValueError(f"{where}: padding {p} is more than half the window {k}; "
-                                 "a window could then see only padding")
-            try:
-                h, w = (F.conv_output_size(n, k, layer["stride"], p) for n in shape[1:])
-            except ValueError as exc:
-                raise ValueError(f"{where}: {exc}") from None
-            shape = (shape[0], h, w)
+            shape = (layer["out_channels"] if t == "conv" else shape[0], h, w)
         elif t == "flatten":
             shape = (int(shape[0] * shape[1] * shape[2]),) if len(shape) == 3 else shape
         elif t == "dense":

@@ -11,7 +11,25 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from cnnviz.nn._geometry import pair
 from cnnviz.nn.architecture import infer_shapes, layer_name, normalize_layer, spec_from_model
+
+__all__ = ["LayerSummary", "conv_param_count", "dense_param_count", "summarize", "totals",
+           "sharing_note", "format_table"]
+
+
+def conv_param_count(kernel_size, in_channels: int = 1, out_channels: int = 1) -> int:
+    """Weights plus biases of a conv layer: ``F * (C * kh * kw + 1)``, whatever the image size.
+
+    ``kernel_size`` is an int or an ``(kh, kw)`` pair; 16 filters of 3x3 on one channel: 160.
+    """
+    kh, kw = pair(kernel_size, "kernel_size", 1)
+    return out_channels * (in_channels * kh * kw + 1)
+
+
+def dense_param_count(in_features: int, out_features: int) -> int:
+    """Weights plus biases of a dense layer: ``out * (in + 1)`` (28x28 -> 128 units: 100,480)."""
+    return out_features * (in_features + 1)
 
 
 @dataclass(frozen=True)
@@ -87,15 +105,15 @@ def summarize(spec_or_model, input_shape) -> list[LayerSummary]:
             rf, jump = rf + (span - 1) * jump, jump * s
             if t == "conv":
                 macs = prev[0] * k * k * n_out
-                params = out[0] * (prev[0] * k * k + 1)
-                flops, dense_eq = 2 * macs, n_in * n_out + n_out
+                params = conv_param_count(k, prev[0], out[0])
+                flops, dense_eq = 2 * macs, dense_param_count(n_in, n_out)
             else:
                 flops = k * k * n_out
         elif t == "relu":
             flops = n_out
         elif t == "dense":
             rf = max(rf, whole)  # every output unit is wired to every input pixel
-            params = n_in * n_out + n_out
+            params = dense_param_count(n_in, n_out)
             flops, dense_eq = 2 * n_in * n_out, params
         rows.append(LayerSummary(i, layer_name(layer), tuple(out), params, rf, jump, flops,
                                  dense_eq))

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnviz.lab.conv import PlaygroundResult, window_span
+from cnnviz.lab.conv import PlaygroundResult
+from cnnviz.nn.functional import window_span
 from ui.theme import DIVERGING, GREY, MAGNITUDE
 
 __all__ = [

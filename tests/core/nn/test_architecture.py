@@ -174,3 +174,18 @@ def test_omitted_keys_mean_pytorch_defaults():
         "type": "conv", "out_channels": 2, "kernel_size": 3, "stride": 1, "padding": 0,
         "dilation": 1}
     assert arch.infer_shapes([{"type": "conv", "out_channels": 2}], (1, 8, 8)) == [(2, 6, 6)]
+
+
+def test_layer_errors_are_the_engines_own_messages_naming_the_axis():
+    tall = [{"type": "conv", "out_channels": 2, "kernel_size": 5}, {"type": "flatten"},
+            {"type": "dense", "out_features": 2}]
+    with pytest.raises(ValueError, match=r"^layer 1 \(Conv 2@5x5\): kernel 5 is larger than the "
+                                         r"padded input, which is only 4 tall"):
+        arch.infer_shapes(tall, (1, 4, 9))
+
+
+def test_pool_padding_over_half_the_window_gets_the_engines_message():
+    spec = [{"type": "maxpool", "kernel_size": 2, "padding": 2}, {"type": "flatten"},
+            {"type": "dense", "out_features": 2}]
+    with pytest.raises(ValueError, match=r"layer 1 .*more than half the pooling window"):
+        arch.infer_shapes(spec, (1, 8, 8))

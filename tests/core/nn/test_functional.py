@@ -183,6 +183,21 @@ def test_conv_output_size_follows_the_formula():
     assert F.conv_output_size(10, 3, dilation=2) == 6
 
 
+def test_window_count_is_the_formula_even_when_nothing_fits():
+    assert F.window_count(512, 3, 2, 1) == F.conv_output_size(512, 3, 2, 1) == 256
+    assert F.window_count(5, 7) == -1  # (5 - 7) // 1 + 1
+    assert F.window_span(3, 2) == 5
+
+
+def test_conv_output_shape_gives_both_axes():
+    assert F.conv_output_shape((28, 20), (3, 5), stride=(1, 2), padding=1) == (28, 9)
+
+
+def test_conv_output_shape_names_the_axis_that_is_too_small():
+    with pytest.raises(ValueError, match="spans 9 pixels, but the padded input is only 5 tall"):
+        F.conv_output_shape((5, 20), 5, dilation=2)
+
+
 # ----------------------------------------------------------------- messages a user can act on
 def test_conv_output_size_explains_a_dilated_kernel_that_does_not_fit():
     with pytest.raises(ValueError, match="kernel 7 with dilation 2 spans 13 pixels, but the "

@@ -8,6 +8,16 @@ from cnnviz.nn import summary
 CONV16 = [{"type": "conv", "out_channels": 16, "kernel_size": 3, "padding": 1}]
 
 
+def test_param_counts_show_weight_sharing():
+    assert summary.dense_param_count(28 * 28, 128) == 100_480
+    assert summary.conv_param_count(3, in_channels=1, out_channels=16) == 160
+    assert summary.conv_param_count(7) == 50
+
+
+def test_param_count_of_a_rectangular_kernel_multiplies_its_sides():
+    assert summary.conv_param_count((3, 5), in_channels=2, out_channels=4) == 4 * (2 * 15 + 1)
+
+
 def test_conv_parameters_are_weights_plus_biases():
     row, = summary.summarize(CONV16, (1, 28, 28))
     assert row.params == 16 * 1 * 3 * 3 + 16 == 160
