@@ -42,8 +42,7 @@ class Sequential:
         """Re-initialise every trainable layer, in order, from ``default_rng(seed)``."""
         rng = np.random.default_rng(seed)
         for layer in self.layers:
-            if hasattr(layer, "reset_parameters"):
-                layer.reset_parameters(rng)
+            layer.reset_parameters(rng)
 
     # ------------------------------------------------------------------ passes
     def forward(self, x: np.ndarray) -> np.ndarray:
