@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from cnnviz.nn.layers import MaxPool2D
 from cnnviz.nn.losses import softmax, softmax_cross_entropy
 from cnnviz.optim import SGD, Adam
 from cnnviz.snapshots import Snapshot, StepTrace, TrainingControl, frozen, read_only
@@ -148,41 +149,34 @@ class Trainer:
         return loss, logits, None
 
     def _traced_step(self, xb, yb):
-        """The same step layer by layer, recording every stage for the single-step view."""
-        layers = self.model.layers
-        acts, h = [], xb
-        for layer in layers:
-            h = layer.forward(h)
-            acts.append(h)
-        logits = h
+        """The same step through Sequential's recording passes, keeping every stage."""
+        acts = self.model.forward_all(xb)
+        logits = acts[-1]
         loss, dlogits = softmax_cross_entropy(logits, yb)
         conv = self.model.first_conv()
         before = None if conv is None else conv.weight.data.copy()
         if self._exploded(loss):
             return loss, logits, None
         self.optimizer.zero_grad()
-        grads, g = [None] * len(layers), dlogits
-        for i in range(len(layers) - 1, -1, -1):
-            grads[i] = g
-            g = layers[i].backward(g)
+        grads = self.model.backward_all(dlogits)  # grads[i]: at layer i's input; [-1] dlogits
         lr = self.optimizer.lr
         self.optimizer.step()
-        pool = next((i for i, layer in enumerate(layers)
-                     if type(layer).__name__ == "MaxPool2D"), None)
+        layers = self.model.layers
+        pool = next((i for i, layer in enumerate(layers) if isinstance(layer, MaxPool2D)), None)
+        inputs = [xb, *acts]  # inputs[i]: what layer i received
         fz = frozen
         trace = StepTrace(
-            x=fz(xb), y=fz(yb), layer_names=tuple(getattr(la, "name", type(la).__name__)
-                                                  for la in layers),
+            x=fz(xb), y=fz(yb), layer_names=tuple(layer.name for layer in layers),
             activations=tuple(fz(a) for a in acts), logits=fz(logits), probs=fz(softmax(logits)),
-            loss=float(loss), dlogits=fz(dlogits), output_grads=tuple(fz(d) for d in grads),
-            input_grad=fz(g), weight_before=fz(before),
+            loss=float(loss), dlogits=fz(dlogits), output_grads=tuple(fz(d) for d in grads[1:]),
+            input_grad=fz(grads[0]), weight_before=fz(before),
             weight_after=None if conv is None else fz(conv.weight.data),
             weight_grad=None if conv is None else fz(conv.weight.grad), lr=float(lr),
             pool_index=pool,
-            pool_input=None if pool is None else fz(xb if pool == 0 else acts[pool - 1]),
+            pool_input=None if pool is None else fz(inputs[pool]),
             pool_output=None if pool is None else fz(acts[pool]),
-            pool_grad_output=None if pool is None else fz(grads[pool]),
-            pool_grad_input=None if pool is None else fz(grads[pool - 1] if pool > 0 else g))
+            pool_grad_output=None if pool is None else fz(grads[pool + 1]),
+            pool_grad_input=None if pool is None else fz(grads[pool]))
         return loss, logits, trace
 
     # ------------------------------------------------------------------ the loop

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnviz.lab.conv import ConvSettings, PlaygroundResult, compute
+from cnnviz.nn.summary import receptive_fields
 
 __all__ = ["shift_image", "TranslationReport", "equivariance_report", "interior_mask"]
 
@@ -58,8 +59,9 @@ def shift_image(image: np.ndarray, dy: int, dx: int, fill: float = 0.0) -> np.nd
 def _interior_axis(n_in: int, n_out: int, shift: int, k: int, settings: ConvSettings) -> np.ndarray:
     """Output positions along one axis whose receptive field covers only content both runs share."""
     lo, hi = max(0, shift), min(n_in, n_in + shift)  # rows of the shifted input that are real
-    start = np.arange(n_out) * settings.stride - settings.padding
-    end = start + settings.dilation * (k - 1)
+    field, = receptive_fields([(k, settings.stride, settings.padding, settings.dilation)])
+    start = field.offset + np.arange(n_out) * field.jump
+    end = start + field.size - 1
     return (start >= lo) & (end < hi)
 
 

@@ -114,6 +114,26 @@ def test_from_config_rejects_something_that_is_not_a_list():
         Sequential.from_config({"type": "Dense"})
 
 
+def test_backward_all_keeps_the_gradient_at_every_layers_input():
+    model = classic()
+    x, y = _batch(3)
+    _, d = softmax_cross_entropy(model.forward(x), y)
+    grads = model.backward_all(d)
+    assert len(grads) == len(model.layers) + 1 and grads[-1] is d
+    assert [g.shape for g in grads[:-1]] == [x.shape] + [o.shape for o in model.forward_all(x)][:-1]
+    model.forward(x)
+    np.testing.assert_array_equal(grads[0], model.backward(d))
+
+
+def test_backward_all_stops_at_the_layer_asked_for():
+    model = classic()
+    x, y = _batch(3)
+    _, d = softmax_cross_entropy(model.forward(x), y)
+    grads = model.backward_all(d, down_to=3)
+    assert grads[:3] == [None, None, None] and grads[3].shape == (3, 4, 3, 3)
+    assert not model.first_conv().weight.grad.any()  # layer 0 was not visited
+
+
 def test_predict_proba_gives_probabilities_independent_of_batching():
     model = classic()
     x, _ = _batch(10)

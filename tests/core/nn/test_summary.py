@@ -50,6 +50,30 @@ def test_receptive_field_grows_with_depth_and_pooling_multiplies_the_jump():
     assert [(r.receptive_field, r.jump) for r in rows] == [(3, 1), (4, 2), (8, 2)]
 
 
+def test_padding_moves_the_first_window_into_the_padding_by_the_jump_so_far():
+    spec = [{"type": "conv", "out_channels": 2, "kernel_size": 3, "padding": 1},
+            {"type": "maxpool", "kernel_size": 2},
+            {"type": "conv", "out_channels": 2, "kernel_size": 3, "padding": 1}]
+    rows = summary.summarize(spec, (1, 16, 16))
+    # padding 1 of the second conv is one map pixel = jump 2 input pixels: -1 - 2 = -3
+    assert [r.offset for r in rows] == [-1, -1, -3]
+    assert [r.field.centre for r in rows] == [0.0, 0.5, 0.5]
+
+
+def test_receptive_fields_follow_each_window_and_skip_layers_without_one():
+    fields = summary.receptive_fields([(3, 1, 0, 1), None, (3, 1, 0, 1), (2, 2, 0, 1),
+                                       (3, 1, 1, 2)])
+    assert [f.size for f in fields] == [3, 3, 5, 6, 6 + 2 * 2 * 2]
+    assert [f.jump for f in fields] == [1, 1, 1, 2, 2]
+    assert [f.offset for f in fields] == [0, 0, 0, 0, -2]
+
+
+def test_output_pixel_i_starts_its_window_at_offset_plus_i_jumps():
+    field = summary.Field(size=5, offset=-1, jump=2)
+    assert field.centre == 1.0  # pixels -1 .. 3
+    assert summary.receptive_fields([(3, 2, 1, 1), (2, 1, 0, 1)])[-1] == field
+
+
 def test_dilation_widens_the_receptive_field_without_more_parameters():
     plain, = summary.summarize([{"type": "conv", "out_channels": 1, "kernel_size": 3}], (1, 9, 9))
     wide, = summary.summarize([{"type": "conv", "out_channels": 1, "kernel_size": 3,
