@@ -203,3 +203,8 @@ def test_a_second_optimizer_on_the_same_parameters_keeps_both_working():
     np.testing.assert_allclose(p.data, [-11.0])
     first.zero_grad()
     assert not p.grad.any()
+
+
+def test_something_that_is_not_a_parameter_is_refused():
+    with pytest.raises(ValueError, match="expected Parameter objects"):
+        SGD([np.zeros(3)], lr=0.1)
