@@ -1,9 +1,5 @@
 """The vectorised ops agree with the textbook loops (and PyTorch) and explain bad arguments."""
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -252,21 +248,6 @@ def test_pool_window_larger_than_the_map_is_explained():
 def test_backward_rejects_a_gradient_of_the_wrong_shape():
     with pytest.raises(ValueError, match="dy has shape"):
         F.conv2d_backward(np.ones((1, 1, 5, 5)), np.ones((1, 1, 8, 8)), np.ones((1, 1, 3, 3)))
-
-
-def test_runtime_tuning_can_be_switched_off_by_environment_variable():
-    probe = "import cnnviz.nn.model, cnnviz.runtime as r; print(sorted(r.tune().values()))"
-    env = dict(os.environ, CNNVIZ_NO_RUNTIME_TUNING="1")
-    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
-    assert done.stdout.strip() == "[False, False]", done.stderr
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc allocator tuning")
-def test_importing_ops_keeps_large_buffers_in_the_heap_on_linux():
-    probe = "import cnnviz.nn.model, cnnviz.runtime as r; print(r.tune()['allocator'])"
-    env = {k: v for k, v in os.environ.items() if k != "CNNVIZ_NO_RUNTIME_TUNING"}
-    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
-    assert done.stdout.strip() == "True", done.stderr
 
 
 @st.composite

@@ -172,7 +172,7 @@ def test_numpy_values_in_metadata_are_saved_as_plain_json(tmp_path):
                                          "counts": [3, 4]}
 
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 V1_SPEC = [{"type": "conv", "out_channels": 2, "kernel_size": 3, "padding": 1}, {"type": "relu"},
            {"type": "maxpool", "kernel_size": 2}, {"type": "avgpool", "kernel_size": 2},
            {"type": "flatten"}, {"type": "dense", "out_features": 3}]
