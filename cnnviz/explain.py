@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from cnnviz.nn.layers import Conv2D, ReLU
+from cnnviz.nn.summary import receptive_fields
+
 
 def _check_input(model, x) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
@@ -34,12 +37,10 @@ def _backward_to(model, dy: np.ndarray, stop: int = 0) -> np.ndarray:
     """
     saved = [p.grad.copy() for p in model.parameters()]
     try:
-        for layer in reversed(model.layers[stop:]):
-            dy = layer.backward(dy)
+        return model.backward_all(dy, down_to=stop)[stop]
     finally:
         for p, g in zip(model.parameters(), saved, strict=True):
             p.grad[...] = g
-    return dy
 
 
 def activation_maps(model, x) -> list[tuple[str, np.ndarray]]:
@@ -82,18 +83,13 @@ def saliency(model, x, class_index: int) -> np.ndarray:
 def _centres(model, upto: int, axis: int, n_out: int) -> np.ndarray:
     """Input-pixel coordinate of the centre of each output pixel of layer ``upto`` along ``axis``.
 
-    Follows every conv/pool layer's window, stride, padding and dilation, so a valid (unpadded)
-    convolution's 6x6 map over an 8x8 input lands on input pixels 1..6, not stretched to 0..7.
+    Follows every conv/pool layer's window, stride, padding and dilation (the receptive-field
+    arithmetic of :mod:`cnnviz.nn.summary`), so a valid (unpadded) convolution's 6x6 map over an
+    8x8 input lands on input pixels 1..6, not stretched to 0..7.
     """
-    start, jump = 0.0, 1.0
-    for layer in model.layers[:upto + 1]:
-        if not hasattr(layer, "kernel_size"):
-            continue
-        k, s, p = layer.kernel_size[axis], layer.stride[axis], layer.padding[axis]
-        d = layer.dilation[axis] if hasattr(layer, "dilation") else 1
-        start += ((k - 1) * d / 2 - p) * jump
-        jump *= s
-    return start + jump * np.arange(n_out)
+    windows = [layer.window() for layer in model.layers[:upto + 1]]
+    field = receptive_fields([None if w is None else w.along(axis) for w in windows])[-1]
+    return field.centre + field.jump * np.arange(n_out)
 
 
 def _to_input_grid(cam: np.ndarray, rows: np.ndarray, cols: np.ndarray, h: int,
@@ -111,12 +107,12 @@ def grad_cam_map(model, x, class_index: int) -> tuple[np.ndarray, int] | None:
     (ndarray, shape (h, w), int), or None when the model has no conv layer.
     """
     x = _check_input(model, x)
-    kinds = [type(layer).__name__ for layer in model.layers]
-    convs = [i for i, kind in enumerate(kinds) if kind == "Conv2D"]
+    layers = model.layers
+    convs = [i for i, layer in enumerate(layers) if isinstance(layer, Conv2D)]
     if not convs:
         return None
     target = convs[-1]
-    if target + 1 < len(kinds) and kinds[target + 1] == "ReLU":
+    if target + 1 < len(layers) and isinstance(layers[target + 1], ReLU):
         target += 1
     outs = model.forward_all(x)
     k = _check_class(outs, class_index)

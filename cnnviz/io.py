@@ -16,13 +16,17 @@ from pathlib import Path
 import numpy as np
 
 from cnnviz.fileio import atomic_write
-from cnnviz.nn._geometry import pair
 from cnnviz.nn.model import Sequential
+from cnnviz.nn.summary import conv_param_count, dense_param_count
 
 __all__ = ["save_model", "load_model", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "cnnviz-model"
-FORMAT_VERSION = 1
+# 2: layer types in the architecture-spec vocabulary ("conv", "dense", ...); version 1 files
+# named them after the classes ("Conv2D", "Dense", ...) and still load.
+FORMAT_VERSION = 2
+_VERSION_1_TYPES = {"Conv2D": "conv", "ReLU": "relu", "MaxPool2D": "maxpool",
+                    "AvgPool2D": "avgpool", "Flatten": "flatten", "Dense": "dense"}
 _HEADER_KEY = "__cnnviz__"
 _WEIGHT_PREFIX = "param/"
 _MAX_HEADER_CHARS = 1_000_000
@@ -63,7 +67,7 @@ def save_model(model: Sequential, path, metadata: dict | None = None) -> Path:
         If the folder is not writable (the target is left untouched).
     """
     path = Path(path).expanduser()
-    meta = dict(getattr(model, "metadata", {}) or {})
+    meta = dict(model.metadata)
     meta.update(metadata or {})
     header = {"format": FORMAT, "version": FORMAT_VERSION, "architecture": model.config(),
               "metadata": meta}
@@ -138,14 +142,23 @@ def _declared_parameters(config) -> int:
     if not isinstance(config, dict):
         return 0
     try:
-        if config.get("type") == "Dense":
-            return (int(config["in_features"]) + 1) * int(config["out_features"])
-        if config.get("type") == "Conv2D":
-            kh, kw = pair(config["kernel_size"], "kernel_size", 1)
-            return (int(config["in_channels"]) * kh * kw + 1) * int(config["out_channels"])
+        if config.get("type") == "dense":
+            return dense_param_count(int(config["in_features"]), int(config["out_features"]))
+        if config.get("type") == "conv":
+            return conv_param_count(config["kernel_size"], int(config["in_channels"]),
+                                    int(config["out_channels"]))
     except (KeyError, TypeError, ValueError, IndexError):
         return 0
     return 0
+
+
+def _architecture(header: dict):
+    """The header's layer configs in today's vocabulary (version 1 files used class names)."""
+    architecture = header.get("architecture")
+    if header["version"] >= 2 or not isinstance(architecture, list):
+        return architecture
+    return [{**c, "type": _VERSION_1_TYPES.get(c.get("type"), c.get("type"))}
+            if isinstance(c, dict) else c for c in architecture]
 
 
 def _check_sizes(architecture, state: dict, name: str) -> None:
@@ -183,9 +196,10 @@ def load_model(path) -> Sequential:
     header = _header(arrays, name)
     state = {k[len(_WEIGHT_PREFIX):]: v for k, v in arrays.items()
              if k.startswith(_WEIGHT_PREFIX)}
-    _check_sizes(header.get("architecture"), state, name)
+    architecture = _architecture(header)
+    _check_sizes(architecture, state, name)
     try:
-        model = Sequential.from_config(header.get("architecture"), seed=0)
+        model = Sequential.from_config(architecture, seed=0)
     except ValueError as exc:
         raise ValueError(f"{name} describes a network cnnviz cannot build: {exc}") from None
     try:

@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from cnnviz.nn.base import Parameter
+
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
@@ -39,7 +41,7 @@ class Optimizer:
             raise ValueError("the optimizer got no parameters; pass model.parameters() of a "
                              "model with at least one Conv2D or Dense layer")
         for p in self.params:
-            if not (hasattr(p, "data") and hasattr(p, "grad")):
+            if not isinstance(p, Parameter):
                 raise ValueError(f"expected Parameter objects (with .data and .grad), got {p!r}")
         self.lr = _non_negative(lr, "lr")
         self.steps = 0

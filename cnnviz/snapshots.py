@@ -21,6 +21,9 @@ class TrainingControl:
         Set to end the run after the current batch (or evaluation chunk).
     pause_event : threading.Event
         Set while paused.
+    held_event : threading.Event
+        Set by the training loop while a pause actually holds it (between batches), so a caller
+        can tell "pause requested" from "nothing more will be computed until resume".
     lr : float or None
         Learning rate applied at the next batch; the trainer fills it in when it starts.
     """
@@ -28,6 +31,7 @@ class TrainingControl:
     def __init__(self, lr: float | None = None) -> None:
         self.stop_event = threading.Event()
         self.pause_event = threading.Event()
+        self.held_event = threading.Event()
         self.lr = lr
         self._lock = threading.Lock()
         self._single_steps = 0

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from cnnviz.nn.layers import MaxPool2D
 from cnnviz.nn.losses import softmax, softmax_cross_entropy
 from cnnviz.optim import SGD, Adam
 from cnnviz.snapshots import Snapshot, StepTrace, TrainingControl, frozen, read_only
@@ -148,50 +149,47 @@ class Trainer:
         return loss, logits, None
 
     def _traced_step(self, xb, yb):
-        """The same step layer by layer, recording every stage for the single-step view."""
-        layers = self.model.layers
-        acts, h = [], xb
-        for layer in layers:
-            h = layer.forward(h)
-            acts.append(h)
-        logits = h
+        """The same step through Sequential's recording passes, keeping every stage."""
+        acts = self.model.forward_all(xb)
+        logits = acts[-1]
         loss, dlogits = softmax_cross_entropy(logits, yb)
         conv = self.model.first_conv()
         before = None if conv is None else conv.weight.data.copy()
         if self._exploded(loss):
             return loss, logits, None
         self.optimizer.zero_grad()
-        grads, g = [None] * len(layers), dlogits
-        for i in range(len(layers) - 1, -1, -1):
-            grads[i] = g
-            g = layers[i].backward(g)
+        grads = self.model.backward_all(dlogits)  # grads[i]: at layer i's input; [-1] dlogits
         lr = self.optimizer.lr
         self.optimizer.step()
-        pool = next((i for i, layer in enumerate(layers)
-                     if type(layer).__name__ == "MaxPool2D"), None)
+        layers = self.model.layers
+        pool = next((i for i, layer in enumerate(layers) if isinstance(layer, MaxPool2D)), None)
+        inputs = [xb, *acts]  # inputs[i]: what layer i received
         fz = frozen
         trace = StepTrace(
-            x=fz(xb), y=fz(yb), layer_names=tuple(getattr(la, "name", type(la).__name__)
-                                                  for la in layers),
+            x=fz(xb), y=fz(yb), layer_names=tuple(layer.name for layer in layers),
             activations=tuple(fz(a) for a in acts), logits=fz(logits), probs=fz(softmax(logits)),
-            loss=float(loss), dlogits=fz(dlogits), output_grads=tuple(fz(d) for d in grads),
-            input_grad=fz(g), weight_before=fz(before),
+            loss=float(loss), dlogits=fz(dlogits), output_grads=tuple(fz(d) for d in grads[1:]),
+            input_grad=fz(grads[0]), weight_before=fz(before),
             weight_after=None if conv is None else fz(conv.weight.data),
             weight_grad=None if conv is None else fz(conv.weight.grad), lr=float(lr),
             pool_index=pool,
-            pool_input=None if pool is None else fz(xb if pool == 0 else acts[pool - 1]),
+            pool_input=None if pool is None else fz(inputs[pool]),
             pool_output=None if pool is None else fz(acts[pool]),
-            pool_grad_output=None if pool is None else fz(grads[pool]),
-            pool_grad_input=None if pool is None else fz(grads[pool - 1] if pool > 0 else g))
+            pool_grad_output=None if pool is None else fz(grads[pool + 1]),
+            pool_grad_input=None if pool is None else fz(grads[pool]))
         return loss, logits, trace
 
     # ------------------------------------------------------------------ the loop
     def _wait_while_paused(self) -> bool:
         """Block while paused (in short sleeps, so Stop still works); True for a single step."""
-        while self.control.paused and not self.control.stopped:
-            if self.control.take_single_step():
-                return True
-            time.sleep(PAUSE_SLICE)
+        try:
+            while self.control.paused and not self.control.stopped:
+                if self.control.take_single_step():
+                    return True
+                self.control.held_event.set()
+                time.sleep(PAUSE_SLICE)
+        finally:
+            self.control.held_event.clear()
         return self.control.take_single_step()
 
     def _eval_points(self) -> set[int]:
@@ -202,68 +200,75 @@ class Trainer:
     def steps(self) -> Iterator[Snapshot]:
         """Train, yielding one :class:`Snapshot` per batch; the last has ``finished=True``."""
         rng = np.random.default_rng(self.seed)
-        conv = self.model.first_conv()
         eval_points = self._eval_points()
-        step, samples, active, n_train = 0, 0, 0.0, len(self.dataset.x_train)
-        last = None
+        run = _Tally()
         for epoch in range(1, self.epochs + 1):
-            seen = correct = 0
-            loss_sum = 0.0
+            run.new_epoch()
             for b, (xb, yb) in enumerate(self.dataset.batches(self.batch_size, rng), start=1):
                 single = self._wait_while_paused()
                 if self.control.stopped:
-                    yield self._final(last, f"Stopped at step {step} of {self.total_steps}.")
+                    yield self._final(run.last, f"Stopped at step {run.step} of "
+                                      f"{self.total_steps}.")
                     return
                 t0 = time.perf_counter()
                 lr = self.control.lr
                 if lr is not None and math.isfinite(lr) and lr > 0:
                     self.optimizer.lr = float(lr)
-                step += 1
+                run.step += 1
                 with np.errstate(all="ignore"):
                     loss, logits, trace = (self._traced_step if single else self._plain_step)(
                         xb, yb)
                 if self._exploded(loss):
-                    what = (f"loss became {loss}" if not math.isfinite(loss)
-                            else f"loss exploded to {loss:.3g}")
-                    # A tenth of the rate that blew up, but never a rate that is itself absurd.
-                    hint = float(f"{min(self.optimizer.lr / 10, SAFE_LR_HINT):.2g}")
-                    yield self._final(last, f"Training diverged at step {step} ({what}). Try a "
-                                      f"lower learning rate, e.g. {hint:g}.",
-                                      diverged=True, step=step, loss=loss)
+                    yield self._diverged(run, loss)
                     return
-                seen += len(yb)
-                samples += len(yb)
-                correct += int(np.sum(np.argmax(logits, axis=1) == yb))
-                loss_sum += float(loss) * len(yb)
+                run.count(yb, logits, loss)
                 evaluation = None
                 epoch_end = b == self.steps_per_epoch
                 finished = epoch_end and epoch == self.epochs
                 if b in eval_points or finished:
                     evaluation = self._evaluate(check_stop=True)
                     if evaluation is None and self.control.stopped:
-                        active += time.perf_counter() - t0
-                        yield self._final(last, f"Stopped at step {step} of {self.total_steps}.")
+                        run.active += time.perf_counter() - t0
+                        yield self._final(run.last, f"Stopped at step {run.step} of "
+                                          f"{self.total_steps}.")
                         return
-                active += time.perf_counter() - t0
-                sps = samples / active if active > 0 else 0.0
-                remaining = (self.total_steps - step) * self.batch_size
-                last = Snapshot(
-                    step=step, total_steps=self.total_steps, epoch=epoch,
-                    epoch_progress=(epoch - 1) + seen / n_train, loss=float(loss),
-                    train_accuracy=correct / seen,
-                    test_loss=None if evaluation is None else evaluation[0],
-                    test_accuracy=None if evaluation is None else evaluation[1],
-                    lr=float(self.optimizer.lr), samples_per_second=sps, elapsed=active,
-                    seconds_left=remaining / sps if sps > 0 else float("inf"),
-                    filters=None if conv is None else frozen(conv.weight.data),
-                    filter_grads=None if conv is None else frozen(conv.weight.grad),
-                    state=read_only(self.model.state_dict()),
-                    confusion=None if evaluation is None else frozen(evaluation[2]),
-                    misclassified=None if evaluation is None else frozen(evaluation[3]),
-                    trace=trace, finished=finished,
-                    message="Finished." if finished else None, epoch_loss=loss_sum / seen,
-                    epoch_end=epoch_end, epochs=self.epochs)
-                yield last
+                run.active += time.perf_counter() - t0
+                run.last = self._snapshot(run, epoch, float(loss), evaluation, trace, epoch_end,
+                                          finished)
+                yield run.last
+
+    def _diverged(self, run: _Tally, loss: float) -> Snapshot:
+        """The closing snapshot of a run whose loss ran away, suggesting a smaller rate."""
+        what = (f"loss became {loss}" if not math.isfinite(loss)
+                else f"loss exploded to {loss:.3g}")
+        # A tenth of the rate that blew up, but never a rate that is itself absurd.
+        hint = float(f"{min(self.optimizer.lr / 10, SAFE_LR_HINT):.2g}")
+        return self._final(run.last, f"Training diverged at step {run.step} ({what}). Try a "
+                           f"lower learning rate, e.g. {hint:g}.",
+                           diverged=True, step=run.step, loss=loss)
+
+    def _snapshot(self, run: _Tally, epoch: int, loss: float, evaluation, trace,
+                  epoch_end: bool, finished: bool) -> Snapshot:
+        """The report after one batch: progress, speed, weights and any evaluation."""
+        conv = self.model.first_conv()
+        sps = run.samples / run.active if run.active > 0 else 0.0
+        remaining = (self.total_steps - run.step) * self.batch_size
+        return Snapshot(
+            step=run.step, total_steps=self.total_steps, epoch=epoch,
+            epoch_progress=(epoch - 1) + run.seen / len(self.dataset.x_train), loss=loss,
+            train_accuracy=run.correct / run.seen,
+            test_loss=None if evaluation is None else evaluation[0],
+            test_accuracy=None if evaluation is None else evaluation[1],
+            lr=float(self.optimizer.lr), samples_per_second=sps, elapsed=run.active,
+            seconds_left=remaining / sps if sps > 0 else float("inf"),
+            filters=None if conv is None else frozen(conv.weight.data),
+            filter_grads=None if conv is None else frozen(conv.weight.grad),
+            state=read_only(self.model.state_dict()),
+            confusion=None if evaluation is None else frozen(evaluation[2]),
+            misclassified=None if evaluation is None else frozen(evaluation[3]),
+            trace=trace, finished=finished,
+            message="Finished." if finished else None, epoch_loss=run.loss_sum / run.seen,
+            epoch_end=epoch_end, epochs=self.epochs)
 
     def _final(self, last: Snapshot | None, message: str, diverged: bool = False,
                step: int | None = None, loss: float | None = None) -> Snapshot:
@@ -277,11 +282,33 @@ class Trainer:
                     state=read_only(self.model.state_dict()),
                     epochs=self.epochs)
         if last is not None:
-            base.update({k: getattr(last, k) for k in (
-                "step", "epoch", "epoch_progress", "loss", "train_accuracy", "samples_per_second",
-                "elapsed", "epoch_loss")})
+            base.update(step=last.step, epoch=last.epoch, epoch_progress=last.epoch_progress,
+                        loss=last.loss, train_accuracy=last.train_accuracy,
+                        samples_per_second=last.samples_per_second, elapsed=last.elapsed,
+                        epoch_loss=last.epoch_loss)
         if step is not None:
             base["step"] = step
         if loss is not None:
             base["loss"] = float(loss)
         return Snapshot(**base, finished=True, diverged=diverged, message=message)
+
+
+class _Tally:
+    """Running counts of one run (steps, samples, training time) and of its current epoch."""
+
+    def __init__(self) -> None:
+        self.step = self.samples = 0
+        self.active = 0.0
+        self.last: Snapshot | None = None
+        self.new_epoch()
+
+    def new_epoch(self) -> None:
+        self.seen = self.correct = 0
+        self.loss_sum = 0.0
+
+    def count(self, yb: np.ndarray, logits: np.ndarray, loss: float) -> None:
+        """Add one batch: its size, how many it got right and its summed loss."""
+        self.seen += len(yb)
+        self.samples += len(yb)
+        self.correct += int(np.sum(np.argmax(logits, axis=1) == yb))
+        self.loss_sum += float(loss) * len(yb)

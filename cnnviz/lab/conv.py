@@ -2,10 +2,13 @@
 
 Everything the playground shows is computed without Qt, so the numbers on screen can be tested
 directly. Here: the convolution itself (through :mod:`cnnviz.nn.functional`, the same engine the
-training studio uses), the output-size formula with the current numbers filled in, and parameter
-counts of a conv layer versus a dense layer. Which input pixels an output pixel looked at and the
-multiply-and- sum behind it live in :mod:`cnnviz.lab.pixel`; the speed comparison with the textbook
-loops of :mod:`cnnviz.nn.reference` in :mod:`cnnviz.lab.speed`. Both are importable from here too.
+training studio uses) and the output-size formula with the current numbers filled in. The sizes,
+the window span and the "kernel 9 with dilation 5 spans 41 pixels ..." explanation come from the
+engine's geometry, so the playground and ``conv2d`` can never disagree about what fits. Which input
+pixels an output pixel looked at and the multiply-and-sum behind it live in
+:mod:`cnnviz.lab.pixel`; the speed comparison with the textbook loops of
+:mod:`cnnviz.nn.reference` in :mod:`cnnviz.lab.speed`; parameter counts in
+:mod:`cnnviz.nn.summary`.
 
 Notes
 -----
@@ -29,15 +32,13 @@ __all__ = [
     "ConvSettings",
     "PlaygroundResult",
     "compute",
-    "output_size",
     "output_size_formula",
     "pool_size_formula",
-    "window_span",
-    "conv_param_count",
-    "dense_param_count",
 ]
 
-PADDING_MODES = ("zeros", "reflect", "replicate")
+# The engine's modes that the playground's lessons and pixel inspector explain ("circular" is not
+# among them).
+PADDING_MODES = tuple(mode for mode in F.PADDING_MODES if mode != "circular")
 # Weights beyond this are refused: far larger ones (1e38 and up) overflow the engine's float32
 # sums to inf/nan, and no kernel worth looking at needs them.
 MAX_WEIGHT = 1e6
@@ -92,16 +93,6 @@ class PlaygroundResult:
     pre_relu: np.ndarray | None = None
 
 
-def window_span(k: int, dilation: int) -> int:
-    """Pixels covered by a ``k``-tap kernel with ``dilation``: ``d(k - 1) + 1``."""
-    return dilation * (k - 1) + 1
-
-
-def output_size(n: int, k: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
-    """``floor((n + 2p - d(k-1) - 1) / s) + 1``; zero or negative means nothing fits."""
-    return (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
-
-
 def output_size_formula(n: int, k: int, settings: ConvSettings) -> str:
     """The output-size formula with this input size, kernel size and settings filled in.
 
@@ -112,7 +103,7 @@ def output_size_formula(n: int, k: int, settings: ConvSettings) -> str:
         ends in ``"= -3: nothing fits"``.
     """
     s, p, d = settings.stride, settings.padding, settings.dilation
-    out = output_size(n, k, s, p, d)
+    out = F.window_count(n, k, s, p, d)
     text = f"out = floor(({n} + 2*{p} - {d}*({k}-1) - 1) / {s}) + 1 = {out}"
     return text if out > 0 else text + ": nothing fits"
 
@@ -120,7 +111,7 @@ def output_size_formula(n: int, k: int, settings: ConvSettings) -> str:
 def pool_size_formula(n: int, settings: ConvSettings) -> str:
     """Pooled size with the current numbers: ``"pooled = floor((255 - 2) / 2) + 1 = 127"``."""
     size, stride = settings.pool_size, settings.pool_stride
-    out = (n - size) // stride + 1
+    out = F.window_count(n, size, stride)
     text = f"pooled = floor(({n} - {size}) / {stride}) + 1 = {out}"
     return text if out > 0 else text + ": nothing fits"
 
@@ -146,19 +137,14 @@ def _check_inputs(image: np.ndarray, kernel: np.ndarray, settings: ConvSettings)
         return f"Padding mode must be one of {modes}, not {settings.padding_mode!r}."
     if settings.pool not in POOL_TYPES:
         return f"Pooling must be one of {', '.join(POOL_TYPES)}, not {settings.pool!r}."
-    if min(settings.stride, settings.dilation, settings.pool_size, settings.pool_stride) < 1:
-        return "Stride, dilation, pool size and pool stride must be at least 1."
-    if settings.padding < 0:
-        return "Padding cannot be negative."
-    k = kernel.shape[0]
-    span = window_span(k, settings.dilation)
+    if min(settings.pool_size, settings.pool_stride) < 1:
+        return "Pool size and pool stride must be at least 1."
+    try:  # the engine's own check, so the playground and conv2d agree on what fits
+        F.conv_output_shape(image.shape, kernel.shape, settings.stride, settings.padding,
+                            settings.dilation)
+    except ValueError as exc:
+        return _sentence(str(exc))
     for n, side in ((image.shape[0], "tall"), (image.shape[1], "wide")):
-        if output_size(n, k, settings.stride, settings.padding, settings.dilation) < 1:
-            return (
-                f"Kernel {k} with dilation {settings.dilation} spans {span} pixels, but the padded "
-                f"input is only {n + 2 * settings.padding} {side}. Use a smaller kernel or "
-                "dilation, or more padding."
-            )
         if settings.padding_mode == "reflect" and settings.padding >= n:
             return (
                 f"Reflect padding of {settings.padding} mirrors the image's own pixels, so the "
@@ -166,6 +152,12 @@ def _check_inputs(image: np.ndarray, kernel: np.ndarray, settings: ConvSettings)
                 "less padding or another padding mode."
             )
     return None
+
+
+def _sentence(text: str) -> str:
+    """An engine message ("kernel 9 with ...; use ...") as the sentence the playground shows."""
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
 
 
 def compute(
@@ -205,13 +197,13 @@ def compute(
             padding_mode=settings.padding_mode,
         )[0, 0]
     except ValueError as exc:  # the engine's sentence is already meant for the user
-        return PlaygroundResult(image, kernel, None, None, str(exc), settings)
+        return PlaygroundResult(image, kernel, None, None, _sentence(str(exc)), settings)
     output = np.maximum(conv, 0) if settings.relu else conv
     pooled = None
     error = None
     if settings.pool != "none":
         ho, wo = output.shape
-        if settings.pool_size > min(ho, wo):
+        if F.window_count(min(ho, wo), settings.pool_size, settings.pool_stride) < 1:
             error = (
                 f"Pooling window {settings.pool_size} is larger than the {ho}x{wo} feature map. "
                 "Use a smaller pool size, less stride or a smaller kernel."
@@ -221,15 +213,5 @@ def compute(
             try:
                 pooled = pool(output[None, None], settings.pool_size, settings.pool_stride)[0, 0]
             except ValueError as exc:
-                error = str(exc)
+                error = _sentence(str(exc))
     return PlaygroundResult(image, kernel, output, pooled, error, settings, conv)
-
-
-def conv_param_count(k: int, in_channels: int = 1, out_channels: int = 1) -> int:
-    """Weights plus biases of a conv layer: ``F * (C * k * k + 1)``, whatever the image size."""
-    return out_channels * (in_channels * k * k + 1)
-
-
-def dense_param_count(in_features: int, out_features: int) -> int:
-    """Weights plus biases of a dense layer: ``out * (in + 1)`` (28x28 -> 128 units: 100,480)."""
-    return out_features * (in_features + 1)

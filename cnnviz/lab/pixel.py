@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnviz.lab.conv import ConvSettings, PlaygroundResult, window_span
+from cnnviz.lab.conv import ConvSettings, PlaygroundResult
+from cnnviz.nn.summary import receptive_fields
 
 __all__ = [
     "receptive_window",
@@ -148,9 +149,10 @@ def pooled_receptive_field(
         In input coordinates (negative or beyond the image inside the padding); bottom and right
         exclusive.
     """
-    top, left, bottom, right = pool_window(row, col, settings)
-    s, p, span = settings.stride, settings.padding, window_span(k, settings.dilation)
-    return top * s - p, left * s - p, (bottom - 1) * s - p + span, (right - 1) * s - p + span
+    _, pooled = receptive_fields([(k, settings.stride, settings.padding, settings.dilation),
+                                  (settings.pool_size, settings.pool_stride, 0, 1)])
+    top, left = pooled.offset + row * pooled.jump, pooled.offset + col * pooled.jump
+    return top, left, top + pooled.size, left + pooled.size
 
 
 def pool_argmax(result: PlaygroundResult, row: int, col: int) -> tuple[int, int] | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cnnviz.lab.conv import ConvSettings, output_size, window_span
+from cnnviz.lab.conv import ConvSettings
 from cnnviz.nn import functional as F
 from cnnviz.nn import reference
 
@@ -77,17 +77,17 @@ def time_vectorised_vs_loops(
     vectorised = _best_time(lambda: run(F, x), repeats=3)
     k = w.shape[-1]
     h, wd = image.shape
-    full = output_size(h, k, settings.stride, settings.padding, settings.dilation) * output_size(
-        wd, k, settings.stride, settings.padding, settings.dilation
+    full = F.window_count(h, k, settings.stride, settings.padding, settings.dilation) * (
+        F.window_count(wd, k, settings.stride, settings.padding, settings.dilation)
     )
     # A crop that still yields about 24x24 outputs (at least one) whatever the stride and dilation.
-    span = window_span(k, settings.dilation)
+    span = F.window_span(k, settings.dilation)
     side_h = min(h, span + settings.stride * 23)
     side_w = min(wd, span + settings.stride * 23)
     crop = x[:, :, :side_h, :side_w]
     crop_out = max(
-        1, output_size(side_h, k, settings.stride, settings.padding, settings.dilation)
-    ) * max(1, output_size(side_w, k, settings.stride, settings.padding, settings.dilation))
+        1, F.window_count(side_h, k, settings.stride, settings.padding, settings.dilation)
+    ) * max(1, F.window_count(side_w, k, settings.stride, settings.padding, settings.dilation))
     crop_time = _best_time(lambda: run(reference, crop), repeats=1)
     predicted = crop_time * full / crop_out
     if predicted <= budget_seconds or (side_h, side_w) == (h, wd):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnviz.lab.conv import ConvSettings, PlaygroundResult, compute
+from cnnviz.nn.summary import receptive_fields
 
 __all__ = ["shift_image", "TranslationReport", "equivariance_report", "interior_mask"]
 
@@ -58,8 +59,9 @@ def shift_image(image: np.ndarray, dy: int, dx: int, fill: float = 0.0) -> np.nd
 def _interior_axis(n_in: int, n_out: int, shift: int, k: int, settings: ConvSettings) -> np.ndarray:
     """Output positions along one axis whose receptive field covers only content both runs share."""
     lo, hi = max(0, shift), min(n_in, n_in + shift)  # rows of the shifted input that are real
-    start = np.arange(n_out) * settings.stride - settings.padding
-    end = start + settings.dilation * (k - 1)
+    field, = receptive_fields([(k, settings.stride, settings.padding, settings.dilation)])
+    start = field.offset + np.arange(n_out) * field.jump
+    end = start + field.size - 1
     return (start >= lo) & (end < hi)
 
 
@@ -300,17 +302,25 @@ def equivariance_report(
                   kernel=kernel)
     if base.output is None or moved.output is None:
         return TranslationReport(**report, error=base.error or moved.error)
-    y, y2 = base.output, moved.output
     k = kernel.shape[0]
+    report.update(_compare_outputs(image.shape, base.output, moved.output, k, settings, dy, dx))
+    if base.pooled is not None and moved.pooled is not None:
+        report.update(_compare_pooled(image.shape, base.output.shape, base.pooled, moved.pooled,
+                                      k, settings, dy, dx))
+    return TranslationReport(**report, error=base.error or moved.error)
+
+
+def _compare_outputs(image_shape, y, y2, k, settings, dy, dx) -> dict:
+    """The feature-map fields of a :class:`TranslationReport`: ``y`` and shifted ``y2``."""
     s = settings.stride
     oy, ox = round(dy / s), round(dx / s)
-    mask = interior_mask(image.shape, y.shape, k, settings, dy, dx)
+    mask = interior_mask(image_shape, y.shape, k, settings, dy, dx)
     # the re-aligned comparison also needs the source pixel inside the map
     realigned = shift_image(y, oy, ox)
     aligned_mask = mask & (shift_image(np.ones(y.shape, dtype=bool), oy, ox))
     diff_un = np.where(mask, y2 - y, 0.0).astype(np.float32)
     diff_al = np.where(aligned_mask, y2 - realigned, 0.0).astype(np.float32)
-    report.update(
+    return dict(
         output=y, shifted_output=y2, output_shift=(oy, ox),
         shift_is_whole=(dy % s == 0 and dx % s == 0),
         interior=mask, difference_unaligned=diff_un, difference_aligned=diff_al,
@@ -319,20 +329,21 @@ def equivariance_report(
         max_abs_change_output_aligned=_max_abs(diff_al, aligned_mask),
         output_range=float(np.abs(y).max()),
     )
-    if base.pooled is not None and moved.pooled is not None:
-        p, p2 = base.pooled, moved.pooled
-        pmask = interior_mask(image.shape, y.shape, k, settings, dy, dx, pooled_shape=p.shape)
-        grid = s * settings.pool_stride
-        py, px = round(dy / grid), round(dx / grid)
-        p_al_mask = pmask & shift_image(np.ones(p.shape, dtype=bool), py, px)
-        diff_p = np.where(pmask, p2 - p, 0.0).astype(np.float32)
-        diff_p_al = np.where(p_al_mask, p2 - shift_image(p, py, px), 0.0)
-        report.update(
-            pooled=p, shifted_pooled=p2, pooled_interior=pmask, difference_pooled=diff_p,
-            pooled_shift=(py, px), pooled_shift_is_whole=(dy % grid == 0 and dx % grid == 0),
-            max_abs_change_pooled=_max_abs(diff_p, pmask),
-            relative_change_pooled=_relative_rms(diff_p, p, pmask),
-            max_abs_change_pooled_aligned=_max_abs(diff_p_al, p_al_mask),
-            pooled_range=float(np.abs(p).max()),
-        )
-    return TranslationReport(**report, error=base.error or moved.error)
+
+
+def _compare_pooled(image_shape, output_shape, p, p2, k, settings, dy, dx) -> dict:
+    """The pooled-map fields of a :class:`TranslationReport`: ``p`` and shifted ``p2``."""
+    pmask = interior_mask(image_shape, output_shape, k, settings, dy, dx, pooled_shape=p.shape)
+    grid = settings.stride * settings.pool_stride
+    py, px = round(dy / grid), round(dx / grid)
+    p_al_mask = pmask & shift_image(np.ones(p.shape, dtype=bool), py, px)
+    diff_p = np.where(pmask, p2 - p, 0.0).astype(np.float32)
+    diff_p_al = np.where(p_al_mask, p2 - shift_image(p, py, px), 0.0)
+    return dict(
+        pooled=p, shifted_pooled=p2, pooled_interior=pmask, difference_pooled=diff_p,
+        pooled_shift=(py, px), pooled_shift_is_whole=(dy % grid == 0 and dx % grid == 0),
+        max_abs_change_pooled=_max_abs(diff_p, pmask),
+        relative_change_pooled=_relative_rms(diff_p, p, pmask),
+        max_abs_change_pooled_aligned=_max_abs(diff_p_al, p_al_mask),
+        pooled_range=float(np.abs(p).max()),
+    )

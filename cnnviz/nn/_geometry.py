@@ -14,8 +14,8 @@ import numbers
 from functools import lru_cache
 from typing import NamedTuple
 
-__all__ = ["pair", "conv_output_size", "ConvGeometry", "PoolGeometry", "conv_geometry",
-           "pool_geometry"]
+__all__ = ["pair", "window_span", "window_count", "conv_output_size", "conv_output_shape",
+           "pool_output_shape", "ConvGeometry", "PoolGeometry", "conv_geometry", "pool_geometry"]
 
 _MINIMUM_HINT = {
     "stride": "at least 1 (the number of pixels the window moves per step)",
@@ -59,8 +59,22 @@ def pair(value, name: str, minimum: int) -> tuple[int, int]:
     return h, w
 
 
+def window_span(kernel_size: int, dilation: int = 1) -> int:
+    """Pixels one window covers along an axis: ``d(k - 1) + 1`` (a 3-tap kernel, dilation 2: 5)."""
+    return dilation * (kernel_size - 1) + 1
+
+
+def window_count(size: int, kernel_size: int, stride: int = 1, padding: int = 0,
+                 dilation: int = 1) -> int:
+    """The output-size formula itself, unchecked: ``floor((n + 2p - d(k - 1) - 1) / s) + 1``.
+
+    Zero or negative when not even one window fits (:func:`conv_output_size` explains why instead).
+    """
+    return (size + 2 * padding - window_span(kernel_size, dilation)) // stride + 1
+
+
 def _out_size(n: int, k: int, s: int, p: int, d: int, extent: str, what: str) -> int:
-    span = d * (k - 1) + 1
+    span = window_span(k, d)
     padded = n + 2 * p
     if span > padded:
         if d > 1:
@@ -71,7 +85,7 @@ def _out_size(n: int, k: int, s: int, p: int, d: int, extent: str, what: str) ->
             reason = f"{what} {k} is larger than the padded input, which is only {padded} {extent}"
             fix = f"use a {what} of at most {padded}, or more padding"
         raise ValueError(f"{reason}; {fix}")
-    return (padded - span) // s + 1
+    return window_count(n, k, s, p, d)
 
 
 def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1) -> int:
@@ -103,6 +117,37 @@ def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1) -> int:
     p = pair(padding, "padding", 0)[0]
     d = pair(dilation, "dilation", 1)[0]
     return _out_size(n, k, s, p, d, "wide", "kernel")
+
+
+def conv_output_shape(size, kernel_size, stride=1, padding=0, dilation=1) -> tuple[int, int]:
+    """Output ``(Ho, Wo)`` of a convolution of an ``(H, W)`` input.
+
+    Parameters
+    ----------
+    size : (int, int)
+        ``(H, W)``.
+    kernel_size, stride, padding, dilation : int or (int, int)
+
+    Raises
+    ------
+    ValueError
+        As :func:`conv_output_size`, naming the axis that is too small ("... only 5 tall").
+    """
+    h, w = pair(size, "size", 1)
+    g = conv_geometry((h, w), pair(kernel_size, "kernel_size", 1), stride, padding, dilation)
+    return g.ho, g.wo
+
+
+def pool_output_shape(size, kernel_size, stride=None, padding=0) -> tuple[int, int]:
+    """Output ``(Ho, Wo)`` of a pooling of an ``(H, W)`` input (``stride=None``: the window).
+
+    Raises
+    ------
+    ValueError
+        When the window does not fit, or the padding is more than half the window.
+    """
+    g = pool_geometry(pair(size, "size", 1), kernel_size, stride, padding)
+    return g.ho, g.wo
 
 
 class ConvGeometry(NamedTuple):

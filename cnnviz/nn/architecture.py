@@ -1,8 +1,9 @@
 """Network architectures as plain data: what the architecture editor edits and the trainer builds.
 
-A *spec* is a list of dicts, one per layer. Only the output side of each layer is stored (how many
-filters, how many units); input channel and feature counts are inferred from the layer before, so
-editing one layer never requires fixing up the next by hand::
+A *spec* is a list of dicts, one per layer, in the vocabulary of :meth:`Layer.config
+<cnnviz.nn.base.Layer.config>`. Only the output side of each layer is stored (how many filters,
+how many units); input channel and feature counts (:data:`~cnnviz.nn.layers.INPUT_KEYS`) are
+inferred from the layer before, so editing one layer never requires fixing up the next by hand::
 
     {"type": "conv", "out_channels": 8, "kernel_size": 3, "stride": 1, "padding": 1, "dilation": 1}
     {"type": "relu"}   {"type": "maxpool", "kernel_size": 2, "stride": 2, "padding": 0}
@@ -17,8 +18,10 @@ from __future__ import annotations
 import copy
 
 from cnnviz.nn import functional as F
+from cnnviz.nn.layers import INPUT_KEYS, LAYER_CLASSES, layer_from_config
+from cnnviz.nn.model import Sequential
 
-LAYER_TYPES = ("conv", "relu", "maxpool", "avgpool", "flatten", "dense")
+LAYER_TYPES = tuple(LAYER_CLASSES)
 
 _DEFAULTS = {
     "conv": {"type": "conv", "out_channels": 8, "kernel_size": 3, "stride": 1, "padding": 1,
@@ -181,24 +184,17 @@ def infer_shapes(spec: list[dict], input_shape) -> list[tuple]:
         if t in ("conv", "maxpool", "avgpool") and len(shape) != 3:
             raise ValueError(f"{where}: needs image-shaped input (channels, height, width) but "
                              f"gets a flat vector of {shape[0]} features; move it before Flatten")
-        if t == "conv":
-            try:
-                h, w = (F.conv_output_size(n, layer["kernel_size"], layer["stride"],
-                                             layer["padding"], layer["dilation"])
-                        for n in shape[1:])
+        if t in ("conv", "maxpool", "avgpool"):
+            try:  # the engine's own size rules and messages
+                if t == "conv":
+                    h, w = F.conv_output_shape(shape[1:], layer["kernel_size"], layer["stride"],
+                                               layer["padding"], layer["dilation"])
+                else:
+                    h, w = F.pool_output_shape(shape[1:], layer["kernel_size"], layer["stride"],
+                                               layer["padding"])
             except ValueError as exc:
                 raise ValueError(f"{where}: {exc}") from None
-            shape = (layer["out_channels"], h, w)
-        elif t in ("maxpool", "avgpool"):
-            k, p = layer["kernel_size"], layer["padding"]
-            if p > k // 2:
-                raise ValueError(f"{where}: padding {p} is more than half the window {k}; "
-                                 "a window could then see only padding")
-            try:
-                h, w = (F.conv_output_size(n, k, layer["stride"], p) for n in shape[1:])
-            except ValueError as exc:
-                raise ValueError(f"{where}: {exc}") from None
-            shape = (shape[0], h, w)
+            shape = (layer["out_channels"] if t == "conv" else shape[0], h, w)
         elif t == "flatten":
             shape = (int(shape[0] * shape[1] * shape[2]),) if len(shape) == 3 else shape
         elif t == "dense":
@@ -210,8 +206,11 @@ def infer_shapes(spec: list[dict], input_shape) -> list[tuple]:
     return shapes
 
 
-def build_model(spec: list[dict], input_shape, n_classes: int | None = None, seed: int = 0):
+def build_model(spec: list[dict], input_shape, n_classes: int | None = None,
+                seed: int = 0) -> Sequential:
     """Build a :class:`cnnviz.nn.model.Sequential` from a spec (weights seeded by ``seed``).
+
+    Each layer's config is its spec entry plus the input size the layer before gives it.
 
     Raises
     ------
@@ -219,61 +218,37 @@ def build_model(spec: list[dict], input_shape, n_classes: int | None = None, see
         If the stack is invalid, or ``n_classes`` is given and the network does not end in a
         Dense layer with that many outputs.
     """
-    from cnnviz.nn.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU
-    from cnnviz.nn.model import Sequential
-
     shapes = infer_shapes(spec, input_shape)
-    last = normalize_layer(spec[-1], len(spec))
+    layers = [normalize_layer(raw, i) for i, raw in enumerate(spec, start=1)]
+    last = layers[-1]
     if n_classes is not None and (last["type"] != "dense" or shapes[-1] != (n_classes,)):
         raise ValueError(f"the last layer must be Dense {n_classes} (one output per class), "
                          f"but layer {len(spec)} is {layer_name(last)}")
-    layers = []
-    prev = tuple(input_shape)
-    for i, raw in enumerate(spec, start=1):
-        layer = normalize_layer(raw, i)
-        t = layer["type"]
-        if t == "conv":
-            layers.append(Conv2D(prev[0], layer["out_channels"], layer["kernel_size"],
-                                 stride=layer["stride"], padding=layer["padding"],
-                                 dilation=layer["dilation"]))
-        elif t == "relu":
-            layers.append(ReLU())
-        elif t in ("maxpool", "avgpool"):
-            cls = MaxPool2D if t == "maxpool" else AvgPool2D
-            layers.append(cls(layer["kernel_size"], stride=layer["stride"],
-                              padding=layer["padding"]))
-        elif t == "flatten":
-            layers.append(Flatten())
-        else:
-            layers.append(Dense(prev[0], layer["out_features"]))
-        prev = shapes[i - 1]
-    model = Sequential(layers, seed=seed)
-    model.metadata = {**getattr(model, "metadata", {}), "input_shape": list(input_shape),
-                      "spec": [normalize_layer(s, i) for i, s in enumerate(spec, 1)]}
+    inputs = [tuple(input_shape), *shapes[:-1]]
+    configs = []
+    for layer, shape_in in zip(layers, inputs, strict=True):
+        config = {key: layer[key] for key in _DEFAULTS[layer["type"]]}
+        if layer["type"] in INPUT_KEYS:
+            config[INPUT_KEYS[layer["type"]]] = shape_in[0]
+        configs.append(config)
+    model = Sequential([layer_from_config(c) for c in configs], seed=seed)
+    model.metadata = {**model.metadata, "input_shape": list(input_shape), "spec": layers}
     return model
 
 
-def spec_from_model(model) -> list[dict]:
-    """Recover a spec from a built :class:`~cnnviz.nn.model.Sequential` (e.g. a loaded model)."""
+def spec_from_model(model: Sequential) -> list[dict]:
+    """Recover a spec from a built :class:`~cnnviz.nn.model.Sequential` (e.g. a loaded model).
+
+    Each entry is the layer's config without the inferred input size, square pairs as one int.
+    """
     spec = []
     for layer in model.layers:
-        kind = type(layer).__name__
-        if kind == "Conv2D":
-            w = layer.weight.data
-            spec.append({"type": "conv", "out_channels": int(w.shape[0]),
-                         "kernel_size": _scalar(w.shape[2:]), "stride": _scalar(layer.stride),
-                         "padding": _scalar(layer.padding), "dilation": _scalar(layer.dilation)})
-        elif kind in ("MaxPool2D", "AvgPool2D"):
-            k = _scalar(layer.kernel_size)
-            stride = layer.stride if layer.stride is not None else k
-            spec.append({"type": kind[:3].lower() + "pool", "kernel_size": k,
-                         "stride": _scalar(stride), "padding": _scalar(layer.padding)})
-        elif kind == "Dense":
-            spec.append({"type": "dense", "out_features": int(layer.weight.data.shape[0])})
-        elif kind in ("ReLU", "Flatten"):
-            spec.append({"type": kind.lower()})
-        else:
-            raise ValueError(f"cannot describe layer type {kind} as a spec")
+        config = layer.config()
+        kind = config["type"]
+        if kind not in LAYER_TYPES:
+            raise ValueError(f"cannot describe layer type {type(layer).__name__} as a spec")
+        spec.append({key: _scalar(value) if key != "type" else value
+                     for key, value in config.items() if key != INPUT_KEYS.get(kind)})
     return spec
 
 

@@ -22,8 +22,14 @@ import numpy as np
 
 from cnnviz.nn import _conv as _conv_impl
 from cnnviz.nn._arrays import PADDING_MODES, as_batch, check_dy, pad2d
-from cnnviz.nn._geometry import conv_geometry
-from cnnviz.nn._geometry import conv_output_size as conv_output_size
+from cnnviz.nn._geometry import (
+    conv_geometry,
+    conv_output_shape,
+    conv_output_size,
+    pool_output_shape,
+    window_count,
+    window_span,
+)
 from cnnviz.nn._pool import (
     avg_pool2d,
     avg_pool2d_backward,
@@ -33,7 +39,8 @@ from cnnviz.nn._pool import (
 
 __all__ = [
     "PADDING_MODES", "conv2d", "conv2d_backward", "max_pool2d", "avg_pool2d",
-    "max_pool2d_backward", "avg_pool2d_backward", "conv_output_size", "pad2d",
+    "max_pool2d_backward", "avg_pool2d_backward", "conv_output_size", "conv_output_shape",
+    "pool_output_shape", "window_count", "window_span", "pad2d",
 ]
 
 

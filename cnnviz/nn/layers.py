@@ -1,5 +1,9 @@
 """Network layers with a forward pass and the matching backward pass side by side.
 
+Each layer describes itself with :meth:`Layer.config`, a JSON-able dict in the same vocabulary
+as the architecture specs of :mod:`cnnviz.nn.architecture` (``{"type": "conv", ...}``); a spec is
+a config without the sizes that the layer before determines (``in_channels``, ``in_features``).
+
 Each layer keeps what its backward pass needs from the last forward call, so call ``forward`` then
 ``backward`` (the :class:`cnnviz.nn.model.Sequential` does). Backward passes ADD into each
 ``Parameter.grad`` (like PyTorch), so gradients of several batches accumulate until ``zero_grad``.
@@ -17,42 +21,10 @@ import numpy as np
 from cnnviz.nn import _conv as _conv_impl
 from cnnviz.nn import _pool as pooling
 from cnnviz.nn._geometry import conv_geometry, pair, pool_geometry
+from cnnviz.nn.base import Layer, Parameter, Window
 
-__all__ = ["Parameter", "Layer", "Conv2D", "ReLU", "MaxPool2D", "AvgPool2D", "Flatten", "Dense",
-           "LAYER_CLASSES", "layer_from_config"]
-
-
-class Parameter:
-    """A trainable array and the gradient accumulated for it.
-
-    Attributes
-    ----------
-    data : ndarray
-    grad : ndarray, same shape and dtype as ``data``
-    name : str
-    """
-
-    __slots__ = ("data", "grad", "name")
-
-    def __init__(self, data: np.ndarray, name: str = ""):
-        self.data = np.ascontiguousarray(data)
-        self.grad = np.zeros_like(self.data)
-        self.name = name
-
-    @property
-    def shape(self) -> tuple:
-        return self.data.shape
-
-    def zero_grad(self) -> None:
-        self.grad.fill(0)
-
-    def astype(self, dtype) -> None:
-        """Replace data and grad by ``dtype`` copies."""
-        self.data = self.data.astype(dtype)
-        self.grad = self.grad.astype(dtype)
-
-    def __repr__(self) -> str:
-        return f"Parameter({self.name!r}, shape={self.data.shape}, dtype={self.data.dtype})"
+__all__ = ["Parameter", "Layer", "Window", "Conv2D", "ReLU", "MaxPool2D", "AvgPool2D", "Flatten",
+           "Dense", "LAYER_CLASSES", "INPUT_KEYS", "layer_from_config"]
 
 
 def _count(value, name: str) -> int:
@@ -67,56 +39,6 @@ def _json_pair(p: tuple[int, int]):
 
 def _size_text(p: tuple[int, int]) -> str:
     return f"{p[0]}x{p[1]}"
-
-
-class Layer:
-    """Base class of every layer (this one has no parameters).
-
-    Subclasses implement ``forward(x) -> y`` and ``backward(dy, need_dx=True) -> dx``: ``dy`` is
-    the loss gradient w.r.t. the last forward output, ``dx`` the one w.r.t. its input (None when
-    ``need_dx`` is False, which lets the first layer skip work during training).
-    """
-
-    _out_shape: tuple | None = None  # shape of the last forward output
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
-
-    def backward(self, dy: np.ndarray, need_dx: bool = True):
-        raise NotImplementedError
-
-    def _check_dy(self, dy) -> np.ndarray:
-        """``dy`` as an array, if it fits the last forward output; otherwise say what is wrong."""
-        if not isinstance(dy, np.ndarray):
-            dy = np.asarray(dy)
-        if dy.shape != self._out_shape:
-            if self._out_shape is None:
-                raise RuntimeError(f"{self.name}: call forward before backward")
-            raise ValueError(f"{self.name}: dy has shape {dy.shape}, but the last forward output "
-                             f"had shape {self._out_shape}")
-        return dy
-
-    def parameters(self) -> list[Parameter]:
-        """The layer's trainable parameters (weight first), empty if it has none."""
-        return []
-
-    def config(self) -> dict:
-        """JSON-able constructor arguments plus ``"type"``; see :func:`layer_from_config`."""
-        return {"type": type(self).__name__}
-
-    @property
-    def name(self) -> str:
-        """Short human-readable description, e.g. "Conv2D 8@3x3"."""
-        return type(self).__name__
-
-    def astype(self, dtype) -> Layer:
-        """Convert the parameters and gradients to ``dtype`` in place (float64 for checks)."""
-        for p in self.parameters():
-            p.astype(dtype)
-        return self
-
-    def __repr__(self) -> str:
-        return self.name
 
 
 class Conv2D(Layer):
@@ -137,6 +59,8 @@ class Conv2D(Layer):
     forward: (N, in_channels, H, W) -> (N, out_channels, Ho, Wo) with
     ``Ho = floor((H + 2p - d(k - 1) - 1) / s) + 1``.
     """
+
+    kind = "conv"
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1):
         self.in_channels = _count(in_channels, "in_channels")
@@ -160,6 +84,9 @@ class Conv2D(Layer):
 
     def parameters(self) -> list[Parameter]:
         return [self.weight, self.bias]
+
+    def window(self) -> Window:
+        return Window(self.kernel_size, self.stride, self.padding, self.dilation)
 
     def _prepare(self, x: np.ndarray) -> None:
         if x.ndim != 4 or x.shape[1] != self.in_channels:
@@ -191,7 +118,7 @@ class Conv2D(Layer):
         return dx
 
     def config(self) -> dict:
-        return {"type": "Conv2D", "in_channels": self.in_channels,
+        return {"type": self.kind, "in_channels": self.in_channels,
                 "out_channels": self.out_channels, "kernel_size": _json_pair(self.kernel_size),
                 "stride": _json_pair(self.stride), "padding": _json_pair(self.padding),
                 "dilation": _json_pair(self.dilation)}
@@ -208,6 +135,8 @@ class Conv2D(Layer):
 
 class ReLU(Layer):
     """max(x, 0) elementwise; its gradient passes where the input was positive (0 at 0)."""
+
+    kind = "relu"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Any shape -> same shape."""
@@ -229,6 +158,9 @@ class _Pool(Layer):
                       self.kernel_size, self.stride, self.padding)
         self._in_shape = None
 
+    def window(self) -> Window:
+        return Window(self.kernel_size, self.stride, self.padding)
+
     def _prepare(self, x: np.ndarray) -> None:
         if x.ndim != 4:
             raise ValueError(f"{self.name} expects input of shape (N, C, H, W), got {x.shape}")
@@ -236,7 +168,7 @@ class _Pool(Layer):
         self._in_shape = x.shape
 
     def config(self) -> dict:
-        return {"type": type(self).__name__, "kernel_size": _json_pair(self.kernel_size),
+        return {"type": self.kind, "kernel_size": _json_pair(self.kernel_size),
                 "stride": _json_pair(self.stride), "padding": _json_pair(self.padding)}
 
     @property
@@ -258,6 +190,8 @@ class MaxPool2D(_Pool):
     defaults to the kernel size.
     """
 
+    kind = "maxpool"
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         if x.shape != self._in_shape:
             self._prepare(x)
@@ -273,6 +207,8 @@ class MaxPool2D(_Pool):
 class AvgPool2D(_Pool):
     """Average pooling like ``torch.nn.AvgPool2d`` (``count_include_pad=True``)."""
 
+    kind = "avgpool"
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         if x.shape != self._in_shape:
             self._prepare(x)
@@ -287,6 +223,8 @@ class AvgPool2D(_Pool):
 
 class Flatten(Layer):
     """(N, C, H, W) -> (N, C * H * W), in C order (like ``torch.nn.Flatten``)."""
+
+    kind = "flatten"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self._in_shape = x.shape
@@ -310,6 +248,8 @@ class Dense(Layer):
     -----
     forward: (N, in_features) -> (N, out_features).
     """
+
+    kind = "dense"
 
     def __init__(self, in_features, out_features):
         self.in_features = _count(in_features, "in_features")
@@ -351,7 +291,7 @@ class Dense(Layer):
         return dy @ self.weight.data if need_dx else None
 
     def config(self) -> dict:
-        return {"type": "Dense", "in_features": self.in_features,
+        return {"type": self.kind, "in_features": self.in_features,
                 "out_features": self.out_features}
 
     @property
@@ -359,7 +299,9 @@ class Dense(Layer):
         return f"Dense {self.in_features}->{self.out_features}"
 
 
-LAYER_CLASSES = {cls.__name__: cls for cls in (Conv2D, ReLU, MaxPool2D, AvgPool2D, Flatten, Dense)}
+LAYER_CLASSES = {cls.kind: cls for cls in (Conv2D, ReLU, MaxPool2D, AvgPool2D, Flatten, Dense)}
+# The config keys an architecture spec leaves out: the layer before determines them.
+INPUT_KEYS = {"conv": "in_channels", "dense": "in_features"}
 
 
 def layer_from_config(config: dict) -> Layer:
@@ -381,4 +323,4 @@ def layer_from_config(config: dict) -> Layer:
     try:
         return cls(**kwargs)
     except TypeError as exc:
-        raise ValueError(f"bad arguments for a {kind} layer {kwargs}: {exc}") from None
+        raise ValueError(f"bad arguments for a {cls.__name__} layer {kwargs}: {exc}") from None

@@ -42,8 +42,7 @@ class Sequential:
         """Re-initialise every trainable layer, in order, from ``default_rng(seed)``."""
         rng = np.random.default_rng(seed)
         for layer in self.layers:
-            if hasattr(layer, "reset_parameters"):
-                layer.reset_parameters(rng)
+            layer.reset_parameters(rng)
 
     # ------------------------------------------------------------------ passes
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -88,9 +87,41 @@ class Sequential:
             stop = next((i for i, layer in enumerate(self.layers) if layer.parameters()),
                         len(self.layers))
         with np.errstate(over="ignore", invalid="ignore"):
-            for i in range(len(self.layers) - 1, stop - 1, -1):
-                dy = self.layers[i].backward(dy, input_grad or i > stop)
-        return dy if input_grad else None
+            dx = self._back_propagate(dy, stop, input_grad)
+        return dx if input_grad else None
+
+    def backward_all(self, dy: np.ndarray, down_to: int = 0) -> list[np.ndarray | None]:
+        """:meth:`backward`, keeping the gradient at every stage (the single-step view shows them).
+
+        Parameters
+        ----------
+        dy : ndarray, same shape as the last forward output
+        down_to : int
+            The lowest layer to back-propagate through; layers below it are not visited.
+
+        Returns
+        -------
+        list of ndarray or None, length ``len(layers) + 1``
+            Item ``i`` is the gradient w.r.t. the input of layer ``i`` (item 0: the model's
+            input, item ``-1``: ``dy`` itself, so item ``i + 1`` is the gradient at the output of
+            layer ``i``); None below ``down_to``.
+        """
+        grads: list[np.ndarray | None] = [None] * len(self.layers) + [dy]
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._back_propagate(dy, down_to, True, keep=grads)
+        return grads
+
+    def _back_propagate(self, dy, stop: int, input_grad: bool, keep: list | None = None):
+        """Run layers ``len - 1 .. stop`` backwards; the gradient at layer ``stop``'s input.
+
+        The lowest layer skips its input gradient unless ``input_grad``; ``keep[i]`` receives
+        the gradient at layer ``i``'s input when given.
+        """
+        for i in range(len(self.layers) - 1, stop - 1, -1):
+            dy = self.layers[i].backward(dy, input_grad or i > stop)
+            if keep is not None:
+                keep[i] = dy
+        return dy
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """Softmax class probabilities, shape (N, K), computed ``batch_size`` samples at a time."""

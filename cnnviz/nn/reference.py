@@ -1,12 +1,16 @@
-"""Textbook loop versions of convolution and pooling: slow, short and obviously right.
+"""Textbook loops for convolution and pooling, forward and backward: slow, short, plainly right.
 
 They are the oracle the tests compare :mod:`cnnviz.nn.functional` against and the "naive" side of
 the speed comparison the app shows (CONCEPTS.md #19). They deliberately share no code with
-:mod:`cnnviz.nn.functional`
-(not even padding), so a bug there cannot hide by being copied here. Semantics match PyTorch:
-``conv2d`` is a cross-correlation, pooling windows never start inside the padding of the far edge
-(floor mode), max pooling pads with -inf and average pooling counts padded zeros
-(``count_include_pad=True``).
+:mod:`cnnviz.nn.functional` (not even padding), so a bug there cannot hide by being copied here.
+Semantics match PyTorch: ``conv2d`` is a cross-correlation, pooling windows never start inside the
+padding of the far edge (floor mode), max pooling pads with -inf and average pooling counts padded
+zeros (``count_include_pad=True``).
+
+The backward passes follow the same loops in the other direction, as numpy-ml's
+``_backward_naive`` does: every output pixel hands its gradient back to the input pixels (and
+weights) that produced it, one multiply at a time. Like
+:func:`cnnviz.nn.functional.conv2d_backward` they cover zero padding only.
 
 Notes
 -----
@@ -19,7 +23,8 @@ import math
 
 import numpy as np
 
-__all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
+__all__ = ["conv2d", "max_pool2d", "avg_pool2d", "conv2d_backward", "max_pool2d_backward",
+           "avg_pool2d_backward"]
 
 
 def _pair(value) -> tuple[int, int]:
@@ -142,3 +147,116 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
     ndarray, shape (N, C, Ho, Wo), float64
     """
     return _pool(x, kernel_size, stride, padding, 0.0, np.mean)
+
+
+def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1):
+    """Gradients of a zero-padded :func:`conv2d`, one tap of one output pixel at a time.
+
+    Output pixel ``(oi, oj)`` of filter ``f`` computed ``sum x[c, r, q] * w[f, c, i, j]`` over its
+    taps ``r = oi * sh - ph + i * dh``, ``q = oj * sw - pw + j * dw``; so its gradient ``g`` adds
+    ``g * w[f, c, i, j]`` to ``dx[c, r, q]`` (unless the tap lies in the padding) and
+    ``g * x[c, r, q]`` to ``dw[f, c, i, j]``, and ``g`` to ``db[f]``.
+
+    Parameters
+    ----------
+    dy : ndarray, shape (N, F, Ho, Wo)
+    x : ndarray, shape (N, C, H, W)
+    w : ndarray, shape (F, C, kh, kw)
+    stride, padding, dilation : int or (int, int)
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W), float64
+    dw : ndarray, shape (F, C, kh, kw), float64
+    db : ndarray, shape (F,), float64
+    """
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    sh, sw = _pair(stride)
+    ph, pw = _pair(padding)
+    dh, dw_ = _pair(dilation)
+    n, c, h, wd = x.shape
+    f, _, kh, kw = w.shape
+    dx, dw, db = np.zeros_like(x), np.zeros_like(w), np.zeros(f)
+    for ni, fi, oi, oj in np.ndindex(n, f, dy.shape[2], dy.shape[3]):
+        g = dy[ni, fi, oi, oj]
+        db[fi] += g
+        for ci, i, j in np.ndindex(c, kh, kw):
+            r, q = oi * sh - ph + i * dh, oj * sw - pw + j * dw_
+            if 0 <= r < h and 0 <= q < wd:
+                dx[ni, ci, r, q] += g * w[fi, ci, i, j]
+                dw[fi, ci, i, j] += g * x[ni, ci, r, q]
+    return dx, dw, db
+
+
+def _pool_backward(dy, x, kernel_size, stride, padding, share):
+    """Hand each window's gradient to its real pixels: ``share(window values, g)`` says how much."""
+    x = np.asarray(x, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(kernel_size if stride is None else stride)
+    ph, pw = _pair(padding)
+    n, c, h, wd = x.shape
+    dx = np.zeros_like(x)
+    for ni, ci, oi, oj in np.ndindex(dy.shape):
+        top, left = oi * sh - ph, oj * sw - pw
+        window = np.full((kh, kw), -math.inf)  # padding: never the maximum, dropped below
+        for i, j in np.ndindex(kh, kw):
+            if 0 <= top + i < h and 0 <= left + j < wd:
+                window[i, j] = x[ni, ci, top + i, left + j]
+        shares = share(window, dy[ni, ci, oi, oj])
+        for i, j in np.ndindex(kh, kw):
+            if 0 <= top + i < h and 0 <= left + j < wd:
+                dx[ni, ci, top + i, left + j] += shares[i, j]
+    return dx
+
+
+def _to_first_maximum(window: np.ndarray, g: float) -> np.ndarray:
+    shares = np.zeros_like(window)
+    best = (0, 0)
+    for i, j in np.ndindex(window.shape):  # row-major scan; a tie keeps the first maximum
+        if window[i, j] > window[best]:
+            best = (i, j)
+    shares[best] = g
+    return shares
+
+
+def _equally(window: np.ndarray, g: float) -> np.ndarray:
+    return np.full(window.shape, g / window.size)
+
+
+def max_pool2d_backward(dy, x, kernel_size, stride=None, padding=0):
+    """Gradient of :func:`max_pool2d`: each window's gradient goes to its first maximum.
+
+    Parameters
+    ----------
+    dy : ndarray, shape (N, C, Ho, Wo)
+    x : ndarray, shape (N, C, H, W), the forward input
+    kernel_size, stride, padding : int or (int, int); stride None means kernel_size
+
+    Returns
+    -------
+    ndarray, shape (N, C, H, W), float64
+        Where windows overlap, a pixel collects the gradient of every window it won.
+    """
+    return _pool_backward(dy, x, kernel_size, stride, padding, _to_first_maximum)
+
+
+def avg_pool2d_backward(dy, x, kernel_size, stride=None, padding=0):
+    """Gradient of :func:`avg_pool2d`: each window's gradient shared by its ``kh * kw`` taps.
+
+    Shares that fall on padding are dropped (``count_include_pad=True`` divides by the full
+    window).
+
+    Parameters
+    ----------
+    dy : ndarray, shape (N, C, Ho, Wo)
+    x : ndarray, shape (N, C, H, W), the forward input (only its shape matters)
+    kernel_size, stride, padding : int or (int, int); stride None means kernel_size
+
+    Returns
+    -------
+    ndarray, shape (N, C, H, W), float64
+    """
+    return _pool_backward(dy, x, kernel_size, stride, padding, _equally)

@@ -10,8 +10,78 @@ a dense layer doing the same needs 784 * 12544 + 12544 = 9,847,040.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
+from cnnviz.nn._geometry import pair, window_span
 from cnnviz.nn.architecture import infer_shapes, layer_name, normalize_layer, spec_from_model
+
+__all__ = ["Field", "receptive_fields", "LayerSummary", "conv_param_count", "dense_param_count",
+           "summarize", "totals", "sharing_note", "format_table"]
+
+
+class Field(NamedTuple):
+    """The input window one output pixel of a layer depends on, along one axis.
+
+    Attributes
+    ----------
+    size : int
+        Its side, in input pixels (the receptive field).
+    offset : int
+        Input coordinate of the first pixel of output pixel 0's window (negative when it starts
+        in the padding); output pixel ``i``'s window starts at ``offset + i * jump``.
+    jump : int
+        Input pixels between the windows of neighbouring output pixels.
+    """
+
+    size: int = 1
+    offset: int = 0
+    jump: int = 1
+
+    @property
+    def centre(self) -> float:
+        """Input coordinate of the centre of output pixel 0's window."""
+        return self.offset + (self.size - 1) / 2
+
+    def after(self, kernel_size: int, stride: int, padding: int, dilation: int = 1) -> Field:
+        """The field one sliding window further on: its taps are ``jump`` input pixels apart."""
+        return Field(self.size + (window_span(kernel_size, dilation) - 1) * self.jump,
+                     self.offset - padding * self.jump, self.jump * stride)
+
+
+def receptive_fields(windows) -> list[Field]:
+    """The receptive field after each layer of a stack, along one axis.
+
+    Parameters
+    ----------
+    windows : iterable of (kernel, stride, padding, dilation) or None
+        One entry per layer; None for a layer without a sliding window (ReLU, ...), which keeps
+        the field it receives.
+
+    Returns
+    -------
+    list of Field
+        E.g. two 3x3 convolutions then a 2x2 pooling: sizes 3, 5, 6 and jumps 1, 1, 2.
+    """
+    field, fields = Field(), []
+    for window in windows:
+        if window is not None:
+            field = field.after(*window)
+        fields.append(field)
+    return fields
+
+
+def conv_param_count(kernel_size, in_channels: int = 1, out_channels: int = 1) -> int:
+    """Weights plus biases of a conv layer: ``F * (C * kh * kw + 1)``, whatever the image size.
+
+    ``kernel_size`` is an int or an ``(kh, kw)`` pair; 16 filters of 3x3 on one channel: 160.
+    """
+    kh, kw = pair(kernel_size, "kernel_size", 1)
+    return out_channels * (in_channels * kh * kw + 1)
+
+
+def dense_param_count(in_features: int, out_features: int) -> int:
+    """Weights plus biases of a dense layer: ``out * (in + 1)`` (28x28 -> 128 units: 100,480)."""
+    return out_features * (in_features + 1)
 
 
 @dataclass(frozen=True)
@@ -33,6 +103,9 @@ class LayerSummary:
         Flatten see the whole input; they report at least the input's longer side.
     jump : int
         Distance, in input pixels, between the windows of neighbouring outputs.
+    offset : int
+        Input coordinate of the first pixel of output pixel 0's window (negative in the padding),
+        see :class:`Field`; after Flatten, that of the last spatial layer.
     flops : int
         Floating-point operations for one input: 2 per multiply-add in conv and dense layers
         (bias adds included in that count, as is customary), 1 per output for ReLU, one per window
@@ -48,8 +121,14 @@ class LayerSummary:
     params: int
     receptive_field: int
     jump: int
+    offset: int
     flops: int
     dense_equivalent_params: int
+
+    @property
+    def field(self) -> Field:
+        """Receptive field, offset and jump as one :class:`Field` (both axes alike)."""
+        return Field(self.receptive_field, self.offset, self.jump)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -74,7 +153,7 @@ def summarize(spec_or_model, input_shape) -> list[LayerSummary]:
     shapes = infer_shapes(spec, input_shape)
     rows = []
     prev = tuple(int(s) for s in input_shape)
-    rf, jump = 1, 1
+    field = Field()
     whole = max(prev[1:])
     for i, (raw, out) in enumerate(zip(spec, shapes, strict=True), start=1):
         layer = normalize_layer(raw, i)
@@ -82,23 +161,23 @@ def summarize(spec_or_model, input_shape) -> list[LayerSummary]:
         params = flops = dense_eq = 0
         n_in, n_out = _size(prev), _size(out)
         if t in ("conv", "maxpool", "avgpool"):
-            k, s = layer["kernel_size"], layer["stride"]
-            span = layer.get("dilation", 1) * (k - 1) + 1
-            rf, jump = rf + (span - 1) * jump, jump * s
+            k = layer["kernel_size"]
+            field = field.after(k, layer["stride"], layer["padding"], layer.get("dilation", 1))
             if t == "conv":
                 macs = prev[0] * k * k * n_out
-                params = out[0] * (prev[0] * k * k + 1)
-                flops, dense_eq = 2 * macs, n_in * n_out + n_out
+                params = conv_param_count(k, prev[0], out[0])
+                flops, dense_eq = 2 * macs, dense_param_count(n_in, n_out)
             else:
                 flops = k * k * n_out
         elif t == "relu":
             flops = n_out
         elif t == "dense":
-            rf = max(rf, whole)  # every output unit is wired to every input pixel
-            params = n_in * n_out + n_out
+            # every output unit is wired to every input pixel
+            field = field._replace(size=max(field.size, whole))
+            params = dense_param_count(n_in, n_out)
             flops, dense_eq = 2 * n_in * n_out, params
-        rows.append(LayerSummary(i, layer_name(layer), tuple(out), params, rf, jump, flops,
-                                 dense_eq))
+        rows.append(LayerSummary(i, layer_name(layer), tuple(out), params, field.size, field.jump,
+                                 field.offset, flops, dense_eq))
         prev = out
     return rows
 

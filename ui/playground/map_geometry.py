@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF
 
-from cnnviz.lab.conv import window_span
+from cnnviz.nn.functional import window_span
 
 __all__ = ["output_rect", "pooled_rect"]
 

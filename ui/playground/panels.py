@@ -7,14 +7,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from cnnviz.lab.conv import (
-    PlaygroundResult,
-    conv_param_count,
-    dense_param_count,
-    output_size_formula,
-    pool_size_formula,
-)
+from cnnviz.lab.conv import PlaygroundResult, output_size_formula, pool_size_formula
 from cnnviz.lab.speed import time_vectorised_vs_loops
+from cnnviz.nn.summary import conv_param_count, dense_param_count
 from ui.theme import HISTOGRAM_FILL, SCALE_END_GREY, ZERO_LINE_RED
 from ui.widgets.why import WhyLabel
 

@@ -8,8 +8,6 @@ import pytest
 from cnnviz.lab.conv import (
     ConvSettings,
     compute,
-    conv_param_count,
-    dense_param_count,
     output_size_formula,
     pool_size_formula,
 )
@@ -86,6 +84,21 @@ def test_a_dilated_kernel_wider_than_the_padded_image_is_explained_not_raised():
     result = compute(IMAGE, np.ones((9, 9)), ConvSettings(dilation=5))
     assert result.output is None and result.pooled is None
     assert "spans 41 pixels" in result.error
+
+
+def test_an_impossible_kernel_gets_the_engines_own_explanation():
+    with pytest.raises(ValueError) as engine:
+        F.conv2d(IMAGE[None, None], np.ones((1, 1, 9, 9)), dilation=5)
+    result = compute(IMAGE, np.ones((9, 9)), ConvSettings(dilation=5))
+    # the same sentence, written as the playground writes sentences (capital, full stop)
+    assert result.error == str(engine.value)[0].upper() + str(engine.value)[1:] + "."
+
+
+def test_the_playgrounds_padding_modes_are_the_engines_minus_circular():
+    from cnnviz.lab.conv import PADDING_MODES
+
+    assert PADDING_MODES == ("zeros", "reflect", "replicate")
+    assert set(PADDING_MODES) < set(F.PADDING_MODES)
 
 
 def test_a_pool_window_larger_than_the_feature_map_keeps_the_map_and_explains():
@@ -178,12 +191,6 @@ def test_pool_window_and_argmax_point_at_the_pooled_maximum():
     r, c = pool_argmax(result, 1, 2)
     assert result.output[r, c] == result.pooled[1, 2]
     assert top <= r < bottom and left <= c < right
-
-
-def test_param_counts_show_weight_sharing():
-    assert dense_param_count(28 * 28, 128) == 100_480
-    assert conv_param_count(3, in_channels=1, out_channels=16) == 160
-    assert conv_param_count(7) == 50
 
 
 def test_speed_comparison_measures_small_convolutions_fully():

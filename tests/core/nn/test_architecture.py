@@ -174,3 +174,39 @@ def test_omitted_keys_mean_pytorch_defaults():
         "type": "conv", "out_channels": 2, "kernel_size": 3, "stride": 1, "padding": 0,
         "dilation": 1}
     assert arch.infer_shapes([{"type": "conv", "out_channels": 2}], (1, 8, 8)) == [(2, 6, 6)]
+
+
+def test_layer_errors_are_the_engines_own_messages_naming_the_axis():
+    tall = [{"type": "conv", "out_channels": 2, "kernel_size": 5}, {"type": "flatten"},
+            {"type": "dense", "out_features": 2}]
+    with pytest.raises(ValueError, match=r"^layer 1 \(Conv 2@5x5\): kernel 5 is larger than the "
+                                         r"padded input, which is only 4 tall"):
+        arch.infer_shapes(tall, (1, 4, 9))
+
+
+def test_pool_padding_over_half_the_window_gets_the_engines_message():
+    spec = [{"type": "maxpool", "kernel_size": 2, "padding": 2}, {"type": "flatten"},
+            {"type": "dense", "out_features": 2}]
+    with pytest.raises(ValueError, match=r"layer 1 .*more than half the pooling window"):
+        arch.infer_shapes(spec, (1, 8, 8))
+
+
+def test_a_layers_config_is_its_spec_entry_plus_the_inferred_input_size():
+    model = arch.build_model(CLASSIC, (1, 8, 8), 2)
+    for config, entry in zip(model.config(), model.metadata["spec"], strict=True):
+        assert {k: v for k, v in config.items() if k not in ("in_channels", "in_features")} == entry
+    assert model.config()[0]["in_channels"] == 1 and model.config()[-1]["in_features"] == 36
+
+
+def test_a_spec_entry_with_its_input_size_builds_the_layer_directly():
+    from cnnviz.nn.layers import layer_from_config
+
+    layer = layer_from_config({**arch.normalize_layer(CLASSIC[0]), "in_channels": 3})
+    assert layer.config() == {"type": "conv", "in_channels": 3, "out_channels": 4,
+                              "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 1}
+
+
+def test_keys_a_spec_does_not_know_are_ignored_when_building():
+    spec = [{**CLASSIC[0], "note": "edge detectors"}, *CLASSIC[1:]]
+    model = arch.build_model(spec, (1, 8, 8), 2)
+    assert model.config() == arch.build_model(CLASSIC, (1, 8, 8), 2).config()

@@ -129,7 +129,7 @@ def test_unknown_layer_type_in_a_config_is_a_value_error():
 
 def test_unexpected_config_arguments_are_a_value_error():
     with pytest.raises(ValueError, match="bad arguments for a Dense layer"):
-        layer_from_config({"type": "Dense", "in_features": 3, "outputs": 2})
+        layer_from_config({"type": "dense", "in_features": 3, "outputs": 2})
 
 
 @pytest.mark.parametrize(("make", "words"), [

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from cnnviz.nn import reference
 from cnnviz.nn.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from cnnviz.nn.losses import softmax_cross_entropy
 from cnnviz.nn.model import Sequential
@@ -113,6 +114,26 @@ def test_from_config_rejects_something_that_is_not_a_list():
         Sequential.from_config({"type": "Dense"})
 
 
+def test_backward_all_keeps_the_gradient_at_every_layers_input():
+    model = classic()
+    x, y = _batch(3)
+    _, d = softmax_cross_entropy(model.forward(x), y)
+    grads = model.backward_all(d)
+    assert len(grads) == len(model.layers) + 1 and grads[-1] is d
+    assert [g.shape for g in grads[:-1]] == [x.shape] + [o.shape for o in model.forward_all(x)][:-1]
+    model.forward(x)
+    np.testing.assert_array_equal(grads[0], model.backward(d))
+
+
+def test_backward_all_stops_at_the_layer_asked_for():
+    model = classic()
+    x, y = _batch(3)
+    _, d = softmax_cross_entropy(model.forward(x), y)
+    grads = model.backward_all(d, down_to=3)
+    assert grads[:3] == [None, None, None] and grads[3].shape == (3, 4, 3, 3)
+    assert not model.first_conv().weight.grad.any()  # layer 0 was not visited
+
+
 def test_predict_proba_gives_probabilities_independent_of_batching():
     model = classic()
     x, _ = _batch(10)
@@ -136,6 +157,51 @@ def test_metadata_starts_empty_and_is_per_model():
 def test_a_non_layer_in_the_list_is_a_value_error():
     with pytest.raises(ValueError, match="item 1 of the layer list is not a layer"):
         Sequential([ReLU(), "conv"])
+
+
+def _textbook_pass(model, x, y):
+    """Forward and backward of ``model`` written out with the reference loops and plain NumPy."""
+    conv1, _, _, conv2, _, _, dense = model.layers
+    c1 = (conv1.stride, conv1.padding, conv1.dilation)
+    c2 = (conv2.stride, conv2.padding, conv2.dilation)
+    a1 = reference.conv2d(x, conv1.weight.data, conv1.bias.data, *c1)
+    r1 = np.maximum(a1, 0)
+    p1 = reference.max_pool2d(r1, 2)
+    a2 = reference.conv2d(p1, conv2.weight.data, conv2.bias.data, *c2)
+    r2 = np.maximum(a2, 0)
+    flat = r2.reshape(len(x), -1)
+    logits = flat @ dense.weight.data.T + dense.bias.data
+    # cross-entropy = mean of log(sum exp z) - z_y; its gradient (softmax - one_hot) / N
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -log_p[np.arange(len(y)), y].mean()
+    d = np.exp(log_p)
+    d[np.arange(len(y)), y] -= 1
+    d /= len(y)
+    grads = {"6.weight": d.T @ flat, "6.bias": d.sum(axis=0)}
+    d_r2 = (d @ dense.weight.data).reshape(r2.shape)
+    d_p1, grads["3.weight"], grads["3.bias"] = reference.conv2d_backward(
+        d_r2 * (a2 > 0), p1, conv2.weight.data, *c2)
+    d_r1 = reference.max_pool2d_backward(d_p1, r1, 2)
+    dx, grads["0.weight"], grads["0.bias"] = reference.conv2d_backward(
+        d_r1 * (a1 > 0), x, conv1.weight.data, *c1)
+    return loss, dx, grads
+
+
+def test_forward_loss_and_gradients_match_the_reference_loops_with_the_same_weights():
+    model = Sequential([Conv2D(1, 3, 3, padding=1), ReLU(), MaxPool2D(2),
+                        Conv2D(3, 4, (3, 2), stride=(1, 2), dilation=(2, 1)), ReLU(), Flatten(),
+                        Dense(24, 3)], seed=1).astype(np.float64)
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((5, 1, 12, 12))
+    y = rng.integers(0, 3, 5)
+    loss, d = softmax_cross_entropy(model.forward(x), y)
+    dx = model.backward(d)
+    expected_loss, expected_dx, expected_grads = _textbook_pass(model, x, y)
+    assert loss == pytest.approx(expected_loss, rel=1e-12)
+    np.testing.assert_allclose(dx, expected_dx, atol=1e-12)
+    for name, p in model.named_parameters():
+        np.testing.assert_allclose(p.grad, expected_grads[name], atol=1e-12, err_msg=name)
 
 
 def test_forward_loss_and_gradients_match_pytorch_with_the_same_weights():

@@ -84,3 +84,92 @@ def test_reference_agrees_with_pytorch_when_installed():
                                f.max_pool2d(torch.tensor(x), 3, 2, 1).numpy())
     np.testing.assert_allclose(reference.avg_pool2d(x, 3, 2, 1),
                                f.avg_pool2d(torch.tensor(x), 3, 2, 1).numpy())
+
+
+# ----------------------------------------------------------------- the loop backwards, by hand
+def test_conv2d_backward_sends_each_output_gradient_back_through_its_taps():
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    w = np.array([[[[1.0, 0.0], [0.0, 2.0]]]])
+    dx, dw, db = reference.conv2d_backward(np.ones((1, 1, 2, 2)), x, w)
+    # dx[r, q]: the sum of the weights whose tap lands on (r, q), over the four windows
+    np.testing.assert_allclose(dx[0, 0], [[1, 1, 0], [1, 3, 2], [0, 2, 2]])
+    # dw[i, j]: the sum of the input pixels tap (i, j) saw, e.g. dw[0, 0] = 0 + 1 + 3 + 4
+    np.testing.assert_allclose(dw[0, 0], [[8, 12], [20, 24]])
+    np.testing.assert_allclose(db, [4.0])
+
+
+def test_conv2d_backward_follows_stride_and_dilation_and_drops_padding_taps():
+    x = np.zeros((1, 1, 5, 5))
+    dy = np.zeros((1, 1, 2, 2))
+    dy[0, 0, 1, 0] = 1.0
+    dx, _, _ = reference.conv2d_backward(dy, x, np.ones((1, 1, 2, 2)), stride=2, padding=1,
+                                         dilation=2)
+    # output (1, 0) read rows 1*2 - 1 + {0, 2} = {1, 3} and columns -1 + {0, 2} = {-1, 1};
+    # column -1 is padding
+    expected = np.zeros((5, 5))
+    expected[[1, 3], 1] = 1.0
+    np.testing.assert_allclose(dx[0, 0], expected)
+
+
+def test_conv2d_backward_sums_the_weight_gradient_over_the_batch_and_channels_apart():
+    x = np.stack([np.full((2, 1, 1), 1.0), np.full((2, 1, 1), 10.0)])  # (2, 2, 1, 1)
+    x[:, 1] *= 2
+    w = np.ones((3, 2, 1, 1))
+    dx, dw, db = reference.conv2d_backward(np.ones((2, 3, 1, 1)), x, w)
+    np.testing.assert_allclose(dw[:, :, 0, 0], [[11, 22]] * 3)  # image 1 + image 2, per channel
+    np.testing.assert_allclose(dx[:, :, 0, 0], np.full((2, 2), 3.0))  # three filters each
+    np.testing.assert_allclose(db, [2, 2, 2])
+
+
+def test_max_pool_backward_gives_a_tied_window_to_its_first_maximum():
+    x = np.array([[[[1.0, 3.0], [3.0, 0.0]]]])
+    dx = reference.max_pool2d_backward(np.array([[[[5.0]]]]), x, 2)
+    np.testing.assert_allclose(dx[0, 0], [[0, 5], [0, 0]])
+
+
+def test_max_pool_backward_adds_up_windows_that_share_a_maximum():
+    x = np.array([[[[0.0, 9.0, 0.0]]]])
+    dx = reference.max_pool2d_backward(np.array([[[[1.0, 2.0]]]]), x, (1, 2), stride=1)
+    np.testing.assert_allclose(dx[0, 0], [[0, 3, 0]])
+
+
+def test_max_pool_backward_never_sends_gradient_into_the_padding():
+    x = -np.arange(1.0, 5.0).reshape(1, 1, 2, 2)  # every real value below the padding's zero
+    dx = reference.max_pool2d_backward(np.ones((1, 1, 3, 3)), x, 2, stride=1, padding=1)
+    # each of the 9 windows sends 1 to its largest real pixel; -1 wins the four that see it
+    np.testing.assert_allclose(dx[0, 0], [[4, 2], [2, 1]])
+
+
+def test_avg_pool_backward_divides_by_the_whole_window_padding_included():
+    dx = reference.avg_pool2d_backward(np.ones((1, 1, 3, 3)), np.zeros((1, 1, 2, 2)), 2, stride=1,
+                                       padding=1)
+    # every real pixel lies in four windows, each handing it 1/4
+    np.testing.assert_allclose(dx[0, 0], np.ones((2, 2)))
+
+
+def test_avg_pool_backward_stride_defaults_to_the_window_size():
+    dx = reference.avg_pool2d_backward(np.array([[[[8.0, 4.0]]]]), np.zeros((1, 1, 2, 4)), 2)
+    np.testing.assert_allclose(dx[0, 0], [[2, 2, 1, 1], [2, 2, 1, 1]])
+
+
+def test_reference_backwards_agree_with_pytorch_when_installed():
+    torch = pytest.importorskip("torch")
+    f = torch.nn.functional
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 2, 7, 6))
+    w = rng.standard_normal((3, 2, 3, 2))
+    args = ((2, 1), (1, 2), (1, 2))
+    dy = rng.standard_normal(reference.conv2d(x, w, None, *args).shape)
+    xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    f.conv2d(xt, wt, None, *args).backward(torch.tensor(dy))
+    dx, dw, _ = reference.conv2d_backward(dy, x, w, *args)
+    np.testing.assert_allclose(dx, xt.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(dw, wt.grad.numpy(), atol=1e-12)
+    x = np.round(x, 1)  # ties
+    for ours, theirs in ((reference.max_pool2d_backward, f.max_pool2d),
+                         (reference.avg_pool2d_backward, f.avg_pool2d)):
+        xt = torch.tensor(x, requires_grad=True)
+        out = theirs(xt, 3, 2, 1)
+        dy = rng.standard_normal(tuple(out.shape))
+        out.backward(torch.tensor(dy))
+        np.testing.assert_allclose(ours(dy, x, 3, 2, 1), xt.grad.numpy(), atol=1e-12)

@@ -8,6 +8,16 @@ from cnnviz.nn import summary
 CONV16 = [{"type": "conv", "out_channels": 16, "kernel_size": 3, "padding": 1}]
 
 
+def test_param_counts_show_weight_sharing():
+    assert summary.dense_param_count(28 * 28, 128) == 100_480
+    assert summary.conv_param_count(3, in_channels=1, out_channels=16) == 160
+    assert summary.conv_param_count(7) == 50
+
+
+def test_param_count_of_a_rectangular_kernel_multiplies_its_sides():
+    assert summary.conv_param_count((3, 5), in_channels=2, out_channels=4) == 4 * (2 * 15 + 1)
+
+
 def test_conv_parameters_are_weights_plus_biases():
     row, = summary.summarize(CONV16, (1, 28, 28))
     assert row.params == 16 * 1 * 3 * 3 + 16 == 160
@@ -38,6 +48,30 @@ def test_receptive_field_grows_with_depth_and_pooling_multiplies_the_jump():
             {"type": "conv", "out_channels": 2, "kernel_size": 3, "padding": 1}]
     rows = summary.summarize(spec, (1, 16, 16))
     assert [(r.receptive_field, r.jump) for r in rows] == [(3, 1), (4, 2), (8, 2)]
+
+
+def test_padding_moves_the_first_window_into_the_padding_by_the_jump_so_far():
+    spec = [{"type": "conv", "out_channels": 2, "kernel_size": 3, "padding": 1},
+            {"type": "maxpool", "kernel_size": 2},
+            {"type": "conv", "out_channels": 2, "kernel_size": 3, "padding": 1}]
+    rows = summary.summarize(spec, (1, 16, 16))
+    # padding 1 of the second conv is one map pixel = jump 2 input pixels: -1 - 2 = -3
+    assert [r.offset for r in rows] == [-1, -1, -3]
+    assert [r.field.centre for r in rows] == [0.0, 0.5, 0.5]
+
+
+def test_receptive_fields_follow_each_window_and_skip_layers_without_one():
+    fields = summary.receptive_fields([(3, 1, 0, 1), None, (3, 1, 0, 1), (2, 2, 0, 1),
+                                       (3, 1, 1, 2)])
+    assert [f.size for f in fields] == [3, 3, 5, 6, 6 + 2 * 2 * 2]
+    assert [f.jump for f in fields] == [1, 1, 1, 2, 2]
+    assert [f.offset for f in fields] == [0, 0, 0, 0, -2]
+
+
+def test_output_pixel_i_starts_its_window_at_offset_plus_i_jumps():
+    field = summary.Field(size=5, offset=-1, jump=2)
+    assert field.centre == 1.0  # pixels -1 .. 3
+    assert summary.receptive_fields([(3, 2, 1, 1), (2, 1, 0, 1)])[-1] == field
 
 
 def test_dilation_widens_the_receptive_field_without_more_parameters():

@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 from ui.training.widget import TrainingWidget
@@ -97,9 +97,9 @@ def test_pause_holds_training_and_resume_continues_it(qtbot, studio):
     qtbot.waitUntil(lambda: len(studio.history()) > 0, timeout=10000)
     click(qtbot, studio, "pauseButton")
     assert studio.controls.pause_button.text() == "Resume"
-    # The batch in flight may still report once; after that, nothing may arrive.
-    with qtbot.waitSignal(studio.session.sigRowsAdded, timeout=300, raising=False):
-        pass
+    # The batch in flight may still report; once the loop is held, nothing more may arrive.
+    qtbot.waitUntil(studio.session.runner.control.held_event.is_set, timeout=5000)
+    QCoreApplication.processEvents()
     held = len(studio.history())
     with qtbot.assertNotEmitted(studio.session.sigRowsAdded, wait=300):
         pass

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from cnnviz import data, explain
+from cnnviz.nn import Conv2D, Dense, Flatten, ReLU, Sequential
 from cnnviz.nn import architecture as arch
 from cnnviz.train import Trainer
 
@@ -101,6 +102,63 @@ def test_saliency_of_a_trained_net_is_largest_near_the_line(trained_lines_net):
     x[0, 0, 2, 1:7] = 1.0                                   # a horizontal line in row 2
     sal = explain.saliency(trained_lines_net, x, 1)
     assert sal[1:4].mean() > sal[5:].mean()
+
+
+def _one_by_one_net():
+    """Two 1x1 filters (x1 and x0.5) on a 2x2 image, a ReLU, and two class scores.
+
+    Class 0 reads the top-left pixel of map 0 (weight 1) and the bottom-right pixel of map 1
+    (weight 2); class 1 reads the top-left pixel of map 0 with weight -1.
+    """
+    conv, dense = Conv2D(1, 2, 1), Dense(8, 2)
+    model = Sequential([conv, ReLU(), Flatten(), dense], seed=None)
+    conv.weight.data[:, 0, 0, 0] = [1.0, 0.5]
+    conv.bias.data[:] = 0.0
+    dense.weight.data[:] = 0.0
+    dense.weight.data[0, [0, 7]] = [1.0, 2.0]   # features 0..3 are map 0, 4..7 map 1
+    dense.weight.data[1, 0] = -1.0
+    dense.bias.data[:] = 0.0
+    return model
+
+
+def test_grad_cam_map_by_hand_on_a_tiny_net():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+    # maps A0 = x, A1 = x / 2 (all positive, so the ReLU passes them and their gradients);
+    # d score0 / d A0 = [[1, 0], [0, 0]], mean 1/4; d score0 / d A1 = [[0, 0], [0, 2]], mean 1/2
+    # cam = relu(A0 / 4 + A1 / 2) = [[0.5, 1], [1.5, 2]], taken after the ReLU (layer 1)
+    cam, layer = explain.grad_cam_map(_one_by_one_net(), x, 0)
+    assert layer == 1
+    np.testing.assert_allclose(cam, [[0.5, 1.0], [1.5, 2.0]])
+    # 1x1 filters keep every map pixel over its own input pixel; scaled so the maximum is 1
+    np.testing.assert_allclose(explain.grad_cam(_one_by_one_net(), x, 0),
+                               [[0.25, 0.5], [0.75, 1.0]])
+
+
+def test_grad_cam_by_hand_is_zero_when_the_evidence_is_only_negative():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+    # d score1 / d A0 has mean -1/4 and map 1 is unused: relu(-A0 / 4) = 0 everywhere
+    cam, _ = explain.grad_cam_map(_one_by_one_net(), x, 1)
+    np.testing.assert_array_equal(cam, np.zeros((2, 2)))
+    np.testing.assert_array_equal(explain.grad_cam(_one_by_one_net(), x, 1), np.zeros((2, 2)))
+
+
+def test_grad_cam_by_hand_places_a_valid_convs_pixels_at_their_window_centres():
+    conv, dense = Conv2D(1, 1, 2), Dense(4, 1)
+    model = Sequential([conv, Flatten(), dense], seed=None)
+    conv.weight.data[:] = 1.0
+    conv.bias.data[:] = 0.0
+    dense.weight.data[:] = 1.0
+    dense.bias.data[:] = 0.0
+    x = np.zeros((3, 3), np.float32)
+    x[2, 2] = 4.0
+    # the 2x2 map is [[0, 0], [0, 4]] and every weight of the score's gradient is 1, so cam = map;
+    # map pixel (i, j) sits at input (i + 0.5, j + 0.5), so input pixel (1, 1) gets the mean of
+    # all four map pixels, (1, 2) the mean of the right column, (2, 2) the last map pixel
+    cam, layer = explain.grad_cam_map(model, x, 0)
+    assert layer == 0
+    np.testing.assert_allclose(cam, [[0, 0], [0, 4]])
+    np.testing.assert_allclose(explain.grad_cam(model, x, 0),
+                               [[0, 0, 0], [0, 0.25, 0.5], [0, 0.5, 1.0]])
 
 
 def test_grad_cam_map_matches_pytorch(tiny, image):

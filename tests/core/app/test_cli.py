@@ -11,7 +11,7 @@ import pytest
 
 from cnnviz import bench, cli
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_cli(capsys, *argv):

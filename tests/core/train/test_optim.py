@@ -65,6 +65,64 @@ def test_adam_matches_its_formula_over_several_steps():
         assert p.data[0] == pytest.approx(w, rel=1e-12)
 
 
+def _documented_sgd(w, grad, steps, lr, momentum, weight_decay, nesterov):
+    """torch.optim.SGD's algorithm as its documentation writes it (dampening tau = 0)."""
+    b = None
+    for _ in range(steps):
+        g = grad(w) + weight_decay * w                # g_t <- g_t + lambda * theta_{t-1}
+        if momentum:
+            b = g if b is None else momentum * b + g  # b_1 = g_1; b_t = mu b_{t-1} + (1-tau) g_t
+            g = g + momentum * b if nesterov else b   # nesterov: g_t + mu b_t; else b_t
+        w = w - lr * g                                # theta_t = theta_{t-1} - gamma g_t
+        yield w
+
+
+def _documented_adam(w, grad, steps, lr, betas, eps, weight_decay):
+    """torch.optim.Adam's algorithm as its documentation writes it (amsgrad off)."""
+    (b1, b2), m, v = betas, 0.0, 0.0
+    for t in range(1, steps + 1):
+        g = grad(w) + weight_decay * w
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+        w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+        yield w
+
+
+@pytest.mark.parametrize("kind", ["sgd", "momentum", "nesterov", "adam"])
+def test_updates_follow_pytorchs_documented_equations(kind):
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((3, 2))
+    target = rng.standard_normal((3, 2))
+
+    def grad(w):  # of sum((w - t)^4) / 2
+        return 2 * (w - target) ** 3
+
+    ours = Parameter(w0.copy(), "w")
+    if kind == "adam":
+        opt = Adam([ours], lr=0.05, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01)
+        expected = _documented_adam(w0.copy(), grad, 5, 0.05, (0.9, 0.999), 1e-8, 0.01)
+    else:
+        mu, nesterov = (0.0 if kind == "sgd" else 0.9), kind == "nesterov"
+        opt = SGD([ours], lr=0.05, momentum=mu, weight_decay=0.01, nesterov=nesterov)
+        expected = _documented_sgd(w0.copy(), grad, 5, 0.05, mu, 0.01, nesterov)
+    for step, w in enumerate(expected, start=1):
+        opt.zero_grad()
+        ours.grad += grad(ours.data)
+        opt.step()
+        np.testing.assert_allclose(ours.data, w, rtol=1e-12, atol=1e-15, err_msg=f"step {step}")
+
+
+def test_nesterov_looks_ahead_along_the_momentum_by_hand():
+    p = _param([0.0])
+    opt = SGD([p], lr=1.0, momentum=0.5, nesterov=True)
+    _set_grad(p, [1.0])
+    opt.step()  # buf = 1; step g + 0.5 * buf = 1.5
+    np.testing.assert_allclose(p.data, [-1.5])
+    opt.step()  # buf = 0.5 * 1 + 1 = 1.5; step 1 + 0.5 * 1.5 = 1.75
+    np.testing.assert_allclose(p.data, [-3.25])
+
+
 @pytest.mark.parametrize("kind", ["sgd", "momentum", "nesterov", "adam"])
 def test_updates_match_pytorch_on_a_tiny_problem(kind):
     torch = pytest.importorskip("torch")
@@ -145,3 +203,8 @@ def test_a_second_optimizer_on_the_same_parameters_keeps_both_working():
     np.testing.assert_allclose(p.data, [-11.0])
     first.zero_grad()
     assert not p.grad.any()
+
+
+def test_something_that_is_not_a_parameter_is_refused():
+    with pytest.raises(ValueError, match="expected Parameter objects"):
+        SGD([np.zeros(3)], lr=0.1)

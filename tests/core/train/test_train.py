@@ -7,6 +7,7 @@ import pytest
 
 from cnnviz import data, train
 from cnnviz.nn import architecture as arch
+from cnnviz.nn.losses import softmax_cross_entropy
 from cnnviz.train import Trainer, TrainingControl
 
 
@@ -138,6 +139,27 @@ def test_pause_blocks_until_resume(lines):
     assert resumed.is_set() and snap.step == 2
 
 
+def test_a_held_pause_is_visible_to_the_caller_and_cleared_on_resume(lines):
+    control = TrainingControl()
+    gen = make(lines, control=control).steps()
+    next(gen)
+    control.pause()
+    seen_held = threading.Event()
+
+    def resume_once_held():
+        if control.held_event.wait(5.0):
+            seen_held.set()
+        control.resume()
+
+    helper = threading.Thread(target=resume_once_held)
+    helper.start()
+    assert not control.held_event.is_set()      # requested, but the loop has not got there yet
+    snap = next(gen)
+    helper.join()
+    assert seen_held.is_set() and snap.step == 2
+    assert not control.held_event.is_set()
+
+
 def test_stop_while_paused_ends_the_run(lines):
     control = TrainingControl()
     control.pause()
@@ -184,6 +206,30 @@ def test_trace_shows_max_pool_gradient_routing_to_each_windows_maximum(lines):
     nonzero_per_window = (routed != 0).sum(axis=(3, 5))
     assert nonzero_per_window.max() <= 1
     np.testing.assert_allclose(routed.sum(axis=(3, 5)), t.pool_grad_output, atol=1e-6)
+
+
+def test_a_traced_step_trains_exactly_like_a_plain_step(lines):
+    control = TrainingControl()
+    control.request_single_step()
+    traced = next(make(lines, control=control).steps())
+    plain = next(make(lines).steps())
+    assert traced.trace is not None and plain.trace is None
+    assert traced.loss == plain.loss
+    for name, value in plain.state.items():
+        np.testing.assert_array_equal(traced.state[name], value, err_msg=name)
+
+
+def test_trace_gradients_are_the_models_own_backward_pass(lines):
+    control = TrainingControl()
+    control.request_single_step()
+    trainer = make(lines, control=control)
+    fresh = classic(lines)                        # the same seed: the weights before the step
+    t = next(trainer.steps()).trace
+    _, dlogits = softmax_cross_entropy(fresh.forward(t.x), t.y)
+    grads = fresh.backward_all(dlogits)
+    np.testing.assert_array_equal(t.input_grad, grads[0])
+    for mine, theirs in zip(t.output_grads, grads[1:], strict=True):
+        np.testing.assert_array_equal(mine, theirs)
 
 
 def test_learning_rate_changes_apply_at_the_next_batch(lines):

@@ -3,11 +3,13 @@
 import json
 import os
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cnnviz.io import load_model, save_model
+from cnnviz.nn import architecture as arch
 from cnnviz.nn.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU
 from cnnviz.nn.model import Sequential
 
@@ -168,3 +170,37 @@ def test_numpy_values_in_metadata_are_saved_as_plain_json(tmp_path):
                                                            "counts": np.array([3, 4])})
     assert load_model(path).metadata == {"input_shape": [1, 8, 8], "mean": 0.5,
                                          "counts": [3, 4]}
+
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+V1_SPEC = [{"type": "conv", "out_channels": 2, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+           {"type": "maxpool", "kernel_size": 2}, {"type": "avgpool", "kernel_size": 2},
+           {"type": "flatten"}, {"type": "dense", "out_features": 3}]
+
+
+def test_a_model_saved_by_format_version_1_still_loads_with_its_weights():
+    # written by cnnviz before layer configs used the spec vocabulary ("Conv2D", "Dense", ...):
+    # build_model(V1_SPEC, (1, 8, 8), 3, seed=7), saved with two metadata entries
+    loaded = load_model(FIXTURES / "model_format_v1.npz")
+    original = arch.build_model(V1_SPEC, (1, 8, 8), 3, seed=7)
+    assert loaded.config() == original.config()
+    for name, p in original.named_parameters():
+        np.testing.assert_array_equal(dict(loaded.named_parameters())[name].data, p.data)
+    assert loaded.metadata["class_names"] == ["a", "b", "c"]
+    assert loaded.metadata["spec"] == original.metadata["spec"]
+
+
+def test_saved_architectures_use_the_spec_vocabulary_and_format_version_2(tmp_path):
+    path = save_model(_model(), tmp_path / "m.npz")
+    with np.load(path) as data:
+        header = json.loads(str(data["__cnnviz__"]))
+    assert header["version"] == 2
+    assert [c["type"] for c in header["architecture"]] == ["conv", "relu", "maxpool", "flatten",
+                                                           "dense"]
+
+
+def test_class_names_as_layer_types_belong_to_version_1_files_only(tmp_path):
+    path = save_model(_model(), tmp_path / "m.npz")
+    _rewrite_header(path, lambda h: h["architecture"][1].update(type="ReLU"))
+    with pytest.raises(ValueError, match="unknown layer type 'ReLU'"):
+        load_model(path)
