@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="digits", choices=("lines", "shapes", "digits"))
     parser.add_argument("--seconds", type=float, default=8.0, help="measurement length")
@@ -34,29 +34,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.show:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return args
 
-    import numpy as np
-    from PySide6.QtCore import QCoreApplication, QElapsedTimer, QTimer
-    from PySide6.QtWidgets import QApplication
 
-    QCoreApplication.setOrganizationName("cnnviz-bench")
-    QCoreApplication.setApplicationName("cnnviz-bench")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-
-    import ui  # noqa: F401  (pyqtgraph configuration)
-    from cnnviz.runtime import tune
-
-    tune()  # the same process-wide NumPy settings the app applies at start-up
+def _studio(args):
     from ui.training.widget import TrainingWidget
 
     widget = TrainingWidget()
-    if args.switch_interval:
-        sys.setswitchinterval(args.switch_interval)
     widget.resize(1400, 900)
     widget.dataset_panel.load_builtin(args.dataset)
     widget.controls.epochs_spin.setValue(args.epochs)
     widget.tabs.setCurrentIndex(args.tab)
     widget.show()
+    return widget
+
+
+def _record_timer_gaps(app, widget, seconds: float) -> list[float]:
+    """Start training, then record when a 5 ms GUI-thread timer fires, for ``seconds``."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
 
     clock = QElapsedTimer()
     stamps: list[float] = []
@@ -71,17 +66,34 @@ def main(argv: list[str] | None = None) -> int:
         widget.controls.start_button.click()
         clock.start()
         probe.start()
-        done.start(int(args.seconds * 1000))
+        done.start(int(seconds * 1000))
 
     QTimer.singleShot(300, begin)
-    t0 = time.perf_counter()
     app.exec()
     probe.stop()
-    history = widget.history()
-    snap = widget.latest_snapshot()
-    widget.shutdown()
+    return stamps
 
-    gaps = np.diff(np.asarray(stamps))
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    import numpy as np
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName("cnnviz-bench")
+    QCoreApplication.setApplicationName("cnnviz-bench")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    import ui  # noqa: F401  (pyqtgraph configuration)
+    from cnnviz.runtime import tune
+
+    tune()  # the same process-wide NumPy settings the app applies at start-up
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
+    widget = _studio(args)
+    t0 = time.perf_counter()
+    gaps = np.diff(np.asarray(_record_timer_gaps(app, widget, args.seconds)))
+    history, snap = widget.history(), widget.latest_snapshot()
+    widget.shutdown()
     if gaps.size == 0:
         print("no timer events recorded")
         return 1

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=200, help="number of timed kernel clicks")
     parser.add_argument("--warmup", type=int, default=10)
@@ -30,20 +30,13 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = args.platform
     elif not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return args
 
-    import numpy as np
-    from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt
+
+def _playground(app):
+    """A shown playground on the 512x512 photo with a 7x7 Gaussian and 2x2 max pooling."""
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
 
-    QCoreApplication.setOrganizationName("cnnviz-bench")
-    QCoreApplication.setApplicationName("cnnviz-bench")
-    app = QApplication.instance() or QApplication([])
-    import ui  # noqa: F401  (pyqtgraph configuration)
-    from cnnviz.runtime import tune
-
-    tune()  # the same process-wide NumPy settings the app applies at start-up
-    from cnnviz.lab.conv import compute
     from ui.playground.widget import PlaygroundWidget
 
     widget = PlaygroundWidget()
@@ -62,8 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     assert result.pooled is not None
     for _ in range(5):
         app.processEvents()
+    return widget
 
-    grid = widget.kernel_grid
+
+def _paint_counter(targets):
+    """An event filter on ``targets`` that records which of them painted since the last clear."""
+    from PySide6.QtCore import QEvent, QObject
 
     class PaintCounter(QObject):
         def __init__(self):
@@ -76,12 +73,22 @@ def main(argv: list[str] | None = None) -> int:
             return False
 
     counter = PaintCounter()
-    watched = [widget.views.output_view.viewport(), widget.views.pooled_view.viewport(), grid]
-    for target in watched:
+    for target in targets:
         target.installEventFilter(counter)
+    return counter
+
+
+def _time_clicks(app, widget, edits: int, warmup: int) -> list[float]:
+    """Milliseconds from each real mouse click on the kernel grid until every view repainted."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    grid = widget.kernel_grid
+    watched = [widget.views.output_view.viewport(), widget.views.pooled_view.viewport(), grid]
+    counter = _paint_counter(watched)
     cells = [(r, c) for r in range(7) for c in range(7)]
-    samples, compute_only = [], []
-    for i in range(args.warmup + args.edits):
+    samples = []
+    for i in range(warmup + edits):
         row, col = cells[i % len(cells)]
         button = Qt.MouseButton.LeftButton if i % 2 == 0 else Qt.MouseButton.RightButton
         pos: QPoint = grid.cell_rect(row, col).center()
@@ -92,20 +99,44 @@ def main(argv: list[str] | None = None) -> int:
             app.processEvents()
             if time.perf_counter() - start > 2:
                 raise RuntimeError("views were not repainted within 2 s")
-        elapsed = time.perf_counter() - start
-        if i >= args.warmup:
-            samples.append(elapsed * 1e3)
-    kernel = grid.kernel()
-    for _ in range(args.edits // 2):  # the engine's share, measured apart so it does not skew
+        if i >= warmup:
+            samples.append((time.perf_counter() - start) * 1e3)
+    return samples
+
+
+def _time_compute(widget, repeats: int) -> list[float]:
+    """The engine's share (conv + pool), measured apart so it does not skew the clicks."""
+    from cnnviz.lab.conv import compute
+
+    result, kernel = widget.current_result(), widget.kernel_grid.kernel()
+    times = []
+    for _ in range(repeats):
         t0 = time.perf_counter()
         compute(result.image, kernel, widget.settings())
-        compute_only.append((time.perf_counter() - t0) * 1e3)
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    import numpy as np
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName("cnnviz-bench")
+    QCoreApplication.setApplicationName("cnnviz-bench")
+    app = QApplication.instance() or QApplication([])
+    import ui  # noqa: F401  (pyqtgraph configuration)
+    from cnnviz.lab.conv import compute
+    from cnnviz.runtime import tune
+
+    tune()  # the same process-wide NumPy settings the app applies at start-up
+    widget = _playground(app)
+    s = np.array(_time_clicks(app, widget, args.edits, args.warmup))
+    c = np.array(_time_compute(widget, args.edits // 2))
     shown = widget.current_result()
-    expected = compute(shown.image, grid.kernel(), widget.settings())
+    expected = compute(shown.image, widget.kernel_grid.kernel(), widget.settings())
     np.testing.assert_array_equal(shown.output, expected.output)
-    s = np.array(samples)
-    c = np.array(compute_only)
     print(f"platform: {QApplication.platformName()}, {args.edits} kernel clicks, 512x512 photo, "
           "7x7 kernel, max pool 2x2")
     print(f"edit-to-screen latency: p50 {np.percentile(s, 50):.1f} ms, "

@@ -226,6 +226,39 @@ class ImageFolder:
         return text
 
 
+def _class_folders(root: Path) -> list[Path]:
+    """The visible sub-folders of ``root``, by name; a sentence if there are none."""
+    if not root.is_dir():
+        raise ValueError(f"{root} is not a folder; choose a folder with one sub-folder per class")
+    class_dirs = sorted(
+        (d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")),
+        key=lambda d: d.name,
+    )
+    if not class_dirs:
+        raise ValueError(
+            f"{root.name or root} has no sub-folders; put each class's images in its own "
+            "sub-folder (e.g. cats/ and dogs/)"
+        )
+    return class_dirs
+
+
+def _decode_class_folder(class_dir: Path, rows: int, cols: int,
+                         skipped: list[tuple[Path, str]]) -> list[np.ndarray]:
+    """Every readable image of one class folder as a (rows, cols) grey array; failures go to
+    ``skipped`` as (file, reason)."""
+    decoded = []
+    files = sorted(f for f in class_dir.iterdir() if f.is_file() and not f.name.startswith("."))
+    for file in files:
+        try:
+            reader, name, dims = _open(file)
+            if dims is not None and (dims[0] > 2 * cols or dims[1] > 2 * rows):
+                reader.setScaledSize(QSize(min(dims[0], 2 * cols), min(dims[1], 2 * rows)))
+            decoded.append(resize_area(_decode(reader, name, dims), (rows, cols)))
+        except ValueError as exc:
+            skipped.append((file, str(exc)))
+    return decoded
+
+
 def load_image_folder(
     path: str | os.PathLike[str], size: tuple[int, int] = (28, 28)
 ) -> ImageFolder:
@@ -250,42 +283,19 @@ def load_image_folder(
     rows, cols = (int(s) for s in size)
     if not (1 <= rows <= 512 and 1 <= cols <= 512):
         raise ValueError(f"image size must be between 1 and 512 pixels a side, not {cols}x{rows}")
-    if not root.is_dir():
-        raise ValueError(f"{root} is not a folder; choose a folder with one sub-folder per class")
-    class_dirs = sorted(
-        (d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")),
-        key=lambda d: d.name,
-    )
-    if not class_dirs:
-        raise ValueError(
-            f"{root.name or root} has no sub-folders; put each class's images in its own "
-            "sub-folder (e.g. cats/ and dogs/)"
-        )
     images: list[np.ndarray] = []
     labels: list[int] = []
     names: list[str] = []
     skipped: list[tuple[Path, str]] = []
     empty: list[str] = []
-    for class_dir in class_dirs:
-        files = sorted(
-            f for f in class_dir.iterdir() if f.is_file() and not f.name.startswith(".")
-        )
-        decoded = []
-        for file in files:
-            try:
-                reader, name, dims = _open(file)
-                if dims is not None and (dims[0] > 2 * cols or dims[1] > 2 * rows):
-                    reader.setScaledSize(QSize(min(dims[0], 2 * cols), min(dims[1], 2 * rows)))
-                decoded.append(resize_area(_decode(reader, name, dims), (rows, cols)))
-            except ValueError as exc:
-                skipped.append((file, str(exc)))
+    for class_dir in _class_folders(root):
+        decoded = _decode_class_folder(class_dir, rows, cols, skipped)
         if not decoded:
             empty.append(class_dir.name)
             continue
-        label = len(names)
+        labels.extend([len(names)] * len(decoded))
         names.append(class_dir.name)
         images.extend(decoded)
-        labels.extend([label] * len(decoded))
     if len(names) < 2:
         found = f"only {names[0]!r} holds" if names else "none of its sub-folders hold"
         raise ValueError(
