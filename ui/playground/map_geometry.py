@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF
 
-from cnnviz.nn.functional import window_span
+from cnnviz.nn.summary import Field
 
 __all__ = ["output_rect", "pooled_rect"]
 
@@ -20,19 +20,26 @@ def output_rect(result) -> QRectF:
     ``result`` is a :class:`~cnnviz.lab.conv.PlaygroundResult` or anything with the same
     ``settings``, ``kernel`` and ``output`` (the translation lab's report).
     """
-    s = result.settings
-    k = result.kernel.shape[0]
+    field = _output_field(result)
     ho, wo = result.output.shape
-    offset = -s.padding + (window_span(k, s.dilation) - 1) / 2 + 0.5 - s.stride / 2
-    return QRectF(offset, offset, wo * s.stride, ho * s.stride)
+    return _rect(field, ho, wo)
 
 
 def pooled_rect(result) -> QRectF:
     """Where ``result.pooled`` (shape (Hp, Wp)) is drawn, in input pixel coordinates."""
     s = result.settings
-    base = output_rect(result)
+    field = _output_field(result).after(s.pool_size, s.pool_stride, 0)
     hp, wp = result.pooled.shape
-    offset = s.stride * ((s.pool_size - 1) / 2 + 0.5 - s.pool_stride / 2)
-    step = s.stride * s.pool_stride
-    return QRectF(base.x() + offset, base.y() + offset, wp * step, hp * step)
+    return _rect(field, hp, wp)
+
+
+def _output_field(result) -> Field:
+    s = result.settings
+    return Field().after(result.kernel.shape[-1], s.stride, s.padding, s.dilation)
+
+
+def _rect(field: Field, rows: int, cols: int) -> QRectF:
+    # Pixel i covers the jump-wide cell centred on its window's centre (pixel centres at +0.5).
+    left = field.centre + 0.5 - field.jump / 2
+    return QRectF(left, left, cols * field.jump, rows * field.jump)
 

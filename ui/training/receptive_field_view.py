@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnviz.nn import architecture as arch
 from ui.theme import HIGHLIGHT, SMALL_TEXT_STYLE
 from ui.widgets.image_views import image_view
 from ui.widgets.why import WhyLabel
@@ -27,39 +26,6 @@ WHY = (
     "Why: deeper layers combine several outputs of the layer before, so each of their pixels "
     "sees a bigger patch of the input. Select a table row; click the image to move the window."
 )
-
-
-def field_geometry(spec: list[dict]) -> list[tuple[int, float, int]]:
-    """Receptive-field arithmetic per layer.
-
-    Parameters
-    ----------
-    spec : list of dict
-        A valid architecture spec.
-
-    Returns
-    -------
-    list of (rf, start, jump)
-        ``rf``: side of the input window of one output pixel (None after Flatten: the whole input);
-        ``start``: input coordinate of the centre of output pixel 0's window (may be negative when
-        padding is used); ``jump``: input pixels between neighbouring outputs.
-    """
-    rf, start, jump = 1, 0.0, 1
-    out = []
-    flat = False
-    for i, raw in enumerate(spec, start=1):
-        layer = arch.normalize_layer(raw, i)
-        t = layer["type"]
-        if t in ("flatten", "dense"):
-            flat = True
-        if not flat and t in ("conv", "maxpool", "avgpool"):
-            k, s, p = layer["kernel_size"], layer["stride"], layer["padding"]
-            span = layer.get("dilation", 1) * (k - 1)
-            start += (span / 2.0 - p) * jump
-            rf += span * jump
-            jump *= s
-        out.append((None if flat else rf, start, jump))
-    return out
 
 
 class ReceptiveFieldView(QWidget):
@@ -109,11 +75,18 @@ class ReceptiveFieldView(QWidget):
         self._draw()
 
     def set_spec(self, spec: list[dict] | None, rows: list) -> None:
-        """Use this architecture (None when invalid: nothing is highlighted)."""
-        self._geometry = field_geometry(spec) if spec else []
-        self._rows = rows
-        self._layer = min(self._layer, max(len(self._geometry) - 1, 0))
+        """Use this architecture's summary rows (``spec`` None when invalid: nothing is shown).
+
+        The geometry comes from :class:`cnnviz.nn.summary.LayerSummary`'s receptive field, the
+        one place it is computed.
+        """
+        self._rows = list(rows) if spec else []
+        self._layer = min(self._layer, max(len(self._rows) - 1, 0))
         self._draw()
+
+    def _sees_whole_input(self, row) -> bool:
+        # Flatten and Dense layers have 1-D outputs: every unit depends on every input pixel.
+        return len(row.output_shape) == 1
 
     def set_layer(self, index: int) -> None:
         """Highlight the receptive field of layer ``index`` (0-based)."""
@@ -122,15 +95,15 @@ class ReceptiveFieldView(QWidget):
 
     def window(self) -> tuple[float, float, float, float] | None:
         """(top, left, height, width) of the highlighted window in input pixels, or None."""
-        if not self._geometry or self._layer >= len(self._geometry):
+        if self._layer >= len(self._rows):
             return None
-        rf, start, jump = self._geometry[self._layer]
+        row = self._rows[self._layer]
         h, w = self._shape[1:]
-        if rf is None:
+        if self._sees_whole_input(row):
             return (0.0, 0.0, float(h), float(w))
-        out_shape = self._rows[self._layer].output_shape if self._rows else (1, h, w)
+        rf, start, jump = row.receptive_field, row.field.centre, row.jump
         centres = []
-        for coord, n_out in zip(self._click, out_shape[1:], strict=True):
+        for coord, n_out in zip(self._click, row.output_shape[1:], strict=True):
             # The output pixel whose window centre is nearest to the clicked input pixel.
             i = int(np.clip(round((coord - 0.5 - start) / jump), 0, n_out - 1))
             centres.append(start + i * jump)
@@ -152,11 +125,11 @@ class ReceptiveFieldView(QWidget):
         top, left, hh, ww = box
         self.rect.setRect(QRectF(left, top, ww, hh))
         self.rect.setVisible(True)
-        row = self._rows[self._layer] if self._layer < len(self._rows) else None
-        name = f"layer {row.index} ({row.name})" if row else f"layer {self._layer + 1}"
+        row = self._rows[self._layer]
+        name = f"layer {row.index} ({row.name})"
         h, w = self._shape[1:]
-        rf = self._geometry[self._layer][0]
-        if rf is None:
+        rf = row.receptive_field
+        if self._sees_whole_input(row):
             self.label.setText(f"{name}: every unit sees the whole {h}×{w} input.")
         else:
             self.label.setText(f"{name}: one output pixel sees a {rf}×{rf} window of the "

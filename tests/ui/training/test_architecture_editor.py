@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from ui.training.architecture_editor import ArchitectureEditor
-from ui.training.receptive_field_view import field_geometry
 
 
 @pytest.fixture
@@ -95,14 +94,17 @@ def test_a_preset_replaces_the_network_sized_to_the_classes(qtbot, editor):
     assert len(editor.spec()) == 12 and editor.is_valid()
 
 
-def test_receptive_fields_grow_with_depth():
-    spec = [{"type": "conv", "kernel_size": 3, "out_channels": 4}, {"type": "relu"},
-            {"type": "maxpool", "kernel_size": 2},
-            {"type": "conv", "kernel_size": 3, "out_channels": 4},
-            {"type": "flatten"}, {"type": "dense", "out_features": 2}]
-    fields = [rf for rf, _start, _jump in field_geometry(spec)]
-    assert fields[:4] == [3, 3, 4, 8]
-    assert fields[4] is None  # after Flatten every unit sees the whole input
+def test_receptive_fields_grow_with_depth(editor):
+    editor.set_spec([{"type": "conv", "kernel_size": 3, "out_channels": 4}, {"type": "relu"},
+                     {"type": "maxpool", "kernel_size": 2},
+                     {"type": "conv", "kernel_size": 3, "out_channels": 4},
+                     {"type": "flatten"}, {"type": "dense", "out_features": 2}])
+    sides = []
+    for row in range(6):
+        editor.table.selectRow(row)
+        sides.append(editor.rf_view.window()[2])
+    assert sides[:4] == [3.0, 3.0, 4.0, 8.0]
+    assert sides[4:] == [28.0, 28.0]  # after Flatten every unit sees the whole 28x28 input
 
 
 def test_selecting_a_row_highlights_that_layers_window_on_the_sample(qtbot, editor):
