@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes.util
 import os
 import sys
+from pathlib import Path
 
 # The shared libraries Qt 6's xcb plugin loads, and the Debian package that ships each.
 XCB_LIBRARIES: dict[str, str] = {
@@ -28,6 +29,20 @@ XCB_LIBRARIES: dict[str, str] = {
 def missing_xcb_packages() -> list[str]:
     """Debian packages whose libraries the xcb plugin needs but the system cannot find."""
     return [pkg for lib, pkg in XCB_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
+
+
+def _launch_command() -> str:
+    """How to start the app again with the interpreter running now (its venv has the packages).
+
+    A bare ``python main.py`` would pick the system Python, which lacks PySide6 when the app was
+    installed into a virtual environment (``make run`` uses ``.venv``).
+    """
+    python = Path(sys.executable or "python3")
+    try:
+        python = python.relative_to(Path.cwd())  # e.g. .venv/bin/python
+    except ValueError:
+        pass
+    return f"{python} main.py"
 
 
 def display_problem(
@@ -50,8 +65,8 @@ def display_problem(
         return (
             "cnnviz needs a graphical display, and none was found (DISPLAY is not set).\n"
             "Run it from a desktop session, or on a headless machine under a virtual screen:\n"
-            "    sudo apt-get install xvfb && xvfb-run -a python main.py\n"
-            "To only render a picture of the window: python main.py --screenshot out.png"
+            f"    sudo apt-get install xvfb && xvfb-run -a {_launch_command()}\n"
+            f"To only render a picture of the window: {_launch_command()} --screenshot out.png"
         )
     missing = missing_xcb_packages()
     if missing:

@@ -1,11 +1,23 @@
 """The launcher explains a missing display in words instead of letting Qt abort."""
 
+import sys
+
 from ui.display_check import display_problem
 
 
 def test_no_display_on_linux_is_explained_with_xvfb_hint():
     message = display_problem({}, platform="linux")
     assert "DISPLAY" in message and "xvfb" in message
+
+
+def test_the_xvfb_hint_uses_the_interpreter_that_has_the_apps_packages(monkeypatch, tmp_path):
+    # "xvfb-run -a python main.py" fails with a system Python that lacks PySide6.
+    venv_python = tmp_path / ".venv" / "bin" / "python"
+    monkeypatch.setattr(sys, "executable", str(venv_python))
+    monkeypatch.chdir(tmp_path)
+    message = display_problem({}, platform="linux")
+    assert "xvfb-run -a .venv/bin/python main.py" in message
+    assert "python main.py --screenshot" not in message.replace(".venv/bin/python", "")
 
 
 def test_offscreen_platform_needs_no_display():
