@@ -3,34 +3,9 @@
 import numpy as np
 import pytest
 
-from cnnviz import data, explain
+from cnnviz import explain
 from cnnviz.nn import Conv2D, Dense, Flatten, ReLU, Sequential
 from cnnviz.nn import architecture as arch
-from cnnviz.train import Trainer
-
-TINY = [{"type": "conv", "out_channels": 3, "kernel_size": 3, "padding": 1}, {"type": "relu"},
-        {"type": "maxpool", "kernel_size": 2},
-        {"type": "conv", "out_channels": 4, "kernel_size": 3, "padding": 0}, {"type": "relu"},
-        {"type": "flatten"}, {"type": "dense", "out_features": 3}]
-
-
-@pytest.fixture
-def tiny():
-    return arch.build_model(TINY, (1, 10, 10), 3, seed=2)
-
-
-@pytest.fixture
-def image():
-    return np.random.default_rng(0).random((1, 1, 10, 10)).astype(np.float32)
-
-
-@pytest.fixture(scope="module")
-def trained_lines_net():
-    ds = data.make_lines(n=400, seed=0)
-    model = arch.build_model(arch.preset("classic", 2), ds.input_shape, 2, seed=0)
-    for _ in Trainer(model, ds, "adam", 0.01, 16, 5).steps():
-        pass
-    return model
 
 
 def test_activation_maps_give_every_layers_output_for_the_image(tiny, image):
