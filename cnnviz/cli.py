@@ -104,7 +104,6 @@ def build_parser() -> argparse.ArgumentParser:
                          help="summarise a model saved by 'train --save' instead")
 
     explain_command.add_parser(sub)
-
     bench = sub.add_parser(
         "bench", help="speed ratios: vectorised vs loops, cnnviz vs PyTorch",
         description="Time, side by side in one run: conv2d on the 512x512 camera photo "

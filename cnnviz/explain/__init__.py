@@ -4,7 +4,7 @@ One module per family of methods, every public name re-exported here::
 
     maps         activation_maps, saliency             which pixels move a score
     cam          grad_cam, grad_cam_all                 where a conv layer found evidence
-    occlusion    occlusion                              what hiding a patch costs
+    occlude      occlusion                              what hiding a patch costs
     integrated   integrated_gradients, make_baseline    attributions that add up
     featurevis   visualize                              what a filter would like to see
     patches      top_patches                            what it responds to in real images
@@ -43,7 +43,7 @@ from cnnviz.explain.featurevis import (
 )
 from cnnviz.explain.integrated import BASELINES, IGResult, integrated_gradients, make_baseline
 from cnnviz.explain.maps import activation_maps, saliency, saliency_batch
-from cnnviz.explain.occlusion import OcclusionResult, occlusion, window_starts
+from cnnviz.explain.occlude import OcclusionResult, occlusion, window_starts
 from cnnviz.explain.patches import TopPatches, crop_field, top_patches
 from cnnviz.explain.sanity import (
     SanityResult,

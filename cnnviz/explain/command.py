@@ -14,14 +14,15 @@ from pathlib import Path
 import numpy as np
 
 from cnnviz.explain import adversarial, cam, featurevis, integrated, render
-from cnnviz.explain.occlusion import occlusion as occlusion_map
 from cnnviz.explain._common import stages
+from cnnviz.explain.occlude import occlusion as occlusion_map
 from cnnviz.fileio import atomic_write, write_bytes_atomic
 from cnnviz.png import write_png
 
 METHODS = ("occlusion", "ig", "gradcam-all", "featurevis", "fgsm")
 SUMMARY_NAME = "summary.json"
 PICTURE_SIDE = 168  # pictures are enlarged by whole pixels until about this tall
+TILE_SIDE = 112     # ... and the tiles of a grid until about this
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -79,8 +80,8 @@ def _load(args):
     return model, ds
 
 
-def _scale(side: int) -> int:
-    return max(1, PICTURE_SIDE // max(side, 1))
+def _scale(side: int, target: int = PICTURE_SIDE) -> int:
+    return max(1, target // max(side, 1))
 
 
 def _save(out: Path, name: str, picture: np.ndarray, files: list) -> None:
@@ -143,7 +144,7 @@ def _featurevis(model, x, k, args, out, files, ds) -> dict:
     settings = featurevis.FeatureVisSettings(steps=args.steps)
     r = featurevis.visualize(model, stage.output, ds.input_shape, settings=settings)
     test_mean = featurevis.unit_activations(model, stage.output, ds.x_test).mean(axis=0)
-    s = _scale(ds.input_shape[1]) // 2 or 1
+    s = _scale(ds.input_shape[1], TILE_SIDE)
     tiles = [render.enlarge(render.image_rgb(im), s) for im in r.images]
     _save(out, f"featurevis_layer{args.layer}.png",
           render.grid(tiles, columns=min(8, len(tiles))), files)

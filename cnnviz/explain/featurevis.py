@@ -67,7 +67,7 @@ class FeatureVisSettings:
 
     objective: str = "dream"
     steps: int = 192
-    learning_rate: float = 0.05
+    learning_rate: float = 0.1
     jitter: int = 1
     blur_every: int = 4
     blur_sigma: float = 0.5

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from explain_models import colour_cnn, mlp, pooled_cnn
 
 from cnnviz import explain
 from cnnviz.nn import Conv2D, Dense, Flatten, ReLU, Sequential
@@ -154,3 +155,69 @@ def test_grad_cam_map_matches_pytorch(tiny, image):
     cam, layer = explain.grad_cam_map(tiny, image, 1)
     assert layer == 4
     np.testing.assert_allclose(cam, expected, rtol=1e-4, atol=1e-6)
+
+
+# ----- Grad-CAM at every conv stage ------------------------------------------------------------
+def test_grad_cam_all_gives_each_conv_stage_the_map_grad_cam_computes_there(tiny, image):
+    found = explain.grad_cam_all(tiny, image, 2)
+    assert [(c.layer, c.name) for c in found] == [(1, "Conv2D 3@3x3 pad 1"), (4, "Conv2D 4@3x3")]
+    for c in found:
+        coarse, layer = explain.grad_cam_map(tiny, image, 2, layer=c.layer)
+        assert layer == c.layer
+        np.testing.assert_allclose(c.coarse, coarse, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(c.upsampled, explain.grad_cam(tiny, image, 2, layer=c.layer),
+                                   rtol=1e-5, atol=1e-7)
+
+
+def test_grad_cam_coarsens_with_depth_but_always_covers_the_input(tiny, image):
+    found = explain.grad_cam_all(tiny, image, 0)
+    assert [c.coarse.shape for c in found] == [(10, 10), (3, 3)]
+    assert all(c.upsampled.shape == (10, 10) for c in found)
+
+
+def test_the_last_stage_of_grad_cam_all_is_plain_grad_cam(trained_lines_net):
+    x = np.zeros((1, 8, 8), np.float32)
+    x[0, 1:7, 3] = 1.0
+    np.testing.assert_allclose(explain.grad_cam_all(trained_lines_net, x, 0)[-1].upsampled,
+                               explain.grad_cam(trained_lines_net, x, 0))
+
+
+def test_grad_cam_all_is_empty_without_convolutions(image):
+    assert explain.grad_cam_all(mlp((1, 10, 10)), image, 0) == []
+
+
+def test_grad_cam_at_a_flat_layer_is_explained(tiny, image):
+    with pytest.raises(ValueError, match="has no feature maps"):
+        explain.grad_cam_map(tiny, image, 0, layer=5)
+
+
+# ----- any model: no convolutions, a layer type of its own, colour ------------------------------
+def test_stages_are_found_by_what_layers_do_not_by_their_type():
+    assert explain.stages(mlp(), (1, 8, 8)) == []
+    assert [tuple(s)[:2] for s in explain.stages(pooled_cnn(), (1, 8, 8))] == [(0, 1)]
+
+
+def test_saliency_and_grad_cam_work_on_a_globally_pooled_network(image):
+    model = pooled_cnn()
+    assert explain.saliency(model, image, 1).shape == (10, 10)
+    cam = explain.grad_cam(model, image, 1)
+    assert cam.shape == (10, 10) and 0.0 <= cam.min() and cam.max() <= 1.0
+
+
+def test_saliency_of_a_colour_image_is_the_largest_gradient_over_its_channels():
+    model = colour_cnn()
+    x = np.random.default_rng(3).random((3, 8, 8)).astype(np.float32)
+    assert explain.saliency(model, x, 0).shape == (8, 8)
+    model.astype(np.float64)
+    eps, x64 = 1e-6, x.astype(np.float64)
+    numeric = np.zeros((3, 8, 8))
+    for c in range(3):
+        for i, j in [(0, 0), (4, 5)]:
+            up, down = x64.copy(), x64.copy()
+            up[c, i, j] += eps
+            down[c, i, j] -= eps
+            numeric[c, i, j] = (model.forward(up[None])[0, 0] - model.forward(down[None])[0, 0])
+    numeric /= 2 * eps
+    sal = explain.saliency(model, x64, 0)
+    for i, j in [(0, 0), (4, 5)]:
+        assert sal[i, j] == pytest.approx(np.abs(numeric[:, i, j]).max(), abs=1e-6)
