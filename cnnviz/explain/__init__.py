@@ -3,7 +3,7 @@
 One module per family of methods, every public name re-exported here::
 
     maps         activation_maps, saliency             which pixels move a score
-    cam          grad_cam, grad_cam_all                 where a conv layer found evidence
+    cam          grad_cam, grad_cam_all (and HiResCAM)  where a conv layer found evidence
     occlude      occlusion                              what hiding a patch costs
     integrated   integrated_gradients, make_baseline    attributions that add up
     featurevis   visualize                              what a filter would like to see
@@ -31,7 +31,14 @@ from cnnviz.explain.adversarial import (
     pgd,
     smallest_flipping_epsilon,
 )
-from cnnviz.explain.cam import CamLayer, grad_cam, grad_cam_all, grad_cam_map, to_input_grid
+from cnnviz.explain.cam import (
+    CAM_VARIANTS,
+    CamLayer,
+    grad_cam,
+    grad_cam_all,
+    grad_cam_map,
+    to_input_grid,
+)
 from cnnviz.explain.featurevis import (
     OBJECTIVES,
     FeatureVisResult,
@@ -54,8 +61,9 @@ from cnnviz.explain.sanity import (
 )
 
 __all__ = [
-    "ATTACKS", "BASELINES", "OBJECTIVES", "AttackResult", "CamLayer", "FeatureVisResult",
-    "FeatureVisSettings", "IGResult", "OcclusionResult", "SanityResult", "SanityStep", "Stage",
+    "ATTACKS", "BASELINES", "CAM_VARIANTS", "OBJECTIVES", "AttackResult", "CamLayer",
+    "FeatureVisResult", "FeatureVisSettings", "IGResult", "OcclusionResult", "SanityResult",
+    "SanityStep", "Stage",
     "TopPatches", "activation_maps", "clone", "compare_robustness", "crop_field", "fgsm",
     "fgsm_direction", "gaussian_blur", "grad_cam", "grad_cam_all", "grad_cam_map",
     "integrated_gradients", "loss_gradient", "make_baseline", "objective", "occlusion", "pgd",

@@ -1,9 +1,16 @@
-"""Grad-CAM (Selvaraju et al., 2017), at the last convolutional stage or at every one at once.
+"""Grad-CAM (Selvaraju et al., 2017), at the last convolutional stage or at every one at once,
+and its element-wise variant HiResCAM (Draelos and Carin, 2020).
 
 Grad-CAM weights each feature map ``A_c`` of a layer by the mean over space of
 ``d score / d A_c`` and keeps the positive part of the weighted sum: where that layer found
 evidence for the class. Early layers give sharp but unspecific maps, the last one coarse but
 class-specific ones; showing every layer side by side makes the choice of layer visible.
+
+Averaging the gradient over space assumes every position is weighed alike (a global-pooling
+head). Behind Flatten and Dense each position has weights of its own, the averages can all be
+negative and the map empty; HiResCAM multiplies gradient and map element by element instead,
+``relu(sum_c dS/dA_c * A_c)``, which for a linear head is exactly each position's share of the
+score.
 """
 
 from __future__ import annotations
@@ -14,11 +21,20 @@ import numpy as np
 
 from cnnviz.explain._common import as_image, check_class, field_of, kept_gradients, stages
 
-__all__ = ["CamLayer", "grad_cam_map", "grad_cam", "grad_cam_all", "to_input_grid"]
+__all__ = ["CAM_VARIANTS", "CamLayer", "grad_cam_map", "grad_cam", "grad_cam_all",
+           "to_input_grid"]
+
+CAM_VARIANTS = ("grad-cam", "hirescam")
 
 
-def _cam_from(grads: np.ndarray, maps: np.ndarray) -> np.ndarray:
-    """relu(sum_c mean(grads_c) * maps_c); grads, maps of shape (C, h, w) -> (h, w)."""
+def _cam_from(grads: np.ndarray, maps: np.ndarray, variant: str = "grad-cam") -> np.ndarray:
+    """grads, maps of shape (C, h, w) -> (h, w): relu(sum_c mean(grads_c) * maps_c) for
+    Grad-CAM, relu(sum_c grads_c * maps_c) for HiResCAM."""
+    if variant == "hirescam":
+        return np.maximum((grads * maps).sum(axis=0), 0.0)
+    if variant != "grad-cam":
+        raise ValueError(f"unknown CAM variant {variant!r}; choose one of "
+                         f"{', '.join(CAM_VARIANTS)}")
     weights = grads.mean(axis=(1, 2))
     return np.maximum(np.tensordot(weights, maps, axes=1), 0.0)
 
@@ -52,7 +68,8 @@ def _unit_scale(cam: np.ndarray) -> np.ndarray:
     return (cam / top if top > 0 else np.zeros_like(cam)).astype(np.float32)
 
 
-def grad_cam_map(model, x, class_index: int, layer: int | None = None):
+def grad_cam_map(model, x, class_index: int, layer: int | None = None,
+                 variant: str = "grad-cam"):
     """The coarse, unnormalised Grad-CAM map and the index of the layer it was taken from.
 
     Parameters
@@ -62,6 +79,8 @@ def grad_cam_map(model, x, class_index: int, layer: int | None = None):
     layer : int or None
         Index of the layer whose output maps are weighed; None takes the last convolutional
         stage's output (after its ReLU when one follows: the maps later layers actually see).
+    variant : str
+        "grad-cam" or "hirescam" (see the module's docstring).
 
     Returns
     -------
@@ -82,10 +101,11 @@ def grad_cam_map(model, x, class_index: int, layer: int | None = None):
         d = np.zeros_like(outs[-1])
         d[0, k] = 1.0
         grads = model.backward_all(d, down_to=layer + 1)[layer + 1][0]      # (C, h, w)
-    return _cam_from(grads, outs[layer][0]), layer
+    return _cam_from(grads, outs[layer][0], variant), layer
 
 
-def grad_cam(model, x, class_index: int, layer: int | None = None) -> np.ndarray | None:
+def grad_cam(model, x, class_index: int, layer: int | None = None,
+             variant: str = "grad-cam") -> np.ndarray | None:
     """Grad-CAM on the input's pixels, scaled to [0, 1].
 
     The coarse map of :func:`grad_cam_map` is resampled with :func:`to_input_grid` and divided
@@ -95,7 +115,7 @@ def grad_cam(model, x, class_index: int, layer: int | None = None) -> np.ndarray
     ----------
     x : ndarray, shape (1, C, H, W)
     class_index : int
-    layer : int or None
+    layer, variant
         As for :func:`grad_cam_map`.
 
     Returns
@@ -103,7 +123,7 @@ def grad_cam(model, x, class_index: int, layer: int | None = None) -> np.ndarray
     ndarray, shape (H, W), float32 in [0, 1], or None when the model has no conv layer.
     """
     x = as_image(x)
-    found = grad_cam_map(model, x, class_index, layer)
+    found = grad_cam_map(model, x, class_index, layer, variant)
     if found is None:
         return None
     cam, target = found
@@ -132,13 +152,15 @@ class CamLayer:
     upsampled: np.ndarray
 
 
-def grad_cam_all(model, x, class_index: int) -> list[CamLayer]:
+def grad_cam_all(model, x, class_index: int, variant: str = "grad-cam") -> list[CamLayer]:
     """Grad-CAM at every convolutional stage at once, from one forward and one backward pass.
 
     Parameters
     ----------
     x : ndarray, shape (1, C, H, W), (C, H, W) or (H, W)
     class_index : int
+    variant : str
+        "grad-cam" or "hirescam".
 
     Returns
     -------
@@ -157,7 +179,7 @@ def grad_cam_all(model, x, class_index: int) -> list[CamLayer]:
         grads = model.backward_all(d, down_to=found[0].output + 1)
     result = []
     for stage in found:
-        cam = _cam_from(grads[stage.output + 1][0], outs[stage.output][0])
+        cam = _cam_from(grads[stage.output + 1][0], outs[stage.output][0], variant)
         up = _unit_scale(to_input_grid(model, stage.output, cam, x.shape[2:]))
         result.append(CamLayer(stage.output, stage.name, cam, up))
     return result

@@ -50,6 +50,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="ig: the baseline image (default black)")
     p.add_argument("--epsilon", type=float, default=0.1,
                    help="fgsm: largest change per pixel, in 0..1 units (default 0.1)")
+    p.add_argument("--cam", choices=cam.CAM_VARIANTS, default="grad-cam",
+                   help="gradcam-all: grad-cam (mean gradient per map) or hirescam (gradient "
+                        "times map, per pixel)")
     p.add_argument("--layer", type=int, default=1, metavar="L",
                    help="featurevis: which conv layer, counting from 1 (default 1)")
     return p
@@ -122,7 +125,7 @@ def _ig(model, x, k, args, out, files, ds) -> dict:
 
 
 def _gradcam_all(model, x, k, args, out, files) -> dict:
-    found = cam.grad_cam_all(model, x, k)
+    found = cam.grad_cam_all(model, x, k, args.cam)
     if not found:
         raise ValueError("the model has no convolutional layer, so there is no Grad-CAM")
     s = _scale(x.shape[2])
@@ -132,8 +135,9 @@ def _gradcam_all(model, x, k, args, out, files) -> dict:
         _save(out, f"gradcam_layer{n}.png", pictures[-1], files)
         _save_npy(out, f"gradcam_layer{n}.npy", c.coarse, files)
     _save(out, "gradcam_all.png", render.grid(pictures, gap=6), files)
-    return {"layers": [{"layer": c.layer, "name": c.name, "map_shape": list(c.coarse.shape)}
-                       for c in found]}
+    return {"variant": args.cam,
+            "layers": [{"layer": c.layer, "name": c.name, "map_shape": list(c.coarse.shape),
+                        "empty": bool(c.coarse.max() <= 0)} for c in found]}
 
 
 def _featurevis(model, x, k, args, out, files, ds) -> dict:

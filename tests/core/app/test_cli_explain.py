@@ -72,6 +72,13 @@ def test_fgsm_reports_epsilon_the_max_perturbation_and_the_flip(capsys, lines_mo
     assert smallest is None or (s["flipped"] == (smallest <= 0.05) or smallest > 0)
 
 
+def test_gradcam_all_takes_the_hirescam_variant(capsys, lines_model, tmp_path):
+    code, _, _ = explain(capsys, lines_model, "gradcam-all", tmp_path, "--cam", "hirescam")
+    s = json.loads((tmp_path / "summary.json").read_text())
+    assert code == 0 and s["variant"] == "hirescam"
+    assert [layer["map_shape"] for layer in s["layers"]] == [[6, 6]]
+
+
 def test_featurevis_reports_each_filters_rise_over_the_test_set(capsys, lines_model, tmp_path):
     code, _, _ = explain(capsys, lines_model, "featurevis", tmp_path, "--steps", "64")
     s = json.loads((tmp_path / "summary.json").read_text())

@@ -221,3 +221,44 @@ def test_saliency_of_a_colour_image_is_the_largest_gradient_over_its_channels():
     sal = explain.saliency(model, x64, 0)
     for i, j in [(0, 0), (4, 5)]:
         assert sal[i, j] == pytest.approx(np.abs(numeric[:, i, j]).max(), abs=1e-6)
+
+
+# ----- HiResCAM: gradient times map, element by element -----------------------------------------
+def test_hirescam_by_hand_on_a_tiny_net():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+    # dS0/dA0 = [[1, 0], [0, 0]] times A0 = x; dS0/dA1 = [[0, 0], [0, 2]] times A1 = x / 2
+    cam, layer = explain.grad_cam_map(_one_by_one_net(), x, 0, variant="hirescam")
+    assert layer == 1
+    np.testing.assert_allclose(cam, [[1.0, 0.0], [0.0, 4.0]])
+
+
+def test_hirescam_behind_a_linear_head_adds_up_to_the_score_without_its_bias():
+    conv, dense = Conv2D(1, 3, 3, padding=1), Dense(3 * 36, 2)
+    model = Sequential([conv, ReLU(), Flatten(), dense], seed=4)
+    model.astype(np.float64)
+    x = np.random.default_rng(1).random((1, 1, 6, 6))
+    outs = model.forward_all(x)
+    d = np.zeros((1, 2))
+    d[0, 1] = 1.0
+    grads = model.backward_all(d)[2][0]
+    contributions = (grads * outs[1][0]).sum()
+    assert contributions == pytest.approx(outs[-1][0, 1] - dense.bias.data[1])
+    cam, _ = explain.grad_cam_map(model, x, 1, variant="hirescam")
+    np.testing.assert_allclose(cam, np.maximum((grads * outs[1][0]).sum(axis=0), 0))
+
+
+def test_hirescam_finds_evidence_where_averaged_gradients_cancel(trained_shapes_net,
+                                                                 shapes_data):
+    x = shapes_data.x_test[:40]
+    empty = {"grad-cam": 0, "hirescam": 0}
+    for i in range(len(x)):
+        k = int(trained_shapes_net.predict(x[i:i + 1])[0])
+        for variant in empty:
+            cam = explain.grad_cam(trained_shapes_net, x[i:i + 1], k, variant=variant)
+            empty[variant] += int(cam.max() == 0)
+    assert empty["hirescam"] == 0 and empty["hirescam"] <= empty["grad-cam"]
+
+
+def test_an_unknown_cam_variant_is_explained(tiny, image):
+    with pytest.raises(ValueError, match="unknown CAM variant 'gradcam\\+\\+'"):
+        explain.grad_cam(tiny, image, 0, variant="gradcam++")

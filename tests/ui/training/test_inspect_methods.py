@@ -130,6 +130,15 @@ def test_grad_cam_shows_one_map_per_conv_layer(qtbot, panel):
     assert sum(p.plot.isVisibleTo(view) for p in view.panels) == 1
 
 
+def test_hirescam_is_one_choice_away(qtbot, panel):
+    view = computed(qtbot, panel, "gradCamLayers")
+    with qtbot.waitSignal(view.sigComputed, timeout=10000):
+        view.variant_combo.setCurrentIndex(view.variant_combo.findData("hirescam"))
+    s = view.subject()
+    expected = explain.grad_cam_all(s.model, s.x, s.target, "hirescam")
+    np.testing.assert_allclose(view.result()[0].coarse, expected[0].coarse, rtol=1e-5)
+
+
 def test_feature_visualisation_waits_for_compute_and_fills_a_grid(qtbot, panel):
     view = panel.set_method("featureVis")
     assert view.result() is None and not view.is_busy()

@@ -96,7 +96,7 @@ class FeatureVisView(MethodView):
         ratio = vis.activation / np.where(np.abs(test_mean) > 1e-12, test_mean, np.nan)
         captions = [n if classes else f"{n} ×{r:.0f}" if np.isfinite(r) else n
                     for n, r in zip(names, ratio, strict=True)]
-        self.grid.set_tiles(vis.images, captions, columns=min(8, len(vis.images)))
+        self.grid.set_tiles(vis.images, captions)
         rises = vis.activation / np.maximum(vis.start_activation, 1e-12)
         self.message.setText(
             f"{len(vis.units)} images, {vis.settings.steps} steps each. Median response "
@@ -110,6 +110,7 @@ class FeatureVisView(MethodView):
             return None
         images = self._result[0].images
         picture = tile_images(images, min(8, len(images)))
-        picture = picture.mean(axis=-1) if picture.ndim == 3 else np.nan_to_num(picture, nan=1.0)
+        picture = picture[..., :3].mean(axis=-1) if picture.ndim == 3 else \
+            np.nan_to_num(picture, nan=1.0)
         return Export(picture, images, "feature visualisation", None, levels=(0.0, 1.0),
                       scale=4)

@@ -28,9 +28,10 @@ class IntegratedGradientsView(MethodView):
     why = ("Integrated gradients credits each pixel with its share of the score difference "
            "between the image and a baseline that stands for 'nothing', adding up gradients "
            "along the straight path between them. The shares must add up to that difference "
-           "(completeness): when the check below is off, use more steps. Trust it relative to "
-           "the baseline you chose: a black baseline can give no credit to black pixels, so on "
-           "digits the background never counts, however much the model relies on it.")
+           "(completeness): when the check next to the slider is off, use more steps. Trust "
+           "it relative to the baseline you chose: a black baseline can give no credit to black "
+           "pixels, so on digits the background never counts, however much the model relies on "
+           "it.")
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

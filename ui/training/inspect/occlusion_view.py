@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSpinBox, QWidget
 
 from cnnviz import explain
 from ui.training.inspect.method_view import Export, MethodView
 from ui.training.inspect.pictures import ImagePanel
 
 
-def occlusion_task(task, model, x, target, patch, stride, fill):
+def occlusion_task(task, model, x, target, patch, stride, fill, score):
     """Task: :func:`cnnviz.explain.occlusion` with progress."""
-    return explain.occlusion(model, x, target, patch, stride, fill, task=task)
+    return explain.occlusion(model, x, target, patch, stride, fill, score, task=task)
 
 
 class OcclusionView(MethodView):
@@ -50,28 +50,41 @@ class OcclusionView(MethodView):
         self.controls.addWidget(QLabel("grey"))
         self.controls.addWidget(self.fill_spin)
         self.fill_spin.valueChanged.connect(self.compute_soon)
+        self.score_combo = QComboBox()
+        self.score_combo.setObjectName("occlusionScoreCombo")
+        self.score_combo.addItem("drop in probability", "probability")
+        self.score_combo.addItem("drop in score (logit)", "logit")
+        self.score_combo.setToolTip("A confident model's probability hardly moves; its score "
+                                    "(logit) still shows which patches it leans on.")
+        self.score_combo.currentIndexChanged.connect(self.compute_soon)
+        self.controls.addWidget(self.score_combo)
         self.overlay_panel = ImagePanel("drop over the image")
-        self.map_panel = ImagePanel("drop in probability")
+        self.map_panel = ImagePanel("drop map")
         self.body.addWidget(self.overlay_panel.plot, 1)
         self.body.addWidget(self.map_panel.plot, 1)
 
     def settings_key(self) -> tuple:
-        return (self.patch_spin.value(), self.stride_spin.value(), self.fill_spin.value())
+        return (self.patch_spin.value(), self.stride_spin.value(), self.fill_spin.value(),
+                self.score_combo.currentData())
 
     def task(self, subject):
         return occlusion_task, (subject.worker_model(), subject.x, subject.target,
                                 self.patch_spin.value(), self.stride_spin.value(),
-                                self.fill_spin.value())
+                                self.fill_spin.value(), self.score_combo.currentData())
 
     def show_result(self, r) -> None:
         s = self._subject
         self.overlay_panel.heat(s.x[0] if s else None, r.heatmap.clip(min=0), 0.6)
         self.map_panel.signed(r.heatmap)
         k = s.name(s.target) if s else "the class"
+        unit = "{:.1%}" if r.score == "probability" else "{:.2f}"
+        base, top = unit.format(r.base_score), unit.format(r.drops.max())
+        rest, rise = unit.format(r.base_score - r.drops.max()), unit.format(max(-r.drops.min(), 0))
+        what = "probability" if r.score == "probability" else "score"
         self.message.setText(
-            f"{r.drops.size} patch positions. {k}: {r.base_score:.1%} untouched; the largest "
-            f"drop is {r.drops.max():.1%} (to {r.base_score - r.drops.max():.1%}), the largest "
-            f"rise {max(-r.drops.min(), 0):.1%}. Red: hiding it costs the class; blue: helps it.")
+            f"{r.drops.size} patch positions. {k}: {what} {base} untouched; the largest drop is "
+            f"{top} (to {rest}), the largest rise {rise}. Red: hiding it costs the class; blue: "
+            "hiding it helps.")
 
     def export_data(self) -> Export | None:
         r = self._result

@@ -75,7 +75,7 @@ class OverviewView(MethodView):
             self.cam_panel.set_title("Grad-CAM: no conv layer")
         else:
             self.cam_panel.heat(s.x[0], cam, 0.55)
-            self.cam_panel.set_title("Grad-CAM")
+            self.cam_panel.set_title("Grad-CAM" if cam.max() > 0 else "Grad-CAM (empty)")
         self._draw_maps(explain.activation_maps(s.model, s.x))
         self._result = {"saliency": sal, "grad_cam": cam}
         self._result_key = self.result_key(s)

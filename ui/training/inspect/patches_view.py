@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 from cnnviz import explain
 from ui.training.inspect.method_view import Export, MethodView
 from ui.training.inspect.pictures import TileGrid, tile_images
+from ui.widgets.tiling import tile
 
 PER_FILTER = 9
 
@@ -21,8 +22,9 @@ def patches_task(task, model, layer, images):
 def filter_blocks(patches: np.ndarray) -> np.ndarray:
     """(F, K, C, S, S) patches -> (F, C, B, B): each filter's patches tiled 3 by 3."""
     side = int(np.ceil(np.sqrt(patches.shape[1])))
-    blocks = [tile_images(p, side) for p in patches]
-    return np.stack([b.transpose(2, 0, 1) if b.ndim == 3 else b[None] for b in blocks])
+    if patches.shape[2] == 3:
+        return np.stack([np.stack([tile(p[:, c], side) for c in range(3)]) for p in patches])
+    return np.stack([tile(p[:, 0], side)[None] for p in patches])
 
 
 class TopPatchesView(MethodView):
@@ -71,7 +73,7 @@ class TopPatchesView(MethodView):
     def show_result(self, top) -> None:
         blocks = filter_blocks(top.patches)
         captions = [str(f + 1) for f in range(len(blocks))]
-        self.grid.set_tiles(blocks, captions, columns=min(8, len(blocks)))
+        self.grid.set_tiles(blocks, captions)
         self.message.setText(
             f"{len(blocks)} filters × {top.patches.shape[1]} patches of {top.field}×{top.field} "
             f"pixels (the receptive field); strongest top-left. Strongest response per filter: "
@@ -83,6 +85,7 @@ class TopPatchesView(MethodView):
             return None
         blocks = filter_blocks(self._result.patches)
         picture = tile_images(blocks, min(8, len(blocks)))
-        picture = picture.mean(axis=-1) if picture.ndim == 3 else np.nan_to_num(picture, nan=1.0)
+        picture = picture[..., :3].mean(axis=-1) if picture.ndim == 3 else \
+            np.nan_to_num(picture, nan=1.0)
         return Export(picture, self._result.patches, "top patches", None, levels=(0.0, 1.0),
                       scale=4)
