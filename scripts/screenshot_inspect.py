@@ -81,6 +81,7 @@ def shoot(app, window, key: str, path: str) -> None:
     view.sigComputed.connect(lambda: done.append(1))
     if not view.auto:
         view.compute_button.click()
+        settle(app, 0.1)
     if key == "integratedGradients":
         view.steps_slider.setValue(256)
     if key == "occlusion":  # a confident model's probability barely moves; its logit does
@@ -118,10 +119,14 @@ def main(argv=None) -> int:
     keys = args.methods or list(studio.inspect_panel.views)
     for key in keys:
         shoot(app, window, key, f"{args.out}{key}.png")
+        view = studio.inspect_panel.views[key]
         if key == "gradCamLayers":
-            view = studio.inspect_panel.views[key]
             view.variant_combo.setCurrentIndex(view.variant_combo.findData("hirescam"))
             shoot(app, window, key, f"{args.out}{key}-hirescam.png")
+        if key == "featureVis":
+            for index in range(1, view.layer_combo.count()):
+                view.layer_combo.setCurrentIndex(index)
+                shoot(app, window, key, f"{args.out}{key}-{index + 1}.png")
     window.close()
     return 0
 

@@ -9,6 +9,7 @@ map that stays put is mostly showing the input (edges of the digit), not the mod
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -19,7 +20,8 @@ from cnnviz.explain.maps import saliency
 __all__ = ["SanityStep", "SanityResult", "rank_correlation", "randomized", "sanity_check",
            "METHODS"]
 
-METHODS = {"saliency": saliency, "grad-cam": grad_cam}
+METHODS = {"saliency": saliency, "grad-cam": grad_cam,
+           "hirescam": partial(grad_cam, variant="hirescam")}
 
 
 def _ranks(a: np.ndarray) -> np.ndarray:
@@ -68,8 +70,8 @@ class SanityStep:
     layers : list of int
         Indices of the randomised layers (empty for the trained model).
     maps : dict of str to ndarray, shape (H, W)
-        One map per method ("saliency", "grad-cam"); a method without a map (Grad-CAM of a
-        network without convolutions) is left out.
+        One map per method ("saliency", "grad-cam", "hirescam"); a method without a map
+        (Grad-CAM of a network without convolutions) is left out.
     correlations : dict of str to float
         Rank correlation with the trained model's map (1 for the trained model itself).
     """
@@ -97,8 +99,8 @@ def _maps(model, x, class_index: int) -> dict:
 
 
 def sanity_check(model, x, class_index: int, seed: int = 0, task=NO_TASK) -> SanityResult:
-    """Cascading model randomisation: saliency and Grad-CAM of the trained model, then with the
-    trainable layers re-initialised one more at a time from the output down.
+    """Cascading model randomisation: saliency, Grad-CAM and HiResCAM of the trained model, then
+    with the trainable layers re-initialised one more at a time from the output down.
 
     Parameters
     ----------

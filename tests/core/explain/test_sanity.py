@@ -40,7 +40,7 @@ def test_the_cascade_randomises_from_the_output_down(trained_lines_net):
     x[0, 1:7, 3] = 1.0
     result = explain.sanity_check(trained_lines_net, x, 0, seed=2)
     assert [s.layers for s in result.steps] == [[], [4], [0, 4]]     # dense, then the conv too
-    assert result.steps[0].correlations == {"saliency": 1.0, "grad-cam": 1.0}
+    assert result.steps[0].correlations == {"saliency": 1.0, "grad-cam": 1.0, "hirescam": 1.0}
     assert result.steps[-1].label == "all layers"
 
 
@@ -52,6 +52,8 @@ def test_each_steps_maps_are_the_methods_on_the_randomised_model(trained_lines_n
     np.testing.assert_allclose(result.steps[-1].maps["saliency"], explain.saliency(random, x, 1))
     cam = explain.grad_cam(random, x, 1)
     np.testing.assert_allclose(result.steps[-1].maps["grad-cam"], cam)
+    hires = explain.grad_cam(random, x, 1, variant="hirescam")
+    np.testing.assert_allclose(result.steps[-1].maps["hirescam"], hires)
     base = explain.saliency(trained_lines_net, x, 1)
     assert result.steps[-1].correlations["saliency"] == \
         pytest.approx(explain.rank_correlation(base, explain.saliency(random, x, 1)))

@@ -14,6 +14,7 @@ from ui.training.inspect.pictures import TileGrid
 from ui.widgets.tiling import tile
 
 SURVIVES = 0.5  # a rank correlation above this after full randomisation: the map ignores weights
+NAMES = {"saliency": "saliency", "grad-cam": "Grad-CAM", "hirescam": "HiResCAM"}
 
 
 def sanity_task(task, model, x, target):
@@ -22,7 +23,8 @@ def sanity_task(task, model, x, target):
 
 
 class SanityView(MethodView):
-    """Top row saliency, bottom row Grad-CAM; left the trained model, right all layers random."""
+    """One row per method (saliency, Grad-CAM, HiResCAM); left the trained model, right every
+    layer random."""
 
     title = "Sanity check (random weights)"
     key = "sanityCheck"
@@ -36,7 +38,7 @@ class SanityView(MethodView):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.compute_button.hide()
-        self.grid = TileGrid("saliency (top) and Grad-CAM (bottom), trained → random")
+        self.grid = TileGrid("trained (left) → random, one more layer per column")
         self.body.addWidget(self.grid.plot, 1)
 
     def task(self, subject):
@@ -49,7 +51,7 @@ class SanityView(MethodView):
             for step in result.steps:
                 tiles.append(step.maps[method])
                 rho = step.correlations[method]
-                captions.append(step.label if not step.layers else
+                captions.append(NAMES[method] if not step.layers else
                                 ("ρ n/a" if np.isnan(rho) else f"ρ {rho:.2f}"))
         return methods, tiles, captions
 
@@ -59,12 +61,15 @@ class SanityView(MethodView):
         final = result.final_correlations()
         parts = []
         for method in methods:
-            rho = final[method]
-            verdict = "map flat" if np.isnan(rho) else (
-                "barely changed: it shows the input more than the model" if rho > SURVIVES
-                else "changed: it depends on the weights")
-            parts.append(f"{method}: ρ {rho:.2f} ({verdict})" if not np.isnan(rho)
-                         else f"{method}: {verdict}")
+            rho, name = final[method], NAMES[method]
+            if not np.any(result.steps[0].maps[method] > 0):
+                parts.append(f"{name}: the trained model's map is empty, nothing to compare")
+            elif np.isnan(rho):
+                parts.append(f"{name}: the random model's map is flat")
+            else:
+                verdict = ("barely changed: it shows the input more than the model"
+                           if rho > SURVIVES else "changed: it depends on the weights")
+                parts.append(f"{name}: ρ {rho:.2f} ({verdict})")
         order = ", ".join(s.label for s in result.steps)
         self.message.setText(f"Columns: {order}. With every layer random, " + "; ".join(parts)
                              + ".")
