@@ -20,7 +20,7 @@ Images are (C, H, W) or (1, C, H, W): grey and colour alike. Layers are handled 
 their ``forward``, ``backward``, ``parameters`` and ``window``, so any model works.
 """
 
-from cnnviz.explain._common import Stage, clone, gaussian_blur, stages
+from cnnviz.explain._common import NO_TASK, Stage, clone, gaussian_blur, stages
 from cnnviz.explain.adversarial import (
     ATTACKS,
     AttackResult,
@@ -61,7 +61,7 @@ from cnnviz.explain.sanity import (
 )
 
 __all__ = [
-    "ATTACKS", "BASELINES", "CAM_VARIANTS", "OBJECTIVES", "AttackResult", "CamLayer",
+    "ATTACKS", "BASELINES", "CAM_VARIANTS", "NO_TASK", "OBJECTIVES", "AttackResult", "CamLayer",
     "FeatureVisResult", "FeatureVisSettings", "IGResult", "OcclusionResult", "SanityResult",
     "SanityStep", "Stage",
     "TopPatches", "activation_maps", "clone", "compare_robustness", "crop_field", "fgsm",

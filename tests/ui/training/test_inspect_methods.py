@@ -70,6 +70,19 @@ def test_each_automatic_method_computes_when_chosen(qtbot, panel, key):
     assert "error" not in view.message.text().lower()
 
 
+def test_the_first_look_moves_to_the_background_once_it_is_slow(qtbot, panel, monkeypatch):
+    from ui.training.inspect import overview_view
+
+    view = panel.set_method("overview")
+    assert view.result() is not None and not view.is_busy()     # drawn at once
+    monkeypatch.setattr(overview_view, "GUI_BUDGET_S", 0.0)      # as if it had taken too long
+    panel.show_sample(6)                                          # measured: too slow
+    with qtbot.waitSignal(view.sigComputed, timeout=10000):
+        panel.show_sample(7)
+        assert view.is_busy()                                     # now in the task runner
+    assert len(panel.activation_summary()) == 5
+
+
 def test_occlusion_shows_what_the_engine_computes_for_the_sample(qtbot, panel):
     view = computed(qtbot, panel, "occlusion")
     s = view.subject()

@@ -2,11 +2,14 @@
 
 The activation maps show the feature hierarchy (early layers respond to edges, later ones to
 combinations of them); saliency and Grad-CAM show which pixels the decision rests on. All of it
-is one forward and two backward passes of one image, a few milliseconds, so it is drawn on the
-GUI thread as soon as the sample or the weights change.
+is a few passes of one image, usually a few milliseconds, so it is drawn on the GUI thread as soon
+as the sample or the weights change; a network big enough to take longer moves to the background
+task runner like the other methods.
 """
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -21,6 +24,15 @@ from ui.widgets.probability_bars import ProbabilityBars
 from ui.widgets.tiling import tile
 
 MAX_MAPS = 32  # channels shown per layer; enough to see the pattern without a wall of tiles
+GUI_BUDGET_S = 0.03  # computing on the GUI thread longer than this would be felt
+
+
+def overview_task(task, model, x, target) -> dict:
+    """Task: every layer's maps, saliency and Grad-CAM of one image (a few passes)."""
+    task.check()
+    return {"maps": explain.activation_maps(model, x),
+            "saliency": explain.saliency(model, x, target),
+            "grad_cam": explain.grad_cam(model, x, target)}
 
 
 class OverviewView(MethodView):
@@ -59,28 +71,40 @@ class OverviewView(MethodView):
         self._last_maps: list = []
         self._maps_key: list = []
         self._map_items: list = []
+        self._slow = False  # the last computation here took longer than GUI_BUDGET_S
+
+    def task(self, subject):
+        return overview_task, (subject.worker_model(), subject.x, subject.target)
 
     def compute(self) -> None:
-        """Draw everything for the current subject, here and now."""
+        """Draw everything for the current subject: here and now while that takes less than
+        :data:`GUI_BUDGET_S`, in the background (like every other method) once it took longer."""
         s = self._subject
         if s is None:
             return
         self.input_panel.image(s.x[0])
         self.bars.set_probabilities(s.probabilities, s.class_names, s.truth)
-        sal = explain.saliency(s.model, s.x, s.target)
-        self.saliency_panel.heat(s.x[0], sal, 0.65)
-        cam = explain.grad_cam(s.model, s.x, s.target)
+        if self._slow:
+            super().compute()
+            return
+        start = time.perf_counter()
+        self._pending_key = self.result_key(s)
+        self._on_result("compute", overview_task(explain.NO_TASK, s.model, s.x, s.target))
+        self._slow = time.perf_counter() - start > GUI_BUDGET_S
+
+    def show_result(self, result) -> None:
+        s = self._subject
+        if s is None:
+            return
+        self.saliency_panel.heat(s.x[0], result["saliency"], 0.65)
+        cam = result["grad_cam"]
         if cam is None:
             self.cam_panel.image(s.x[0])
             self.cam_panel.set_title("Grad-CAM: no conv layer")
         else:
             self.cam_panel.heat(s.x[0], cam, 0.55)
             self.cam_panel.set_title("Grad-CAM" if cam.max() > 0 else "Grad-CAM (empty)")
-        self._draw_maps(explain.activation_maps(s.model, s.x))
-        self._result = {"saliency": sal, "grad_cam": cam}
-        self._result_key = self.result_key(s)
-        self.export_button.setEnabled(True)
-        self.sigComputed.emit()
+        self._draw_maps(result["maps"])
 
     def export_data(self) -> Export | None:
         if self._result is None:
@@ -91,9 +115,6 @@ class OverviewView(MethodView):
     def activation_summary(self) -> list[tuple[str, tuple]]:
         """(layer name, map shape) for each layer shown."""
         return [(name, a.shape) for name, a in self._last_maps]
-
-    def clear(self) -> None:
-        self._last_maps = []
 
     def _draw_maps(self, maps: list) -> None:
         self._last_maps = maps
