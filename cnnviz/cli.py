@@ -1,4 +1,4 @@
-"""The command line: ``python -m cnnviz train | summary | bench``.
+"""The command line: ``python -m cnnviz train | summary | explain | bench``.
 
 Errors a user can cause (a bad path, a malformed file, a nonsense number) print one line to stderr
 and exit with status 2, never a traceback.
@@ -15,6 +15,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from cnnviz.explain import command as explain_command
 from cnnviz.runtime import tune
 from cnnviz.train import FILE_DEFAULTS, RECOMMENDED, recommended_settings
 
@@ -25,6 +26,7 @@ EPILOG = """examples:
   python -m cnnviz train --dataset digits --json
   python -m cnnviz train --dataset ~/mnist.npz --arch lenet --save mnist.npz
   python -m cnnviz summary --dataset digits --arch tinyvgg
+  python -m cnnviz explain mnist.npz --method ig --sample 3 --out results/
   python -m cnnviz bench --quick
 """
 
@@ -101,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--model", metavar="MODEL.npz",
                          help="summarise a model saved by 'train --save' instead")
 
+    explain_command.add_parser(sub)
     bench = sub.add_parser(
         "bench", help="speed ratios: vectorised vs loops, cnnviz vs PyTorch",
         description="Time, side by side in one run: conv2d on the 512x512 camera photo "
@@ -259,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     tune()  # process-wide NumPy speed settings (cnnviz.runtime): asked for here, never on import
-    command = {"train": cmd_train, "summary": cmd_summary, "bench": cmd_bench}[args.command]
+    command = {"train": cmd_train, "summary": cmd_summary, "explain": explain_command.run,
+               "bench": cmd_bench}[args.command]
     try:
         return command(args)
     except ValueError as exc:

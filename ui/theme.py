@@ -13,7 +13,8 @@ from cnnviz.data.images import BT601
 __all__ = [
     "BT601", "DIVERGING", "ERROR_RED", "ERROR_STYLE", "GREY", "HEAT", "HIGHLIGHT",
     "LEGEND_BACKING", "MAGNITUDE", "NOTE_GREY", "NOTE_STYLE", "PLOT_BACKGROUND", "PROBABILITY",
-    "SELECTION", "SEQUENTIAL", "SMALL_TEXT", "SMALL_TEXT_STYLE", "TEST_CURVE", "TRAIN_CURVE",
+    "SELECTION", "SEQUENTIAL", "SMALL_TEXT", "SMALL_TEXT_STYLE", "TEST_CURVE", "TILE_GAP",
+    "TRAIN_CURVE",
     "TRAIN_CURVE_LIGHT", "TRUE_CLASS", "colormap", "text_colour_on",
     # the playground's overlays, messages and panels
     "CELL_BORDER", "FOCUS_ORANGE", "HISTOGRAM_FILL", "IMAGE_OUTLINE", "OUTPUT_GREEN",
@@ -45,6 +46,7 @@ TRUE_CLASS = (40, 160, 60)          # the true class's bar
 HIGHLIGHT = (230, 60, 20)           # a region pointed at (the receptive-field window)
 SELECTION = (0, 0, 0)               # the frame around a selected item
 LEGEND_BACKING = (255, 255, 255, 200)  # a legend stays readable where a curve passes behind it
+TILE_GAP = (175, 185, 200)          # behind a grid of image tiles: neither black nor white ink
 
 # The playground. Overlays are bright so they read on grey photos and on blue/red maps alike;
 # one colour per idea: yellow = the kernel's window, magenta = padding (and the pool's maximum),

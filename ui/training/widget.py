@@ -22,7 +22,7 @@ from ui.training.errors_panel import ErrorsPanel
 from ui.training.files_panel import FilesPanel
 from ui.training.filters_view import FiltersView
 from ui.training.inference import ModelContext
-from ui.training.inspect_panel import InspectPanel
+from ui.training.inspect import InspectPanel
 from ui.training.layout import StudioParts, build_studio_layout
 from ui.training.live_views import LiveViews
 from ui.training.session import RunState, TrainingSession
@@ -71,8 +71,9 @@ class TrainingWidget(QWidget):
                 (self.editor, "Network", "Layers, shapes, parameters, receptive fields (ideas "
                  "13, 14)"),
                 (self.dataset_panel, "Data", "Samples, class counts, train/test split"),
-                (self.inspect_panel, "Inspect a sample", "Activation maps, saliency, Grad-CAM "
-                 "(17, 18)"),
+                (self.inspect_panel, "Inspect a sample", "Activation maps, saliency, Grad-CAM, "
+                 "occlusion, integrated gradients, feature visualisation, adversarial examples "
+                 "(17, 18, 25)"),
                 (self.errors_panel, "Mistakes", "Confusion matrix and misclassified images (18)"),
                 (self.step_view, "Single step", "Forward, loss, backward, update of one batch "
                  "(16)"),
@@ -107,6 +108,7 @@ class TrainingWidget(QWidget):
         self.editor.sigSpecChanged.connect(self._on_spec_changed)
         self.filters_view.sigOpenInPlayground.connect(self.sigOpenInPlayground)
         self.errors_panel.sigInspectSample.connect(self._on_inspect_sample)
+        self.inspect_panel.sigStatus.connect(self.sigStatus)
 
     # ----- public API ----------------------------------------------------------------------------
     def is_running(self) -> bool:
@@ -145,6 +147,7 @@ class TrainingWidget(QWidget):
         """Stop training and background loads, waiting for their threads; remember settings."""
         self.session.shutdown()
         self.dataset_panel.shutdown()
+        self.inspect_panel.shutdown()
         self._save_settings()
         self._update_buttons()
 

@@ -158,6 +158,7 @@ def export_dialog(
     colormap: str | None = None,
     levels: tuple[float, float] | None = None,
     scale: int = 1,
+    raw: np.ndarray | None = None,
 ) -> str | None:
     """Ask where to save ``array`` (PNG picture or ``.npy`` array), save it, report problems.
 
@@ -169,6 +170,9 @@ def export_dialog(
         What is exported, e.g. ``"output map"``: the dialog title and the default file name.
     colormap, levels, scale
         How a PNG is coloured, as for :func:`save_array_png`.
+    raw : ndarray, optional
+        What a ``.npy`` file holds instead of ``array`` (any shape: e.g. every channel of a
+        result whose picture is a 2-D summary).
 
     Returns
     -------
@@ -189,7 +193,7 @@ def export_dialog(
         target = target.with_name(target.name + (".npy" if chosen == NPY_FILTER else ".png"))
     try:
         if target.suffix.lower() == ".npy":
-            save_array_npy(array, target)
+            save_array_npy(array if raw is None else raw, target)
         else:
             save_array_png(array, target, colormap=colormap, levels=levels, scale=scale)
     except (OSError, ValueError) as exc:

@@ -2,35 +2,11 @@
 
 import numpy as np
 import pytest
+from explain_models import colour_cnn, mlp, pooled_cnn
 
-from cnnviz import data, explain
+from cnnviz import explain
 from cnnviz.nn import Conv2D, Dense, Flatten, ReLU, Sequential
 from cnnviz.nn import architecture as arch
-from cnnviz.train import Trainer
-
-TINY = [{"type": "conv", "out_channels": 3, "kernel_size": 3, "padding": 1}, {"type": "relu"},
-        {"type": "maxpool", "kernel_size": 2},
-        {"type": "conv", "out_channels": 4, "kernel_size": 3, "padding": 0}, {"type": "relu"},
-        {"type": "flatten"}, {"type": "dense", "out_features": 3}]
-
-
-@pytest.fixture
-def tiny():
-    return arch.build_model(TINY, (1, 10, 10), 3, seed=2)
-
-
-@pytest.fixture
-def image():
-    return np.random.default_rng(0).random((1, 1, 10, 10)).astype(np.float32)
-
-
-@pytest.fixture(scope="module")
-def trained_lines_net():
-    ds = data.make_lines(n=400, seed=0)
-    model = arch.build_model(arch.preset("classic", 2), ds.input_shape, 2, seed=0)
-    for _ in Trainer(model, ds, "adam", 0.01, 16, 5).steps():
-        pass
-    return model
 
 
 def test_activation_maps_give_every_layers_output_for_the_image(tiny, image):
@@ -179,3 +155,110 @@ def test_grad_cam_map_matches_pytorch(tiny, image):
     cam, layer = explain.grad_cam_map(tiny, image, 1)
     assert layer == 4
     np.testing.assert_allclose(cam, expected, rtol=1e-4, atol=1e-6)
+
+
+# ----- Grad-CAM at every conv stage ------------------------------------------------------------
+def test_grad_cam_all_gives_each_conv_stage_the_map_grad_cam_computes_there(tiny, image):
+    found = explain.grad_cam_all(tiny, image, 2)
+    assert [(c.layer, c.name) for c in found] == [(1, "Conv2D 3@3x3 pad 1"), (4, "Conv2D 4@3x3")]
+    for c in found:
+        coarse, layer = explain.grad_cam_map(tiny, image, 2, layer=c.layer)
+        assert layer == c.layer
+        np.testing.assert_allclose(c.coarse, coarse, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(c.upsampled, explain.grad_cam(tiny, image, 2, layer=c.layer),
+                                   rtol=1e-5, atol=1e-7)
+
+
+def test_grad_cam_coarsens_with_depth_but_always_covers_the_input(tiny, image):
+    found = explain.grad_cam_all(tiny, image, 0)
+    assert [c.coarse.shape for c in found] == [(10, 10), (3, 3)]
+    assert all(c.upsampled.shape == (10, 10) for c in found)
+
+
+def test_the_last_stage_of_grad_cam_all_is_plain_grad_cam(trained_lines_net):
+    x = np.zeros((1, 8, 8), np.float32)
+    x[0, 1:7, 3] = 1.0
+    np.testing.assert_allclose(explain.grad_cam_all(trained_lines_net, x, 0)[-1].upsampled,
+                               explain.grad_cam(trained_lines_net, x, 0))
+
+
+def test_grad_cam_all_is_empty_without_convolutions(image):
+    assert explain.grad_cam_all(mlp((1, 10, 10)), image, 0) == []
+
+
+def test_grad_cam_at_a_flat_layer_is_explained(tiny, image):
+    with pytest.raises(ValueError, match="has no feature maps"):
+        explain.grad_cam_map(tiny, image, 0, layer=5)
+
+
+# ----- any model: no convolutions, a layer type of its own, colour ------------------------------
+def test_stages_are_found_by_what_layers_do_not_by_their_type():
+    assert explain.stages(mlp(), (1, 8, 8)) == []
+    assert [tuple(s)[:2] for s in explain.stages(pooled_cnn(), (1, 8, 8))] == [(0, 1)]
+
+
+def test_saliency_and_grad_cam_work_on_a_globally_pooled_network(image):
+    model = pooled_cnn()
+    assert explain.saliency(model, image, 1).shape == (10, 10)
+    cam = explain.grad_cam(model, image, 1)
+    assert cam.shape == (10, 10) and 0.0 <= cam.min() and cam.max() <= 1.0
+
+
+def test_saliency_of_a_colour_image_is_the_largest_gradient_over_its_channels():
+    model = colour_cnn()
+    x = np.random.default_rng(3).random((3, 8, 8)).astype(np.float32)
+    assert explain.saliency(model, x, 0).shape == (8, 8)
+    model.astype(np.float64)
+    eps, x64 = 1e-6, x.astype(np.float64)
+    numeric = np.zeros((3, 8, 8))
+    for c in range(3):
+        for i, j in [(0, 0), (4, 5)]:
+            up, down = x64.copy(), x64.copy()
+            up[c, i, j] += eps
+            down[c, i, j] -= eps
+            numeric[c, i, j] = (model.forward(up[None])[0, 0] - model.forward(down[None])[0, 0])
+    numeric /= 2 * eps
+    sal = explain.saliency(model, x64, 0)
+    for i, j in [(0, 0), (4, 5)]:
+        assert sal[i, j] == pytest.approx(np.abs(numeric[:, i, j]).max(), abs=1e-6)
+
+
+# ----- HiResCAM: gradient times map, element by element -----------------------------------------
+def test_hirescam_by_hand_on_a_tiny_net():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+    # dS0/dA0 = [[1, 0], [0, 0]] times A0 = x; dS0/dA1 = [[0, 0], [0, 2]] times A1 = x / 2
+    cam, layer = explain.grad_cam_map(_one_by_one_net(), x, 0, variant="hirescam")
+    assert layer == 1
+    np.testing.assert_allclose(cam, [[1.0, 0.0], [0.0, 4.0]])
+
+
+def test_hirescam_behind_a_linear_head_adds_up_to_the_score_without_its_bias():
+    conv, dense = Conv2D(1, 3, 3, padding=1), Dense(3 * 36, 2)
+    model = Sequential([conv, ReLU(), Flatten(), dense], seed=4)
+    model.astype(np.float64)
+    x = np.random.default_rng(1).random((1, 1, 6, 6))
+    outs = model.forward_all(x)
+    d = np.zeros((1, 2))
+    d[0, 1] = 1.0
+    grads = model.backward_all(d)[2][0]
+    contributions = (grads * outs[1][0]).sum()
+    assert contributions == pytest.approx(outs[-1][0, 1] - dense.bias.data[1])
+    cam, _ = explain.grad_cam_map(model, x, 1, variant="hirescam")
+    np.testing.assert_allclose(cam, np.maximum((grads * outs[1][0]).sum(axis=0), 0))
+
+
+def test_hirescam_finds_evidence_where_averaged_gradients_cancel(trained_shapes_net,
+                                                                 shapes_data):
+    x = shapes_data.x_test[:40]
+    empty = {"grad-cam": 0, "hirescam": 0}
+    for i in range(len(x)):
+        k = int(trained_shapes_net.predict(x[i:i + 1])[0])
+        for variant in empty:
+            cam = explain.grad_cam(trained_shapes_net, x[i:i + 1], k, variant=variant)
+            empty[variant] += int(cam.max() == 0)
+    assert empty["hirescam"] == 0 and empty["hirescam"] <= empty["grad-cam"]
+
+
+def test_an_unknown_cam_variant_is_explained(tiny, image):
+    with pytest.raises(ValueError, match="unknown CAM variant 'gradcam\\+\\+'"):
+        explain.grad_cam(tiny, image, 0, variant="gradcam++")
