@@ -1,4 +1,4 @@
-"""The command line: ``python -m cnnviz train | summary | bench``.
+"""The command line: ``python -m cnnviz train | summary | convert | inspect | bench``.
 
 Errors a user can cause (a bad path, a malformed file, a nonsense number) print one line to stderr
 and exit with status 2, never a traceback.
@@ -15,6 +15,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from cnnviz.cli_models import SAVE_HELP, add_model_commands, backend_arguments, check_save_suffix
 from cnnviz.runtime import tune
 from cnnviz.train import FILE_DEFAULTS, RECOMMENDED, recommended_settings
 
@@ -24,6 +25,9 @@ EPILOG = """examples:
   python -m cnnviz train --dataset lines --epochs 15 --seed 0
   python -m cnnviz train --dataset digits --json
   python -m cnnviz train --dataset ~/mnist.npz --arch lenet --save mnist.npz
+  python -m cnnviz train --dataset shapes --backend torch --save shapes.onnx
+  python -m cnnviz convert mnist.npz mnist.safetensors
+  python -m cnnviz inspect mnist.onnx
   python -m cnnviz summary --dataset digits --arch tinyvgg
   python -m cnnviz bench --quick
 """
@@ -85,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seed for weights, data and shuffling (default 0)")
     train.add_argument("--arch", choices=("classic", "lenet", "tinyvgg"),
                        help="a preset network (default: the data set's own small network)")
-    train.add_argument("--save", metavar="MODEL.npz", help="save the trained model here")
+    train.add_argument("--save", metavar="MODEL", help=SAVE_HELP)
+    backend_arguments(train)
     train.add_argument("--json", action="store_true",
                        help="end with one JSON line: test_accuracy, train_loss, seconds, ...")
 
@@ -100,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="a preset network (default: the data set's own)")
     summary.add_argument("--model", metavar="MODEL.npz",
                          help="summarise a model saved by 'train --save' instead")
+
+    add_model_commands(sub)
 
     bench = sub.add_parser(
         "bench", help="speed ratios: vectorised vs loops, cnnviz vs PyTorch",
@@ -143,11 +150,15 @@ def _check_save_path(path: str) -> None:
 
 def cmd_train(args) -> int:
     from cnnviz import data
+    from cnnviz.backends import make_trainer, unavailable_reason
     from cnnviz.nn import architecture
-    from cnnviz.train import Trainer
 
     if args.save:
+        check_save_suffix(args.save)
         _check_save_path(args.save)
+    reason = unavailable_reason(args.backend, args.device)
+    if reason is not None:
+        raise ValueError(reason)
     t_start = time.perf_counter()
     ds = data.load_dataset(args.dataset, seed=args.seed)
     defaults = recommended_settings(ds.name)
@@ -158,11 +169,13 @@ def cmd_train(args) -> int:
                      else None)
     spec, arch_name = _spec_for(args, ds.name, ds.input_shape, ds.n_classes)
     model = architecture.build_model(spec, ds.input_shape, ds.n_classes, seed=args.seed)
-    trainer = Trainer(model, ds, optimizer=optimizer, lr=lr, batch_size=batch, epochs=epochs,
-                      weight_decay=args.weight_decay, seed=args.seed, evals_per_epoch=1)
+    trainer = make_trainer(model, ds, backend=args.backend, device=args.device,
+                           optimizer=optimizer, lr=lr, batch_size=batch, epochs=epochs,
+                           weight_decay=args.weight_decay, seed=args.seed, evals_per_epoch=1)
     print(f"{ds.name}: {len(ds.x_train)} training / {len(ds.x_test)} test images of "
           f"{'x'.join(map(str, ds.input_shape))}, {ds.n_classes} classes; {optimizer} "
-          f"lr {trainer.optimizer.lr:g}, batch {batch}, {epochs} epochs", flush=True)
+          f"lr {trainer.optimizer.lr:g}, batch {batch}, {epochs} epochs"
+          + ("" if args.backend == "numpy" else f", PyTorch on {args.device}"), flush=True)
     last = None
     width = len(str(epochs))
     for snap in trainer.steps():
@@ -182,7 +195,7 @@ def cmd_train(args) -> int:
         "train_accuracy": last.train_accuracy, "seconds": round(last.elapsed, 3),
         "total_seconds": round(time.perf_counter() - t_start, 3),
         "samples_per_second": round(last.samples_per_second, 1), "steps": last.step,
-        "diverged": last.diverged,
+        "diverged": last.diverged, "backend": args.backend,
     }
     if last.diverged:
         print(last.message, file=sys.stderr)
@@ -259,7 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     tune()  # process-wide NumPy speed settings (cnnviz.runtime): asked for here, never on import
-    command = {"train": cmd_train, "summary": cmd_summary, "bench": cmd_bench}[args.command]
+    from cnnviz.cli_models import cmd_convert, cmd_inspect
+
+    command = {"train": cmd_train, "summary": cmd_summary, "bench": cmd_bench,
+               "convert": cmd_convert, "inspect": cmd_inspect}[args.command]
     try:
         return command(args)
     except ValueError as exc:
