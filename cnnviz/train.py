@@ -136,6 +136,11 @@ class Trainer:
         """Logits of an evaluation chunk (a backend may compute them elsewhere)."""
         return self.model.forward(x)
 
+    def evaluation(self):
+        """(loss, accuracy, confusion (K, K), misclassified test indices) on the whole test set,
+        or None if it is empty or the run's control was stopped part-way."""
+        return self._evaluate(check_stop=True)
+
     def evaluate(self) -> tuple[float, float]:
         """Mean cross-entropy and accuracy on the whole test set (nan, nan if it is empty)."""
         result = self._evaluate(check_stop=False)

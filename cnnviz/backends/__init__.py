@@ -13,7 +13,7 @@ import importlib.util
 from functools import lru_cache
 
 __all__ = ["BACKENDS", "DEVICES", "INSTALL_HINT", "torch_available", "cuda_available",
-           "make_trainer", "unavailable_reason"]
+           "gpu_present", "make_trainer", "unavailable_reason"]
 
 BACKENDS = ("numpy", "torch")
 DEVICES = ("cpu", "cuda")
@@ -24,6 +24,14 @@ INSTALL_HINT = "pip install 'cnnviz[torch]'"
 def torch_available() -> bool:
     """True when ``import torch`` would succeed (checked without importing it)."""
     return importlib.util.find_spec("torch") is not None
+
+
+def gpu_present() -> bool:
+    """A CUDA GPU is usable: checked cheaply first (the NVIDIA device node), so a machine without
+    one never pays for importing torch just to be told so."""
+    import os
+
+    return os.path.exists("/dev/nvidiactl") and cuda_available()
 
 
 @lru_cache(maxsize=1)
