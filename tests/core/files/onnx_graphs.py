@@ -87,7 +87,8 @@ def global_pool_cnn(op="GlobalAveragePool"):
 
 def lstm_model():
     """A Conv followed by an LSTM node: an op cnnviz cannot import."""
-    inits = {"w": weights(2, 1, 3, 3), "b": weights(2), "W": weights(1, 8, 36), "R": weights(1, 8, 2)}
+    inits = {"w": weights(2, 1, 3, 3), "b": weights(2), "W": weights(1, 8, 36),
+             "R": weights(1, 8, 2)}
     nodes = [
         helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv"),
         helper.make_node("Flatten", ["c"], ["f"], name="flatten"),
