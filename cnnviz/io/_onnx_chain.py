@@ -133,6 +133,8 @@ class Chain:
         if importer is None:
             raise ValueError(f"{self.where()}: cnnviz cannot import the op {node.op_type!r}; "
                              f"supported ops: {', '.join(SUPPORTED_OPS)}. Nothing was loaded")
+        if len(node.output) < 1 or not node.output[0]:
+            raise self.fail("has no output")
         if not node.input or node.input[0] != self.current:
             raise self.fail(f"reads {node.input[0][:40] if node.input else 'nothing'!r}, not the "
                             f"output of the layer before ({self.current[:40]!r}); cnnviz imports "

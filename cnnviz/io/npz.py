@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from cnnviz.fileio import atomic_write
+from cnnviz.io._checks import checked_architecture, parameter_shapes
 from cnnviz.io._source import parse_json, read_model_bytes, refuse_pickle, short_list
 from cnnviz.limits import MAX_ARCHIVE_MEMBERS, MAX_ARRAY_BYTES, MAX_FILE_BYTES, describe_bytes
 from cnnviz.nn.model import Sequential
@@ -82,8 +83,9 @@ def _member_count(data: bytes, name: str) -> int:
     if end < 0 or end + 22 > len(data):
         raise ValueError(f"{name} is damaged or truncated (no zip directory at its end)")
     total = struct.unpack_from("<H", data, end + 10)[0]
-    if total == 0xFFFF:  # the ZIP64 marker: far more members than any model has
-        raise ValueError(f"{name} is a ZIP64 archive with a huge number of members; not a model")
+    if total == 0xFFFF:  # the ZIP64 marker: more than 65,535 members
+        raise ValueError(f"{name} lists more than 65,535 members (a ZIP64 archive), more than "
+                         f"the {MAX_ARCHIVE_MEMBERS:,} a model file may have; it was not loaded")
     return total
 
 
@@ -131,6 +133,15 @@ def _array_from_member(raw: bytes, member: str, name: str) -> np.ndarray:
     if len(raw) - offset != declared:
         raise ValueError(f"{name} is damaged or truncated: member {member[:60]} declares "
                          f"{declared:,} bytes of data but holds {len(raw) - offset:,}")
+    if dtype.kind == "U":  # the architecture text: decoded strictly (bad code points refused)
+        if shape != ():
+            raise ValueError(f"{name} has a malformed architecture entry")
+        codec = "utf-32-be" if dtype.byteorder == ">" else "utf-32-le"
+        try:
+            return np.array(raw[offset:].decode(codec).rstrip("\0"))
+        except UnicodeDecodeError:
+            raise ValueError(f"{name}'s architecture is not valid text; the file is damaged") \
+                from None
     array = np.frombuffer(raw, dtype=dtype, count=count, offset=offset)
     return array.reshape(shape, order="F" if fortran else "C").copy()
 
@@ -180,19 +191,36 @@ def read_npz(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
             _check_member_names(infos, name)
-            arrays = {}
-            for info in infos:
-                with archive.open(info) as f:
-                    raw = f.read(info.file_size + 1)
-                key = info.filename[:-len(".npy")]
-                arrays[key] = _array_from_member(raw, key, name)
+            by_name = {i.filename[:-len(".npy")]: i for i in infos}
+            header = _header(_read_member(archive, by_name.pop(HEADER_KEY), HEADER_KEY, name),
+                             name)
+            _check_used(header, by_name, name)
+            state = {key[len(WEIGHT_PREFIX):]: _read_member(archive, info, key, name)
+                     for key, info in by_name.items()}
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, RuntimeError,
             NotImplementedError, zlib.error, struct.error, UnicodeDecodeError) as exc:
         raise ValueError(f"{name} is damaged or truncated and cannot be read "
                          f"({str(exc)[:100]})") from None
-    header = _header(arrays.pop(HEADER_KEY, None), name)
-    state = {k[len(WEIGHT_PREFIX):]: v for k, v in arrays.items()}
     return header, state
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str,
+                 name: str) -> np.ndarray:
+    with archive.open(info) as f:
+        raw = f.read(info.file_size + 1)
+    return _array_from_member(raw, key, name)
+
+
+def _check_used(header: dict, members: dict, name: str) -> None:
+    """Refuse members the architecture does not use, before reading any of them: an unused
+    array must never "pay" for a network (or cost memory)."""
+    configs = checked_architecture(header.get("architecture"), name)
+    expected = {WEIGHT_PREFIX + k for k in parameter_shapes(configs)}
+    unused = sorted(set(members) - expected)
+    if unused:
+        raise ValueError(f"{name} holds arrays its architecture does not use "
+                         f"({short_list(k[len(WEIGHT_PREFIX):] for k in unused)}); it was not "
+                         f"loaded")
 
 
 def _header(raw, name: str) -> dict:

@@ -115,6 +115,16 @@ def read_onnx(path: Path) -> Sequential:
     """
     name = path.name
     proto = _parse(read_model_bytes(path), name)
+    try:
+        return _import(proto, name)
+    except (TypeError, IndexError, KeyError, AttributeError, OverflowError) as exc:
+        # a damaged graph whose fields hold what no exporter writes (an attribute of the wrong
+        # type, a node without outputs): say so rather than let a Python error escape
+        raise ValueError(f"{name} is a malformed ONNX model ({type(exc).__name__}: "
+                         f"{str(exc)[:80]}); nothing was loaded") from None
+
+
+def _import(proto, name: str) -> Sequential:
     graph = proto.graph
     if len(graph.node) > MAX_GRAPH_NODES:
         raise ValueError(f"{name} has {len(graph.node):,} nodes, more than the "
