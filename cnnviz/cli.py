@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_model_commands(sub)
 
+    _add_bench(sub)
+    return parser
+
+
+def _add_bench(sub) -> None:
     bench = sub.add_parser(
         "bench", help="speed ratios: vectorised vs loops, cnnviz vs PyTorch",
         description="Time, side by side in one run: conv2d on the 512x512 camera photo "
@@ -117,7 +122,6 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
     bench.add_argument("--repeats", type=_positive_int, help="interleaved repeats per row")
     bench.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # test smoke run
-    return parser
 
 
 def _spec_for(args, dataset_name: str, input_shape, n_classes: int) -> tuple[list, str]:
@@ -150,15 +154,10 @@ def _check_save_path(path: str) -> None:
 
 def cmd_train(args) -> int:
     from cnnviz import data
-    from cnnviz.backends import make_trainer, unavailable_reason
+    from cnnviz.backends import make_trainer
     from cnnviz.nn import architecture
 
-    if args.save:
-        check_save_suffix(args.save)
-        _check_save_path(args.save)
-    reason = unavailable_reason(args.backend, args.device)
-    if reason is not None:
-        raise ValueError(reason)
+    _check_before_training(args)
     t_start = time.perf_counter()
     ds = data.load_dataset(args.dataset, seed=args.seed)
     defaults = recommended_settings(ds.name)
@@ -200,13 +199,8 @@ def cmd_train(args) -> int:
     if last.diverged:
         print(last.message, file=sys.stderr)
     elif args.save:
-        from cnnviz.io import save_model
-
-        save_model(model, args.save, metadata={
-            "dataset": ds.name, "class_names": ds.class_names,
-            "input_shape": list(ds.input_shape), "test_accuracy": test_acc})
+        _save_trained(model, ds, args.save, test_acc)
         result["saved"] = args.save
-        print(f"saved the model to {args.save}")
     if not last.diverged:
         print(f"test accuracy {100 * test_acc:.2f}% after {last.elapsed:.2f} s of training "
               f"({last.samples_per_second:,.0f} samples/s)")
@@ -214,6 +208,27 @@ def cmd_train(args) -> int:
         print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                           for k, v in result.items()}))
     return 1 if last.diverged else 0
+
+
+def _check_before_training(args) -> None:
+    """Refuse a --save target or backend that cannot work, before any data is read."""
+    from cnnviz.backends import unavailable_reason
+
+    if args.save:
+        check_save_suffix(args.save)
+        _check_save_path(args.save)
+    reason = unavailable_reason(args.backend, args.device)
+    if reason is not None:
+        raise ValueError(reason)
+
+
+def _save_trained(model, ds, path: str, test_acc: float) -> None:
+    from cnnviz.io import save_model
+
+    save_model(model, path, metadata={"dataset": ds.name, "class_names": ds.class_names,
+                                      "input_shape": list(ds.input_shape),
+                                      "test_accuracy": test_acc})
+    print(f"saved the model to {path}")
 
 
 def cmd_summary(args) -> int:
