@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cnnviz.data import Dataset, from_arrays, make_shapes
+from cnnviz.data import Dataset, make_shapes, split_indices
 from cnnviz.nn import architecture as arch
 
 __all__ = ["LoadedModel", "read_model", "matching_builtin", "stand_in_dataset", "Evaluation",
@@ -140,13 +140,10 @@ def stand_in_dataset(loaded: LoadedModel) -> Dataset:
     predicted = loaded.model.predict(images.astype(np.float32))
     names = loaded.class_names if loaded.class_names and len(loaded.class_names) == k else \
         [f"class {i}" for i in range(k)]
-    # every class must appear for a stratified split: two images for each absent class
-    missing = sorted(set(range(k)) - set(predicted.tolist())) * 2
-    if missing:
-        predicted = np.concatenate([predicted, missing])
-        images = np.concatenate([images, np.resize(images, (len(missing), *images.shape[1:]))])
-    return from_arrays(images.astype(np.float32), predicted, names, seed=0,
-                       name=f"stand-in for {loaded.name}")
+    train, test = split_indices(predicted, 0.2, seed=0)
+    x = images.astype(np.float32)
+    return Dataset(f"stand-in for {loaded.name}", x[train], predicted[train], x[test],
+                   predicted[test], names)
 
 
 @dataclass(frozen=True)
