@@ -122,3 +122,14 @@ def test_non_finite_or_absurd_weights_are_refused_at_load(tmp_path, bad):
     path = save_model(model, tmp_path / "m.npz")
     with pytest.raises(ValueError, match=r"NaN, infinite or larger than 1e\+06 in 0.weight"):
         load_model(path)
+
+
+def test_onnx_safetensors_and_torch_are_imported_only_when_a_file_needs_them():
+    import subprocess
+    import sys
+
+    code = ("import sys, cnnviz.io, cnnviz.cli, cnnviz.backends, cnnviz.limits\n"
+            "print(sorted(m for m in ('onnx', 'safetensors', 'torch') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
