@@ -22,7 +22,8 @@ from cnnviz.nn import architecture as arch
 __all__ = ["LoadedModel", "read_model", "matching_builtin", "stand_in_dataset", "Evaluation",
            "evaluate", "BUILTIN_SHAPES", "OPEN_FILTER", "EXPORT_FILTERS"]
 
-# The built-in data sets by input shape and class count (mnist joins when it is built in).
+# The built-in data sets by input shape and class count.
+# TODO(issue 8): add "mnist": ((1, 28, 28), 10) once the built-in mnist set lands.
 BUILTIN_SHAPES = {"lines": ((1, 8, 8), 2), "digits": ((1, 8, 8), 10), "shapes": ((1, 28, 28), 5)}
 OPEN_FILTER = ("Models (*.npz *.onnx *.safetensors);;cnnviz model (*.npz);;ONNX (*.onnx);;"
                "safetensors (*.safetensors);;All files (*)")
