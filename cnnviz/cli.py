@@ -1,4 +1,4 @@
-"""The command line: ``python -m cnnviz train | summary | explain | bench``.
+"""The command line: ``python -m cnnviz train | summary | convert | inspect | explain | bench``.
 
 Errors a user can cause (a bad path, a malformed file, a nonsense number) print one line to stderr
 and exit with status 2, never a traceback.
@@ -15,6 +15,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from cnnviz.cli_models import SAVE_HELP, add_model_commands, backend_arguments, check_save_suffix
 from cnnviz.explain import command as explain_command
 from cnnviz.runtime import tune
 from cnnviz.train import FILE_DEFAULTS, RECOMMENDED, recommended_settings
@@ -25,6 +26,9 @@ EPILOG = """examples:
   python -m cnnviz train --dataset lines --epochs 15 --seed 0
   python -m cnnviz train --dataset digits --json
   python -m cnnviz train --dataset ~/mnist.npz --arch lenet --save mnist.npz
+  python -m cnnviz train --dataset shapes --backend torch --save shapes.onnx
+  python -m cnnviz convert mnist.npz mnist.safetensors
+  python -m cnnviz inspect mnist.onnx
   python -m cnnviz summary --dataset digits --arch tinyvgg
   python -m cnnviz explain mnist.npz --method ig --sample 3 --out results/
   python -m cnnviz bench --quick
@@ -87,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seed for weights, data and shuffling (default 0)")
     train.add_argument("--arch", choices=("classic", "lenet", "tinyvgg"),
                        help="a preset network (default: the data set's own small network)")
-    train.add_argument("--save", metavar="MODEL.npz", help="save the trained model here")
+    train.add_argument("--save", metavar="MODEL", help=SAVE_HELP)
+    backend_arguments(train)
     train.add_argument("--json", action="store_true",
                        help="end with one JSON line: test_accuracy, train_loss, seconds, ...")
 
@@ -103,7 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--model", metavar="MODEL.npz",
                          help="summarise a model saved by 'train --save' instead")
 
+    add_model_commands(sub)
     explain_command.add_parser(sub)
+
+    _add_bench(sub)
+    return parser
+
+
+def _add_bench(sub) -> None:
     bench = sub.add_parser(
         "bench", help="speed ratios: vectorised vs loops, cnnviz vs PyTorch",
         description="Time, side by side in one run: conv2d on the 512x512 camera photo "
@@ -113,7 +125,6 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
     bench.add_argument("--repeats", type=_positive_int, help="interleaved repeats per row")
     bench.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # test smoke run
-    return parser
 
 
 def _spec_for(args, dataset_name: str, input_shape, n_classes: int) -> tuple[list, str]:
@@ -146,11 +157,10 @@ def _check_save_path(path: str) -> None:
 
 def cmd_train(args) -> int:
     from cnnviz import data
+    from cnnviz.backends import make_trainer
     from cnnviz.nn import architecture
-    from cnnviz.train import Trainer
 
-    if args.save:
-        _check_save_path(args.save)
+    _check_before_training(args)
     t_start = time.perf_counter()
     ds = data.load_dataset(args.dataset, seed=args.seed)
     defaults = recommended_settings(ds.name)
@@ -161,11 +171,13 @@ def cmd_train(args) -> int:
                      else None)
     spec, arch_name = _spec_for(args, ds.name, ds.input_shape, ds.n_classes)
     model = architecture.build_model(spec, ds.input_shape, ds.n_classes, seed=args.seed)
-    trainer = Trainer(model, ds, optimizer=optimizer, lr=lr, batch_size=batch, epochs=epochs,
-                      weight_decay=args.weight_decay, seed=args.seed, evals_per_epoch=1)
+    trainer = make_trainer(model, ds, backend=args.backend, device=args.device,
+                           optimizer=optimizer, lr=lr, batch_size=batch, epochs=epochs,
+                           weight_decay=args.weight_decay, seed=args.seed, evals_per_epoch=1)
     print(f"{ds.name}: {len(ds.x_train)} training / {len(ds.x_test)} test images of "
           f"{'x'.join(map(str, ds.input_shape))}, {ds.n_classes} classes; {optimizer} "
-          f"lr {trainer.optimizer.lr:g}, batch {batch}, {epochs} epochs", flush=True)
+          f"lr {trainer.optimizer.lr:g}, batch {batch}, {epochs} epochs"
+          + ("" if args.backend == "numpy" else f", PyTorch on {args.device}"), flush=True)
     last = None
     width = len(str(epochs))
     for snap in trainer.steps():
@@ -185,18 +197,13 @@ def cmd_train(args) -> int:
         "train_accuracy": last.train_accuracy, "seconds": round(last.elapsed, 3),
         "total_seconds": round(time.perf_counter() - t_start, 3),
         "samples_per_second": round(last.samples_per_second, 1), "steps": last.step,
-        "diverged": last.diverged,
+        "diverged": last.diverged, "backend": args.backend,
     }
     if last.diverged:
         print(last.message, file=sys.stderr)
     elif args.save:
-        from cnnviz.io import save_model
-
-        save_model(model, args.save, metadata={
-            "dataset": ds.name, "class_names": ds.class_names,
-            "input_shape": list(ds.input_shape), "test_accuracy": test_acc})
+        _save_trained(model, ds, args.save, test_acc)
         result["saved"] = args.save
-        print(f"saved the model to {args.save}")
     if not last.diverged:
         print(f"test accuracy {100 * test_acc:.2f}% after {last.elapsed:.2f} s of training "
               f"({last.samples_per_second:,.0f} samples/s)")
@@ -204,6 +211,27 @@ def cmd_train(args) -> int:
         print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                           for k, v in result.items()}))
     return 1 if last.diverged else 0
+
+
+def _check_before_training(args) -> None:
+    """Refuse a --save target or backend that cannot work, before any data is read."""
+    from cnnviz.backends import unavailable_reason
+
+    if args.save:
+        check_save_suffix(args.save)
+        _check_save_path(args.save)
+    reason = unavailable_reason(args.backend, args.device)
+    if reason is not None:
+        raise ValueError(reason)
+
+
+def _save_trained(model, ds, path: str, test_acc: float) -> None:
+    from cnnviz.io import save_model
+
+    save_model(model, path, metadata={"dataset": ds.name, "class_names": ds.class_names,
+                                      "input_shape": list(ds.input_shape),
+                                      "test_accuracy": test_acc})
+    print(f"saved the model to {path}")
 
 
 def cmd_summary(args) -> int:
@@ -262,8 +290,11 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     tune()  # process-wide NumPy speed settings (cnnviz.runtime): asked for here, never on import
-    command = {"train": cmd_train, "summary": cmd_summary, "explain": explain_command.run,
-               "bench": cmd_bench}[args.command]
+    from cnnviz.cli_models import cmd_convert, cmd_inspect
+
+    command = {"train": cmd_train, "summary": cmd_summary, "bench": cmd_bench,
+               "convert": cmd_convert, "inspect": cmd_inspect,
+               "explain": explain_command.run}[args.command]
     try:
         return command(args)
     except ValueError as exc:

@@ -123,7 +123,7 @@ class Trainer:
             if check_stop and self.control.stopped:
                 return None
             with np.errstate(all="ignore"):
-                logits = self.model.forward(x[start:start + EVAL_CHUNK])
+                logits = self._logits(x[start:start + EVAL_CHUNK])
                 loss, _ = softmax_cross_entropy(logits, y[start:start + EVAL_CHUNK])
             total += float(loss) * len(logits)
             preds.append(np.argmax(logits, axis=1))
@@ -131,6 +131,15 @@ class Trainer:
         confusion = np.zeros((k, k), np.int64)
         np.add.at(confusion, (y, pred), 1)
         return total / len(x), float(np.mean(pred == y)), confusion, np.flatnonzero(pred != y)
+
+    def _logits(self, x: np.ndarray) -> np.ndarray:
+        """Logits of an evaluation chunk (a backend may compute them elsewhere)."""
+        return self.model.forward(x)
+
+    def evaluation(self):
+        """(loss, accuracy, confusion (K, K), misclassified test indices) on the whole test set,
+        or None if it is empty or the run's control was stopped part-way."""
+        return self._evaluate(check_stop=True)
 
     def evaluate(self) -> tuple[float, float]:
         """Mean cross-entropy and accuracy on the whole test set (nan, nan if it is empty)."""
@@ -241,11 +250,27 @@ class Trainer:
         """The closing snapshot of a run whose loss ran away, suggesting a smaller rate."""
         what = (f"loss became {loss}" if not math.isfinite(loss)
                 else f"loss exploded to {loss:.3g}")
+        return self._final(run.last, f"Training diverged at step {run.step} ({what}). "
+                           f"{self._divergence_advice()}",
+                           diverged=True, step=run.step, loss=loss)
+
+    def _divergence_advice(self) -> str:
+        """What to change after a divergence: the weight decay when it is the likely cause.
+
+        SGD multiplies every weight by (1 - lr * weight_decay) each step, so lr * wd near 1 or
+        above flips or blows up the weights whatever the gradients do; a decay over 0.1 is far
+        beyond the usual 1e-4 to 1e-3 for Adam as well.
+        """
         # A tenth of the rate that blew up, but never a rate that is itself absurd.
         hint = float(f"{min(self.optimizer.lr / 10, SAFE_LR_HINT):.2g}")
-        return self._final(run.last, f"Training diverged at step {run.step} ({what}). Try a "
-                           f"lower learning rate, e.g. {hint:g}.",
-                           diverged=True, step=run.step, loss=loss)
+        wd = getattr(self.optimizer, "weight_decay", 0.0)
+        if wd and (wd * self.optimizer.lr >= 0.5 or wd > 0.1):
+            return (f"The weight decay {wd:g} is too strong for learning rate "
+                    f"{self.optimizer.lr:g}: try a weight decay of 1e-4 to 1e-3 (or 0).")
+        advice = f"Try a lower learning rate, e.g. {hint:g}."
+        if wd:
+            advice += f" A smaller weight decay (now {wd:g}) may help too."
+        return advice
 
     def _snapshot(self, run: _Tally, epoch: int, loss: float, evaluation, trace,
                   epoch_end: bool, finished: bool) -> Snapshot:

@@ -52,7 +52,8 @@ def test_every_contract_catches_the_violation_it_names(tmp_path):
         "PySide6": "", "shiboken6": "", "pyqtgraph": "",
         **{m: "" for m in ("cnnviz.bench", "cnnviz.cli", "cnnviz.data", "cnnviz.explain",
                            "cnnviz.fileio", "cnnviz.io", "cnnviz.lab", "cnnviz.optim",
-                           "cnnviz.runtime", "cnnviz.snapshots", "cnnviz.experiments")},
+                           "cnnviz.runtime", "cnnviz.snapshots", "cnnviz.experiments",
+                           "cnnviz.backends", "cnnviz.cli_models", "cnnviz.limits")},
     }.items():
         _write(tmp_path, module, source)
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]

@@ -68,6 +68,10 @@ class MainWindow(QMainWindow):
     # -- menus -----------------------------------------------------------------------------------
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        for action in self.training.file_actions():  # model files belong to the studio
+            action.triggered.connect(self._show_training)
+            file_menu.addAction(action)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -90,6 +94,10 @@ class MainWindow(QMainWindow):
     def _show_tab_tip(self, index: int) -> None:
         if 0 <= index < len(TAB_TIPS):
             self.statusBar().showMessage(TAB_TIPS[index], STATUS_TIMEOUT_MS * 2)
+
+    @Slot()
+    def _show_training(self) -> None:
+        self.tabs.setCurrentWidget(self.training)
 
     @Slot()
     def _switch_tab_from_action(self) -> None:

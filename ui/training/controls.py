@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -24,6 +24,11 @@ from ui.theme import ERROR_STYLE
 from ui.widgets.buttons import named_button
 
 OPTIMIZERS = (("Adam", "adam"), ("SGD", "sgd"), ("SGD + momentum", "momentum"))
+BACKENDS = (("NumPy (from scratch)", ("numpy", "cpu")), ("PyTorch (CPU)", ("torch", "cpu")),
+            ("PyTorch (CUDA)", ("torch", "cuda")))
+BACKEND_TIP = ("Who computes the training. NumPy: cnnviz's own engine, every line readable. "
+               "PyTorch: the same network, data, seed and batch order through torch.nn and "
+               "torch.optim (faster on big data); the curves, filters and views are the same.")
 DEFAULT_LR = {"adam": 0.01, "sgd": 0.1, "momentum": 0.05}
 _MANTISSAS = (1.0, 2.0, 5.0)
 
@@ -77,6 +82,7 @@ class TrainingControls(QWidget):
             "noisy stretches; Adam scales each weight's step by its gradient history and is the "
             "forgiving default."
         )
+        self.backend_combo = make_backend_combo()
         self.lr_spin = LogSpinBox()
         self.lr_spin.setObjectName("lrSpin")
         self.lr_spin.setDecimals(6)
@@ -109,6 +115,7 @@ class TrainingControls(QWidget):
 
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Backend", self.backend_combo)
         form.addRow("Optimizer", self.optimizer_combo)
         form.addRow("Learning rate", self.lr_spin)
         form.addRow("Batch size", self.batch_spin)
@@ -163,9 +170,17 @@ class TrainingControls(QWidget):
         """``"adam"``, ``"sgd"`` or ``"momentum"``."""
         return self.optimizer_combo.currentData()
 
+    def backend(self) -> tuple[str, str]:
+        """``(backend, device)``: ("numpy", "cpu"), ("torch", "cpu") or ("torch", "cuda")."""
+        data = self.backend_combo.currentData()
+        return tuple(data) if data else ("numpy", "cpu")
+
     def values(self) -> dict:
-        """The hyperparameters as Trainer keyword arguments."""
+        """The hyperparameters as :func:`cnnviz.backends.make_trainer` keyword arguments."""
+        backend, device = self.backend()
         return {
+            "backend": backend,
+            "device": device,
             "optimizer": self.optimizer(),
             "lr": float(self.lr_spin.value()),
             "batch_size": int(self.batch_spin.value()),
@@ -176,8 +191,8 @@ class TrainingControls(QWidget):
 
     def set_editing_enabled(self, enabled: bool) -> None:
         """Lock the settings a running trainer cannot change (the learning rate stays editable)."""
-        for widget in (self.optimizer_combo, self.batch_spin, self.epochs_spin, self.decay_spin,
-                       self.seed_spin):
+        for widget in (self.backend_combo, self.optimizer_combo, self.batch_spin,
+                       self.epochs_spin, self.decay_spin, self.seed_spin):
             widget.setEnabled(enabled)
 
     def show_message(self, text: str | None) -> None:
@@ -207,7 +222,9 @@ class TrainingControls(QWidget):
     def save_settings(self, settings: QSettings) -> None:
         """Remember the form under ``training/``."""
         for key, value in self.values().items():
-            settings.setValue(f"training/{key}", value)
+            if key != "device":
+                settings.setValue(f"training/{key}", value)
+        settings.setValue("training/backend", self.backend_combo.currentIndex())
 
     def restore_settings(self, settings: QSettings) -> None:
         """Restore the form from ``training/``; missing or malformed values keep the defaults."""
@@ -217,6 +234,9 @@ class TrainingControls(QWidget):
             except (TypeError, ValueError):
                 return default
 
+        backend = read("backend", int, 0)
+        if 0 <= backend < self.backend_combo.count() and is_enabled(self.backend_combo, backend):
+            self.backend_combo.setCurrentIndex(backend)
         index = self.optimizer_combo.findData(read("optimizer", str, "adam"))
         self.optimizer_combo.blockSignals(True)
         self.optimizer_combo.setCurrentIndex(max(index, 0))
@@ -226,3 +246,31 @@ class TrainingControls(QWidget):
         self.epochs_spin.setValue(read("epochs", int, self.epochs_spin.value()))
         self.decay_spin.setValue(read("weight_decay", float, self.decay_spin.value()))
         self.seed_spin.setValue(read("seed", int, self.seed_spin.value()))
+
+
+def is_enabled(combo: QComboBox, index: int) -> bool:
+    """Whether item ``index`` of ``combo`` can be chosen."""
+    item = combo.model().item(index)
+    return item is None or item.isEnabled()
+
+
+def make_backend_combo() -> QComboBox:
+    """``backendCombo``: NumPy always; PyTorch (CPU) disabled, saying how to install it, when
+    torch is missing; PyTorch (CUDA) only when a GPU is present."""
+    from cnnviz.backends import INSTALL_HINT, gpu_present, torch_available
+
+    combo = QComboBox()
+    combo.setObjectName("backendCombo")
+    has_torch = torch_available()
+    for label, data in BACKENDS:
+        if data[1] == "cuda" and not (has_torch and gpu_present()):
+            continue
+        combo.addItem(label, data)
+        if data[0] == "torch" and not has_torch:
+            index = combo.count() - 1
+            combo.model().item(index).setEnabled(False)
+            combo.setItemData(index, f"PyTorch is not installed: {INSTALL_HINT}",
+                              Qt.ItemDataRole.ToolTipRole)
+    combo.setToolTip(BACKEND_TIP if has_torch else
+                     f"{BACKEND_TIP} PyTorch is not installed: {INSTALL_HINT}")
+    return combo

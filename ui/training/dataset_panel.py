@@ -105,6 +105,11 @@ def read_image_folder(_task, path: str, size: int, seed: int) -> tuple[Dataset, 
     return dataset, folder.note()
 
 
+def given_dataset(_task, dataset: Dataset, note: str) -> tuple[Dataset, str]:
+    """A data set that was made elsewhere, handed back as if read (for choosing it again)."""
+    return dataset, note
+
+
 class DatasetPanel(QWidget):
     """The preview tab; :attr:`combo` (``datasetCombo``) is placed in the studio's control column.
 
@@ -186,6 +191,13 @@ class DatasetPanel(QWidget):
     def load_folder(self, path: str, seed: int = 0) -> None:
         """Read an image folder (one sub-folder per class) in the background."""
         self._start(read_image_folder, (str(path), self.folder_size_spin.value(), seed))
+
+    def use_dataset(self, dataset: Dataset, note: str = "") -> None:
+        """Show ``dataset`` (made elsewhere, e.g. a loaded model's stand-in images) as the
+        current data; it joins the combo as "Data: <name>" so it can be chosen again."""
+        self.tasks.cancel("dataset")
+        self._pending_call = (given_dataset, (dataset, note))
+        self._finish((dataset, note), None)
 
     def _load_now(self, fn, args: tuple, index: int) -> bool:
         self.tasks.cancel("dataset")  # a slower, older choice must not land after this one

@@ -1,4 +1,5 @@
-"""Save / load the studio's model, export the history as CSV and the filters as PNG.
+"""Save the studio's model (any format, by extension), export the history as CSV and the filters
+as PNG. Opening models is :mod:`ui.training.model_files`.
 
 Each action is a plain function taking a path (testable without dialogs); the buttons that ask
 for the path live in :mod:`ui.training.files_panel`.
@@ -83,32 +84,3 @@ def save_current_model(session, path) -> Path:
     meta = {"dataset": ctx.dataset.name, "class_names": ctx.class_names,
             "input_shape": list(ctx.dataset.input_shape), "spec": ctx.spec}
     return save_model(model, path, metadata=meta)
-
-
-def load_into(session, path) -> str:
-    """Load a saved model into the session: its architecture for the editor, its weights as the
-    starting point of the next run and for the inspection panels. Returns a status sentence.
-
-    Raises
-    ------
-    ValueError
-        For unreadable files, or a model built for another image size or class count.
-    """
-    from cnnviz.io import load_model
-
-    model = load_model(path)
-    meta = model.metadata or {}
-    ds = session.dataset()
-    if ds is None:
-        raise ValueError("choose a data set first")
-    saved_shape = tuple(meta.get("input_shape") or ())
-    if saved_shape and saved_shape != tuple(ds.input_shape):
-        shape = "x".join(str(s) for s in saved_shape[1:])
-        raise ValueError(f"this model was trained on {shape} images but the current data set "
-                         f"({ds.name}) has {ds.input_shape[1]}x{ds.input_shape[2]}; "
-                         "choose matching data first")
-    spec = meta.get("spec") or arch.spec_from_model(model)
-    arch.build_model(spec, ds.input_shape, ds.n_classes)  # raises if the classes do not match
-    session.load_model(spec, model.state_dict())
-    return (f"Loaded {Path(path).name} ({meta.get('dataset', 'unknown data')}). Start continues "
-            "training from these weights; Reset forgets them.")

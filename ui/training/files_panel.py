@@ -1,8 +1,10 @@
 """The studio's "Model and results" buttons: save and load a model, export history and filters.
 
-Each button asks for a path with Qt's file dialog and runs one function of
-:mod:`ui.training.files` on the :class:`~ui.training.session.TrainingSession`. A failure becomes a
-sentence in the studio (through the session), never a traceback.
+Save and load are the File menu's *Export model as...* and *Open model...*
+(:class:`~ui.training.model_actions.ModelActions`: any format, opened in the background). The
+export buttons ask for a path with Qt's file dialog and run one function of
+:mod:`ui.training.files`. A failure becomes a sentence in the studio (through the session), never
+a traceback.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from ui.training import files
 from ui.training.filters_view import FiltersView
+from ui.training.model_actions import ModelActions
 from ui.training.session import TrainingSession
 from ui.widgets.buttons import named_button
-
-MODEL_FILTER = "cnnviz model (*.npz)"
 
 
 class FilesPanel(QWidget):
@@ -26,12 +27,15 @@ class FilesPanel(QWidget):
     """
 
     def __init__(self, session: TrainingSession, filters_view: FiltersView,
-                 parent: QWidget | None = None):
+                 model_actions: ModelActions, parent: QWidget | None = None):
         super().__init__(parent)
         self._session = session
+        self._actions = model_actions
         self._filters_view = filters_view
-        self.save_button = named_button("Save model…", "saveModelButton")
-        self.load_button = named_button("Load model…", "loadModelButton")
+        self.save_button = named_button("Save model…", "saveModelButton",
+                                        "Save as .npz, .onnx, .safetensors or PyTorch code (.py)")
+        self.load_button = named_button("Load model…", "loadModelButton",
+                                        "Open a .npz, .onnx or .safetensors model")
         self.csv_button = named_button("Export history CSV…", "exportHistoryButton")
         self.png_button = named_button("Export filters PNG…", "exportFiltersButton")
         layout = QVBoxLayout(self)
@@ -59,16 +63,11 @@ class FilesPanel(QWidget):
     # ----- actions -------------------------------------------------------------------------------
     @Slot()
     def save_model(self) -> None:
-        path = self._ask(True, "Save model", MODEL_FILTER, ".npz")
-        if path:
-            self._run("save the model", files.save_current_model, self._session, path,
-                      ok=f"Saved the model to {path}.")
+        self._actions.export_model()
 
     @Slot()
     def load_model(self) -> None:
-        path = self._ask(False, "Load model", MODEL_FILTER + ";;All files (*)", ".npz")
-        if path:
-            self._run("load the model", files.load_into, self._session, path)
+        self._actions.open_model()
 
     @Slot()
     def export_history(self) -> None:

@@ -177,7 +177,8 @@ class TrainingSession(QObject):
         Parameters
         ----------
         settings : dict
-            ``TrainingControls.values()``: optimizer, lr, batch_size, epochs, weight_decay, seed.
+            ``TrainingControls.values()``: optimizer, lr, batch_size, epochs, weight_decay, seed,
+            and optionally backend ("numpy" or "torch") and device ("cpu" or "cuda").
         paused : bool
             Start paused (for a single step).
 
@@ -186,7 +187,8 @@ class TrainingSession(QObject):
         bool
             False, with :attr:`sigProblem` saying why, if the settings cannot be trained.
         """
-        from cnnviz.train import Trainer, TrainingControl
+        from cnnviz.backends import make_trainer
+        from cnnviz.train import TrainingControl
 
         dataset = self._dataset
         if dataset is None or self._spec is None:
@@ -200,7 +202,7 @@ class TrainingSession(QObject):
             control = TrainingControl(lr=settings["lr"])
             if paused:
                 control.pause()
-            trainer = Trainer(model, dataset, control=control, **settings)
+            trainer = make_trainer(model, dataset, control=control, **settings)
         except ValueError as exc:
             self.report_problem(f"Cannot start: {exc}")
             return False
@@ -272,6 +274,12 @@ class TrainingSession(QObject):
         self._context.set_state(self._latest.state)
         self.sigWeightsChanged.emit(self._context)
         return True
+
+    def show_evaluation(self, evaluation) -> None:
+        """Show a test-set evaluation of the current weights made outside a run (e.g. of a
+        loaded model): anything with ``confusion``, ``misclassified`` and ``state``."""
+        self._evaluation = evaluation
+        self.sigEvaluation.emit(evaluation)
 
     def report_problem(self, message: str) -> None:
         """Show a problem in place (red, under the progress bar) and in the status bar."""

@@ -25,6 +25,7 @@ from ui.training.inference import ModelContext
 from ui.training.inspect import InspectPanel
 from ui.training.layout import StudioParts, build_studio_layout
 from ui.training.live_views import LiveViews
+from ui.training.model_actions import ModelActions
 from ui.training.session import RunState, TrainingSession
 from ui.training.step_view import StepView
 from ui.widgets.curves import CurvesView
@@ -59,7 +60,8 @@ class TrainingWidget(QWidget):
         self.editor = ArchitectureEditor()
         self.curves = CurvesView()
         self.filters_view = FiltersView()
-        self.files_panel = FilesPanel(self.session, self.filters_view)
+        self.model_actions = ModelActions(self.session, self.dataset_panel, self.editor, self)
+        self.files_panel = FilesPanel(self.session, self.filters_view, self.model_actions)
         self.inspect_panel = InspectPanel(self.session)
         self.errors_panel = ErrorsPanel(self.session)
         self.step_view = StepView(self.session)
@@ -102,6 +104,7 @@ class TrainingWidget(QWidget):
         s.sigModelLoaded.connect(self._on_model_loaded)
         s.sigProblem.connect(self._on_problem)
         s.sigStatus.connect(self.sigStatus)
+        self.model_actions.sigStatus.connect(self.sigStatus)
         self.dataset_panel.sigDatasetChanged.connect(self._on_dataset_changed)
         self.dataset_panel.sigStatus.connect(self.sigStatus)
         self.editor.sigValidityChanged.connect(self._update_buttons)
@@ -128,6 +131,14 @@ class TrainingWidget(QWidget):
         """The GUI-side model copy used by the inspection panels."""
         return self.session.model_context()
 
+    def file_actions(self) -> list:
+        """File-menu actions: Open model..., Export model as..., Evaluate the test set."""
+        return self.model_actions.actions()
+
+    def open_model(self, path) -> None:
+        """Open a model file (.npz, .onnx, .safetensors) in the background, as File > Open."""
+        self.model_actions.open_path(path)
+
     def start(self, paused: bool = False) -> bool:
         """Build a fresh model and trainer from the current settings and start the worker."""
         if self.dataset_panel.dataset() is None or not self.editor.is_valid():
@@ -146,6 +157,7 @@ class TrainingWidget(QWidget):
     def shutdown(self) -> None:
         """Stop training and background loads, waiting for their threads; remember settings."""
         self.session.shutdown()
+        self.model_actions.shutdown()
         self.dataset_panel.shutdown()
         self.inspect_panel.shutdown()
         self._save_settings()

@@ -171,7 +171,8 @@ def test_a_saved_model_loads_back_with_the_same_weights(qtbot, trained, monkeypa
     weights = {k: v.copy() for k, v in trained.latest_snapshot().state.items()}
     click(qtbot, trained, "resetButton")
     assert trained.model_context().model() is None
-    click(qtbot, trained, "loadModelButton")
+    with qtbot.waitSignal(trained.session.sigModelLoaded, timeout=10000):
+        click(qtbot, trained, "loadModelButton")  # read off the GUI thread
     loaded = trained.model_context().model().state_dict()
     for key, value in weights.items():
         np.testing.assert_array_equal(loaded[key], value)
@@ -183,7 +184,8 @@ def test_a_corrupt_model_file_is_explained_and_nothing_changes(qtbot, trained, m
     path.write_bytes(b"PK\x03\x04 truncated")
     answer_file_dialogs(monkeypatch, path)
     before = trained.editor.spec()
-    click(qtbot, trained, "loadModelButton")
+    with qtbot.waitSignal(trained.session.sigProblem, timeout=10000):
+        click(qtbot, trained, "loadModelButton")
     assert trained.controls.message_label.isVisible()
     assert "model.npz" in trained.controls.message_label.text()
     assert trained.editor.spec() == before
