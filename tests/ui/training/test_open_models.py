@@ -51,7 +51,7 @@ def test_every_view_works_on_an_imported_model(qtbot, studio, tmp_path):
     studio.tabs.setCurrentWidget(studio.inspect_panel)
     studio.inspect_panel.show_sample(3)
     assert [shape for _, shape in studio.inspect_panel.activation_summary()][0] == (4, 28, 28)
-    assert studio.inspect_panel.saliency_item.image is not None
+    assert studio.inspect_panel.overview.saliency_panel.layer.image is not None
     studio.tabs.setCurrentWidget(studio.draw_panel)
     studio.draw_panel.classify()
     assert studio.draw_panel.probabilities().shape == (5,)
