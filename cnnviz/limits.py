@@ -1,0 +1,97 @@
+"""The budget every loader of untrusted files checks *before* it allocates, in one place.
+
+A file is a promise about its contents: a header declares a shape, a zip member declares its size,
+a gzip stream inflates to whatever it likes. A small file can promise terabytes (a 3 MB
+``mnist.npz`` asked for 12 GiB, a 2.9 KB ``.npy`` header for 7.28 TiB), so each loader compares the
+declared size with these limits first and refuses with a ``ValueError`` that names the limit, and
+reads compressed streams with a running byte count so a stream that lies about its size is cut
+off at the limit.
+
+The one memory budget is :data:`MAX_DECODED_BYTES`; the others bound counts (classes, archive
+members, files in a folder) and time. Raise them here, nowhere else.
+"""
+
+from __future__ import annotations
+
+import threading
+
+__all__ = [
+    "MAX_DECODED_BYTES", "MAX_CLASSES", "MAX_ARCHIVE_MEMBERS", "MAX_NPY_HEADER_BYTES",
+    "MAX_IMAGE_SIDE", "MAX_IMAGE_PIXELS", "IMAGE_DECODE_SECONDS", "MAX_FOLDER_FILES",
+    "READ_CHUNK_BYTES", "Cancelled", "check_cancel", "describe_bytes", "check_budget",
+]
+
+# The memory one loaded file may need once decoded: the bytes unpacked from it (a gzip stream, a
+# zip member, an IDX or .npy payload) and the float32 images made from them, whichever is larger.
+# 1 GiB holds MNIST (70,000 28x28 images: 220 MB as float32) more than four times over.
+MAX_DECODED_BYTES = 1 << 30
+
+# Classes a data set may have. Labels become 0..K-1 and one class name each; a label of
+# 2,000,000,000 must not build two billion names (sparse labels are mapped to dense ones).
+MAX_CLASSES = 1000
+
+# Members a data-set archive (.npz) may hold; a Keras mnist.npz has 4. Refused before any is read.
+MAX_ARCHIVE_MEMBERS = 64
+
+# Bytes an .npy header may take (NumPy's own default limit is 10,000).
+MAX_NPY_HEADER_BYTES = 10_000
+
+# Images: a side and a pixel count beyond these is a mistake or a decompression bomb, refused from
+# the header before decoding. The decoded pixels must also fit MAX_DECODED_BYTES.
+MAX_IMAGE_SIDE = 20_000
+MAX_IMAGE_PIXELS = 100_000_000
+
+# Seconds the app waits for one image file to decode (off the GUI thread) before giving up on it.
+IMAGE_DECODE_SECONDS = 10.0
+
+# Image files one class-folder data set may list (each is decoded; see MAX_DECODED_BYTES too).
+MAX_FOLDER_FILES = 200_000
+
+# Rows a training run's history (and each curve) keeps; past it they are thinned evenly, so the
+# memory of a run of any length is bounded (a few MB) while the curves and the CSV stay a faithful
+# sample of every step (see cnnviz.history).
+MAX_HISTORY_ROWS = 10_000
+
+# Loaders read in pieces this big, checking the byte budget and the cancel flag between them, so
+# closing the app during a 235 MB load returns within milliseconds.
+READ_CHUNK_BYTES = 4 << 20
+
+
+class Cancelled(Exception):
+    """A load was abandoned because its result is no longer wanted (the app is closing, or a
+    newer choice superseded it). Not an error: nobody is told."""
+
+
+def check_cancel(cancel: threading.Event | None) -> None:
+    """Raise :class:`Cancelled` if ``cancel`` is set (loaders poll this between chunks)."""
+    if cancel is not None and cancel.is_set():
+        raise Cancelled
+
+
+def describe_bytes(n: int) -> str:
+    """``n`` bytes in the largest binary unit that keeps it >= 1: ``"12.0 GiB"``, ``"512 KiB"``."""
+    value = float(n)
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if value < 1024 or unit == "PiB":
+            return f"{value:.0f} {unit}" if unit in ("bytes", "KiB") else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} bytes"  # pragma: no cover - the loop always returns
+
+
+def check_budget(needed: int, name: str, what: str = "once decoded",
+                 limit: int | None = None) -> None:
+    """Refuse ``name`` if it would need more than ``limit`` bytes (a Python int, so no overflow).
+
+    ``limit`` defaults to :data:`MAX_DECODED_BYTES`, read at call time.
+
+    Raises
+    ------
+    ValueError
+        ``"x.npz would need 12.0 GiB once decoded, more than the 1.0 GiB limit ..."``.
+    """
+    limit = MAX_DECODED_BYTES if limit is None else limit
+    if needed > limit:
+        more = "at least " if what == "unpacked" else ""
+        raise ValueError(f"{name} would need {more}{describe_bytes(needed)} {what}, more than the "
+                         f"{describe_bytes(limit)} limit for one file "
+                         "(cnnviz.limits.MAX_DECODED_BYTES); it was not loaded")
