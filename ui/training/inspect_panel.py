@@ -26,6 +26,7 @@ from ui.theme import HEAT, PLOT_BACKGROUND, SMALL_TEXT, colormap
 from ui.training.session import TrainingSession
 from ui.widgets.image_views import image_view, show_grey, show_signed
 from ui.widgets.probability_bars import ProbabilityBars
+from ui.widgets.text import plain_label
 from ui.widgets.tiling import tile
 from ui.widgets.why import WhyLabel
 
@@ -62,7 +63,7 @@ class InspectPanel(QWidget):
         self.class_combo.setObjectName("explainClassCombo")
         self.class_combo.setToolTip("Which class saliency and Grad-CAM explain.")
         self.class_combo.activated.connect(self._on_sample)
-        self.result_label = QLabel("Train (or load) a model to inspect it.")
+        self.result_label = plain_label("Train (or load) a model to inspect it.")
         self.result_label.setObjectName("inspectResult")
         self.result_label.setWordWrap(True)
 

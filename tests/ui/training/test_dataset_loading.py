@@ -28,11 +28,11 @@ def slow_file(monkeypatch):
     release = threading.Event()
     original = module.load_dataset
 
-    def load_dataset(source, seed=0):
+    def load_dataset(source, seed=0, cancel=None):
         if str(source).endswith("slow.npz"):
             release.wait(10)
             return make_lines(n=50, seed=3)
-        return original(source, seed)
+        return original(source, seed, cancel)
 
     monkeypatch.setattr(module, "load_dataset", load_dataset)
     yield release
@@ -42,7 +42,7 @@ def slow_file(monkeypatch):
 def test_an_image_folder_is_decoded_off_the_gui_thread(qtbot, panel, monkeypatch, tmp_path):
     threads = []
 
-    def load_image_folder(path, size):
+    def load_image_folder(path, size, cancel=None):
         threads.append(threading.get_ident())
         images = np.zeros((8, *size), np.float32)
         return image_io.ImageFolder(images, np.arange(8) % 2, ["a", "b"])
@@ -88,7 +88,7 @@ def test_a_newer_file_supersedes_one_still_loading(qtbot, panel, slow_file, tmp_
 
 def test_shutting_down_during_a_load_waits_for_it_and_delivers_nothing(qtbot, panel,
                                                                       monkeypatch):
-    def load_dataset(source, seed=0):
+    def load_dataset(source, seed=0, cancel=None):
         threading.Event().wait(0.2)  # a read that cannot be interrupted, but ends
         return make_lines(n=50, seed=3)
 
