@@ -117,14 +117,17 @@ class SourceMenu(QObject):
         if index < 0 or (combo.itemData(index) or ("",))[0] not in ("photo", "pattern"):
             index = combo.findText(DEFAULT_SOURCE)
         combo.setCurrentIndex(index)
-        self.activate(index)
+        # Meanwhile the default shows; the remembered source stays the file until it fails.
+        self._use_entry(index, remember=not source.startswith("File: "))
         if source.startswith("File: "):
             path = read_setting(_FILE_KEY, "", str)
-            if path and read_setting(_STATE_KEY, "ok", str, choices=_STATES) == "ok":
+            if not path or not Path(path).exists():
+                return  # moved or deleted since: nothing to reopen, nothing to warn about
+            if read_setting(_STATE_KEY, "ok", str, choices=_STATES) == "ok":
                 write_setting(_STATE_KEY, "opening")
                 sync_settings()  # on disk before decoding: a crash now must not repeat
                 self.load_file(path, wait=False, remembered=True)
-            elif path:
+            else:
                 note(f"{Path(path).name} was not reopened: it failed or took too long last time. "
                      "Choose it with Open image... to try again.")
 
@@ -201,6 +204,11 @@ class SourceMenu(QObject):
     @Slot(int)
     def activate(self, index: int) -> None:
         """Use the source of entry ``index`` (what a user's choice in the menu does)."""
+        self._use_entry(index, remember=True)
+
+    def _use_entry(self, index: int, remember: bool) -> None:
+        """Use entry ``index``; ``remember`` it as the next session's source if it is a photo or
+        a pattern."""
         kind, value = self._combo.itemData(index) or (None, None)
         ok = True
         if kind == "photo":
@@ -219,7 +227,8 @@ class SourceMenu(QObject):
             ok = self._draw_image()
         if ok and kind in ("photo", "pattern"):
             self._index = self._combo.currentIndex()
-            write_setting(_SOURCE_KEY, self._combo.currentText())
+            if remember:
+                write_setting(_SOURCE_KEY, self._combo.currentText())
         elif ok and kind in ("array", "drawing"):
             self._index = self._combo.currentIndex()
         elif not ok or kind in ("open", "draw"):

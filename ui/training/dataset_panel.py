@@ -109,9 +109,10 @@ def read_image_folder(task, path: str, size: int, seed: int) -> tuple[Dataset, s
     was loaded and skipped."""
     from ui.widgets.image_io import load_image_folder
 
-    folder = load_image_folder(path, size=(size, size), cancel=_cancel_event(task))
+    cancel = _cancel_event(task)
+    folder = load_image_folder(path, size=(size, size), cancel=cancel)
     dataset = from_arrays(folder.images, folder.labels, folder.class_names, seed=seed,
-                          name=Path(path).name)
+                          name=Path(path).name, cancel=cancel)
     return dataset, folder.note()
 
 

@@ -127,7 +127,11 @@ def _decode(source: _Source) -> np.ndarray:
                 f"(Qt's limit is {QImageReader.allocationLimit()} MB); shrink it first"
             )
         raise ValueError(f"{name} is damaged or not an image Qt can read ({reason})")
-    return _qimage_to_grey(image)
+    try:
+        return _qimage_to_grey(image)
+    except MemoryError:
+        raise ValueError(f"there is not enough memory to convert {name} ({w} x {h} pixels)") \
+            from None
 
 
 def read_grey_image(path: str | os.PathLike[str]) -> np.ndarray:
