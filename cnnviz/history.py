@@ -10,12 +10,14 @@ that carry a test evaluation) are kept as long as they are at most half the cap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
+
+import numpy as np
 
 from cnnviz import limits
 
-__all__ = ["History"]
+__all__ = ["History", "Series"]
 
 
 class History:
@@ -92,3 +94,63 @@ class History:
         *older, newest = self._items
         self._items = [(n, item) for n, item in older if self._kept(n, item)] + [newest]
         self._tail_is_extra = not self._kept(*newest)
+
+
+class Series:
+    """Rows of ``width`` numbers thinned like :class:`History`, kept in one float64 array.
+
+    For curves: a batch of rows is added with one array operation, and :meth:`columns` returns
+    the array itself, so a plot can be redrawn from it several times a second.
+
+    Parameters
+    ----------
+    width : int
+        Numbers per row.
+    cap : int, optional
+        Most rows kept; :data:`cnnviz.limits.MAX_HISTORY_ROWS` by default.
+    """
+
+    def __init__(self, width: int, cap: int | None = None):
+        self.cap = max(4, int(limits.MAX_HISTORY_ROWS if cap is None else cap))
+        self.width = int(width)
+        self.clear()
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def clear(self) -> None:
+        self._data = np.empty((0, self.width), np.float64)
+        self._numbers = np.empty(0, np.int64)
+        self._arrived = 0
+        self.stride = 1
+
+    def extend(self, rows) -> None:
+        """Add rows, array_like shape (n, width), newest last (the newest is always kept)."""
+        rows = np.asarray(rows, np.float64).reshape(-1, self.width)
+        if not len(rows):
+            return
+        numbers = np.arange(self._arrived, self._arrived + len(rows))
+        self._arrived += len(rows)
+        data, kept = self._data, self._numbers
+        if len(kept) and kept[-1] % self.stride:  # the old newest was kept only for that
+            data, kept = data[:-1], kept[:-1]
+        on_grid = numbers % self.stride == 0
+        on_grid[-1] = True
+        data = np.concatenate([data, rows[on_grid]])
+        kept = np.concatenate([kept, numbers[on_grid]])
+        while len(kept) > self.cap:
+            self.stride *= 2
+            on_grid = kept % self.stride == 0
+            on_grid[-1] = True
+            data, kept = data[on_grid], kept[on_grid]
+        self._data, self._numbers = data, kept
+
+    def append(self, row: Sequence[float]) -> None:
+        self.extend([row])
+
+    def columns(self) -> np.ndarray:
+        """The kept rows, oldest first, shape (len(self), width). Read-only: a later
+        :meth:`extend` makes a new array, so a plot may keep this one."""
+        view = self._data.view()
+        view.flags.writeable = False
+        return view

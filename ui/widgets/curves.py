@@ -2,19 +2,21 @@
 
 Rows arrive in batches from the worker; this module only appends them and redraws when
 :meth:`CurvesView.refresh` is called by the GUI's redraw timer, so a burst of rows costs one
-``setData`` per curve, not one per step. The points are kept in :class:`cnnviz.history.History`
-series, thinned evenly past :data:`cnnviz.limits.MAX_HISTORY_ROWS`: a run of any length draws
+``setData`` per curve, not one per step. The points are kept in :class:`cnnviz.history.Series`
+arrays, thinned evenly past :data:`cnnviz.limits.MAX_HISTORY_ROWS`: a run of any length draws
 from bounded memory. The smoothed loss is computed from every step before thinning, so it is
 the same curve a full record would give.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from cnnviz.history import History
+from cnnviz.history import Series
 from ui.theme import (
     LEGEND_BACKING,
     PLOT_BACKGROUND,
@@ -75,8 +77,8 @@ class CurvesView(QWidget):
         """Forget every point (a new run starts)."""
         # (step, loss, train accuracy, smoothed loss) per step; (step, test accuracy, test loss)
         # per evaluation.
-        self._points = History()
-        self._evaluations = History()
+        self._points = Series(4)
+        self._evaluations = Series(3)
         self._ema_loss = self._ema_norm = 0.0
         self._total_steps: int | None = None
         self._dirty_parts = {"loss": True, "accuracy": True}
@@ -86,16 +88,19 @@ class CurvesView(QWidget):
 
     def add_rows(self, rows: list[dict]) -> None:
         """Append history rows (``ui.training.worker.snapshot_row``), drawn at the next refresh."""
+        points, evaluations = [], []
         for row in rows:
             loss = row["loss"]
-            if np.isfinite(loss):  # incremental EMA: O(1) per row however long the run
+            if math.isfinite(loss):  # incremental EMA: O(1) per row however long the run
                 self._ema_norm = SMOOTHING * self._ema_norm + (1 - SMOOTHING)
                 self._ema_loss = SMOOTHING * self._ema_loss + (1 - SMOOTHING) * loss
             norm = self._ema_norm or 1.0
-            self._points.append((row["step"], loss, row["train_accuracy"], self._ema_loss / norm))
+            points.append((row["step"], loss, row["train_accuracy"], self._ema_loss / norm))
             if "test_accuracy" in row:
-                self._evaluations.append((row["step"], row["test_accuracy"],
-                                          row.get("test_loss", np.nan)))
+                evaluations.append((row["step"], row["test_accuracy"],
+                                    row.get("test_loss", np.nan)))
+        self._points.extend(points)  # one array operation per batch of rows
+        self._evaluations.extend(evaluations)
         if rows:
             self._dirty_parts = {"loss": True, "accuracy": True}
 
@@ -116,10 +121,6 @@ class CurvesView(QWidget):
         """How many points each curve holds (what is drawn after a refresh)."""
         return {"loss": len(self._points), "test": len(self._evaluations)}
 
-    def _columns(self, series: History, width: int) -> np.ndarray:
-        """The series as a float64 array, shape (len(series), width)."""
-        return np.array(series.items(), dtype=np.float64).reshape(-1, width)
-
     def refresh(self, part: str | None = None) -> None:
         """Redraw if rows arrived since the last call (called by the GUI's redraw timer).
 
@@ -131,17 +132,17 @@ class CurvesView(QWidget):
         """
         if part in (None, "loss") and self._dirty_parts.get("loss", True):
             self._dirty_parts["loss"] = False
-            steps, losses, _acc, smoothed = self._columns(self._points, 4).T
+            steps, losses, _acc, smoothed = self._points.columns().T
             finite = np.isfinite(losses)
             self._loss_raw.setData(steps[finite], losses[finite])
             self._loss_smooth.setData(steps[finite], smoothed[finite])
-            eval_steps, _acc, test_losses = self._columns(self._evaluations, 3).T
+            eval_steps, _acc, test_losses = self._evaluations.columns().T
             ok = np.isfinite(test_losses)
             self._test_loss.setData(eval_steps[ok], test_losses[ok])
         if part in (None, "accuracy") and self._dirty_parts.get("accuracy", True):
             self._dirty_parts["accuracy"] = False
-            steps, _loss, accuracy, _smoothed = self._columns(self._points, 4).T
+            steps, _loss, accuracy, _smoothed = self._points.columns().T
             # The trainer already reports a running mean over the epoch: no extra smoothing.
             self._train_acc.setData(steps, accuracy)
-            eval_steps, test_accs, _loss = self._columns(self._evaluations, 3).T
+            eval_steps, test_accs, _loss = self._evaluations.columns().T
             self._test_acc.setData(eval_steps, test_accs)

@@ -60,3 +60,25 @@ def test_clear_starts_again():
     h.clear()
     h.extend(range(5))
     assert h.items() == [0, 1, 2, 3, 4] and h.stride == 1
+
+
+def test_a_series_thins_like_a_history_and_keeps_the_newest_row():
+    from cnnviz.history import Series
+
+    series, history = Series(2, cap=64), History(cap=64)
+    for start in range(0, 5000, 37):  # batches of odd sizes
+        batch = [(n, n * 0.5) for n in range(start, min(start + 37, 5000))]
+        series.extend(batch)
+        history.extend(batch)
+    columns = series.columns()
+    assert len(series) <= 64 and columns[-1].tolist() == [4999, 2499.5]
+    assert columns[:, 0].tolist() == [n for n, _ in history.items()]
+
+
+def test_series_columns_cannot_be_changed_by_the_plot_that_holds_them():
+    from cnnviz.history import Series
+
+    series = Series(1, cap=8)
+    series.extend([[1.0], [2.0]])
+    with pytest.raises(ValueError):
+        series.columns()[0, 0] = 5.0
