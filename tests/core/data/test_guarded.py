@@ -143,3 +143,9 @@ def test_a_set_cancel_event_stops_a_read_at_its_next_chunk(tmp_path, monkeypatch
     cancel.set()
     with pytest.raises(Cancelled):
         load_idx(path, cancel)
+
+
+@pytest.mark.parametrize("n, text", [(100, "100 bytes"), (2048, "2 KiB"), (12 << 30, "12.0 GiB"),
+                                     (8 << 40, "8.0 TiB"), ((2**32 - 1) ** 3, "about 10^28 bytes")])
+def test_sizes_in_messages_are_short_and_readable(n, text):
+    assert limits.describe_bytes(n) == text
