@@ -1,5 +1,6 @@
-"""Seeded fuzzing of the data-set loaders: byte flips and truncations of a Keras-style npz and of
-an IDX file (plain and gzipped) raise nothing but ValueError or OSError.
+"""Seeded fuzzing of the data-set loaders: byte flips and truncations of a Keras-style npz (of the
+archive, and of one member's .npy header) and of an IDX file (plain and gzipped) raise nothing
+but ValueError or OSError.
 
 A few hundred cases in one limited subprocess; the seed is fixed, so a failure reproduces.
 """
@@ -10,7 +11,7 @@ FUZZ = """
 import gzip, json, random
 import numpy as np
 from cnnviz import data
-from makers import idx_bytes, keras_npz, write
+from makers import idx_bytes, keras_npz, npy_bytes, write
 
 rng = random.Random(9)
 escaped = {}
@@ -33,8 +34,16 @@ def attempt(load):
         escaped[type(exc).__name__] = escaped.get(type(exc).__name__, 0) + 1
 
 npz = keras_npz()
+member = npy_bytes(np.random.default_rng(0).integers(0, 255, (40, 8, 8), dtype=np.uint8))
 for i in range(CASES):
-    path = write("fuzz.npz", mutate(npz, header_only=i % 2 == 0))
+    if i % 2:  # damage the archive anywhere
+        damaged = mutate(npz, header_only=False)
+    else:  # damage one member's .npy header, in an archive that is itself intact
+        head = bytearray(member)
+        for _ in range(rng.randint(1, 2)):
+            head[rng.randrange(8, 128)] = rng.randrange(256)
+        damaged = keras_npz(x_train=bytes(head))
+    path = write("fuzz.npz", damaged)
     attempt(lambda: data.load_dataset(path))
 
 images = idx_bytes(np.random.default_rng(0).integers(0, 255, (20, 6, 6), dtype=np.uint8))
