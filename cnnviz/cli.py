@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 import textwrap
 import time
@@ -143,7 +142,11 @@ def _epoch_line(s, width: int) -> str:
 
 
 def _check_save_path(path: str) -> None:
-    """Refuse an unusable --save target before training, not after."""
+    """Refuse an unusable --save target before training, not after: the folder must exist and
+    accept a file of that name (tried with a real temporary file, see
+    :func:`cnnviz.fileio.check_writable`)."""
+    from cnnviz.fileio import check_writable
+
     target = Path(path).expanduser()
     if target.is_dir():
         raise ValueError(f"--save {path} is a folder; give a file name such as "
@@ -151,8 +154,10 @@ def _check_save_path(path: str) -> None:
     parent = target.parent
     if not parent.is_dir():
         raise ValueError(f"--save: the folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise ValueError(f"--save: the folder {parent} is not writable")
+    try:
+        check_writable(target)
+    except OSError as exc:
+        raise ValueError(f"--save: {exc.strerror or exc}") from None
 
 
 def cmd_train(args) -> int:
@@ -163,6 +168,8 @@ def cmd_train(args) -> int:
     _check_before_training(args)
     t_start = time.perf_counter()
     ds = data.load_dataset(args.dataset, seed=args.seed)
+    if ds.warning():
+        print(f"warning: {ds.warning()}", file=sys.stderr, flush=True)
     defaults = recommended_settings(ds.name)
     epochs = args.epochs or defaults["epochs"]
     batch = args.batch_size or defaults["batch_size"]
@@ -205,8 +212,7 @@ def cmd_train(args) -> int:
         _save_trained(model, ds, args.save, test_acc)
         result["saved"] = args.save
     if not last.diverged:
-        print(f"test accuracy {100 * test_acc:.2f}% after {last.elapsed:.2f} s of training "
-              f"({last.samples_per_second:,.0f} samples/s)")
+        print(_result_line(test_acc, last, len(ds.x_train)))
     if args.json:
         print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                           for k, v in result.items()}))
@@ -228,10 +234,18 @@ def _check_before_training(args) -> None:
 def _save_trained(model, ds, path: str, test_acc: float) -> None:
     from cnnviz.io import save_model
 
-    save_model(model, path, metadata={"dataset": ds.name, "class_names": ds.class_names,
-                                      "input_shape": list(ds.input_shape),
-                                      "test_accuracy": test_acc})
+    save_model(model, path, metadata={
+        "dataset": ds.name, "class_names": ds.class_names, "input_shape": list(ds.input_shape),
+        "test_accuracy": test_acc if math.isfinite(test_acc) else None})
     print(f"saved the model to {path}")
+
+
+def _result_line(test_acc: float, last, n_train: int) -> str:
+    speed = f"after {last.elapsed:.2f} s of training ({last.samples_per_second:,.0f} samples/s)"
+    if not math.isfinite(test_acc):  # no test images: there is nothing to measure
+        return (f"no test set (all {n_train} images were used for training), so there is no "
+                f"test accuracy; finished {speed}")
+    return f"test accuracy {100 * test_acc:.2f}% {speed}"
 
 
 def cmd_summary(args) -> int:

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["TEMP_PREFIX", "TEMP_SUFFIX", "atomic_write", "write_bytes_atomic", "remove_stale_temps"]
+__all__ = ["TEMP_PREFIX", "TEMP_SUFFIX", "atomic_write", "write_bytes_atomic", "remove_stale_temps",
+           "check_writable"]
 
 TEMP_PREFIX = ".cnnviz-tmp-"
 TEMP_SUFFIX = ".part"
@@ -127,6 +128,41 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "wb",
     except BaseException:
         _unlink_quietly(tmp)
         raise
+
+
+def check_writable(path: str | os.PathLike[str]) -> Path:
+    """Make sure a later :func:`atomic_write` to ``path`` can succeed, before the work behind it.
+
+    The folder must exist and accept a new file: a temporary file like those of a real save is
+    created and removed (asking ``os.access`` is not enough: it says yes to root on a read-only
+    file system, and knows nothing of quotas). The name must fit the file system too.
+
+    Returns
+    -------
+    Path
+        ``path``, expanded.
+
+    Raises
+    ------
+    OSError
+        Worded for ``path``, as :func:`atomic_write` would raise it.
+    """
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise OSError(errno.EISDIR, f"cannot save {path.name}: it is a folder", str(path))
+    try:
+        max_name = os.pathconf(path.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        max_name = 255
+    if len(os.fsencode(path.name)) > max_name:
+        raise _explain(OSError(errno.ENAMETOOLONG, "name too long"), path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
+    except OSError as exc:
+        raise _explain(exc, path) from None
+    os.close(fd)
+    _unlink_quietly(tmp)
+    return path
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:

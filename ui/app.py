@@ -10,6 +10,19 @@ from pathlib import Path
 from ui.display_check import display_problem
 
 TABS = ("playground", "training")
+MAX_DELAY_S = 600.0  # ten minutes; QTimer takes whole milliseconds in a 32-bit int
+
+
+def _delay(text: str) -> float:
+    """An argparse type: seconds in [0, MAX_DELAY_S] (not nan, inf or 1e308)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.0 <= value <= MAX_DELAY_S:  # also false for nan
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_DELAY_S:g} seconds, "
+                                         f"not {text}")
+    return value
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -26,8 +39,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                             "pictures)")
     parser.add_argument("--size", default="1400x900", metavar="WxH",
                         help="window size for --screenshot (default 1400x900)")
-    parser.add_argument("--delay", type=float, default=1.5, metavar="SECONDS",
-                        help="seconds to let the window settle before --screenshot captures it")
+    parser.add_argument("--delay", type=_delay, default=1.5, metavar="SECONDS",
+                        help="seconds to let the window settle before --screenshot captures it "
+                             f"(0 to {MAX_DELAY_S:g})")
     return parser.parse_args(argv)
 
 
@@ -71,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.tab:
         window.show_tab(args.tab)
     if args.image is not None:
-        window.playground.load_image(str(args.image))
+        window.playground.load_image(str(args.image), wait=False)  # the window paints first
 
     if args.screenshot:
         window.remember_layout = False

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSettings, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from ui.playground.widget import PlaygroundWidget
 from ui.training.widget import TrainingWidget
+from ui.widgets.settings import (
+    note,
+    notifier,
+    read_setting,
+    remove_setting,
+    take_notes,
+    write_setting,
+)
 
 STATUS_TIMEOUT_MS = 8000
 DEFAULT_SIZE = (1400, 900)
@@ -64,6 +72,8 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self.tabs.currentChanged.connect(self._show_tab_tip)
         self._show_tab_tip(self.tabs.currentIndex())
+        self._show_settings_notes()
+        notifier().sigNote.connect(self.show_status)
 
     # -- menus -----------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -139,11 +149,21 @@ class MainWindow(QMainWindow):
 
     # -- settings and shutdown -------------------------------------------------------------------
     def _restore_settings(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("mainWindow/geometry")
+        geometry = read_setting("mainWindow/geometry", None, bytes)
         if geometry is None or not self.restoreGeometry(geometry):
+            if geometry is not None:
+                remove_setting("mainWindow/geometry")
+                note("The saved window geometry could not be used; the window has its default "
+                     "size.")
             self._fit_default_size()
-        self.tabs.setCurrentIndex(int(settings.value("mainWindow/tab", 0)))
+        self.tabs.setCurrentIndex(read_setting("mainWindow/tab", 0, int, minimum=0,
+                                               maximum=self.tabs.count() - 1))
+
+    def _show_settings_notes(self) -> None:
+        """Say which saved settings were bad and replaced by defaults (read while building)."""
+        notes = take_notes()
+        if notes:
+            self.statusBar().showMessage(" ".join(notes), STATUS_TIMEOUT_MS * 2)
 
     def _fit_default_size(self) -> None:
         """1400x900, or as much of a smaller screen as is available."""
@@ -158,8 +178,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         # Stop training first: the worker thread must be finished before its QThread is destroyed.
         self.training.shutdown()
+        self.playground.shutdown()
         if self.remember_layout:
-            settings = QSettings()
-            settings.setValue("mainWindow/geometry", self.saveGeometry())
-            settings.setValue("mainWindow/tab", self.tabs.currentIndex())
+            write_setting("mainWindow/geometry", self.saveGeometry())
+            write_setting("mainWindow/tab", self.tabs.currentIndex())
         super().closeEvent(event)

@@ -10,10 +10,11 @@ names: the container lives in :mod:`cnnviz.data.dataset`, the file formats in
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from cnnviz.data.bundled import load_digits
-from cnnviz.data.dataset import Dataset, from_arrays, split_indices
+from cnnviz.data.dataset import Dataset, class_labels, from_arrays, split_indices
 from cnnviz.data.files import (
     labels_beside,
     load_idx,
@@ -21,21 +22,37 @@ from cnnviz.data.files import (
     load_mnist_idx,
     load_mnist_npz,
 )
+from cnnviz.data.guarded import open_regular
 from cnnviz.data.synthetic import SHAPE_CLASSES, make_lines, make_shapes
+from cnnviz.limits import Cancelled
 
 __all__ = ["BUILTIN", "SHAPE_CLASSES", "Dataset", "from_arrays", "split_indices", "make_lines",
            "make_shapes", "load_digits", "load_idx", "load_mnist_idx", "load_mnist_npz",
-           "load_dataset"]
+           "load_dataset", "class_labels", "Cancelled"]
 
 BUILTIN = ("lines", "shapes", "digits")
 
 
-def load_dataset(name_or_path, seed: int = 0) -> Dataset:
+def load_dataset(name_or_path, seed: int = 0, cancel: threading.Event | None = None) -> Dataset:
     """A built-in data set by name ("lines", "shapes", "digits") or a file/folder path.
 
     Paths: a ``.npz`` (Keras mnist.npz), a folder holding MNIST IDX files, or an IDX images file
     whose labels file sits beside it (``train-images-idx3-ubyte[.gz]`` ->
-    ``train-labels-idx1-ubyte[.gz]``).
+    ``train-labels-idx1-ubyte[.gz]``). Only regular files are read, within the budget of
+    :mod:`cnnviz.limits`.
+
+    Parameters
+    ----------
+    cancel : threading.Event, optional
+        Polled while reading; once set the load stops with :class:`cnnviz.limits.Cancelled`.
+
+    Raises
+    ------
+    ValueError
+        With a sentence for anything wrong with the name or the files (a missing file, a named
+        pipe, a damaged or oversized file, labels that are not classes, too little memory).
+    OSError
+        When the disk or the permissions refuse a file.
     """
     key = str(name_or_path)
     if key.lower() == "lines":
@@ -48,8 +65,20 @@ def load_dataset(name_or_path, seed: int = 0) -> Dataset:
     if not path.exists():
         raise ValueError(f"{key!r} is neither a built-in data set ({', '.join(BUILTIN)}) "
                          "nor an existing file or folder")
+    try:
+        return _load_path(path, seed, cancel)
+    except MemoryError:
+        raise ValueError(f"there is not enough memory to load {path.name}") from None
+    except RecursionError:
+        raise ValueError(f"{path.name} is nested too deeply to read") from None
+
+
+def _load_path(path: Path, seed: int, cancel: threading.Event | None) -> Dataset:
     if path.is_dir():
-        return load_idx_folder(path, seed)
+        return load_idx_folder(path, seed, cancel)
+    open_regular(path, "data-set file").close()  # a pipe or a device: say so before guessing
     if path.suffix.lower() == ".npz":
-        return load_mnist_npz(path, name=path.stem)
-    return load_mnist_idx(path, labels_beside(path), seed=seed, name=path.name.split(".")[0])
+        return load_mnist_npz(path, name=path.stem, cancel=cancel)
+    return load_mnist_idx(path, labels_beside(path), seed=seed, name=path.name.split(".")[0],
+                          cancel=cancel)
+

@@ -6,10 +6,14 @@ with a sentence the user can act on.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from cnnviz import limits
+from cnnviz.limits import check_cancel
 
 
 @dataclass
@@ -39,6 +43,9 @@ class Dataset:
         self.y_train = np.asarray(self.y_train, dtype=np.int64)
         self.y_test = np.asarray(self.y_test, dtype=np.int64)
         self.class_names = [str(c) for c in self.class_names]
+        if len(self.class_names) > limits.MAX_CLASSES:
+            raise ValueError(f"{len(self.class_names):,} classes are more than the "
+                             f"{limits.MAX_CLASSES:,} a data set may have")
         for part, x, y in (("training", self.x_train, self.y_train),
                            ("test", self.x_test, self.y_test)):
             if x.ndim != 4:
@@ -61,6 +68,16 @@ class Dataset:
     @property
     def n_classes(self) -> int:
         return len(self.class_names)
+
+    def warning(self) -> str | None:
+        """A sentence when the data cannot give a meaningful accuracy (one class), else None."""
+        present = np.unique(self.y_train)
+        if present.size >= 2:
+            return None
+        name = self.class_names[int(present[0])] if present.size else "?"
+        return (f"Only one class ({name!r}) in the training data: a network that always answers "
+                f"{name!r} scores 100%, so accuracy means nothing here. Use data with at least "
+                "two classes.")
 
     def class_counts(self, split: str = "train") -> np.ndarray:
         """Number of images per class, shape (n_classes,), for ``split`` "train" or "test"."""
@@ -112,29 +129,94 @@ def split_indices(labels: np.ndarray, test_fraction: float = 0.2, seed: int = 0,
     return np.flatnonzero(mask), test_idx
 
 
-def to_unit(images: np.ndarray) -> np.ndarray:
-    """Scale images into float32 [0, 1]: kept if already there, 0..255 divided by 255, any other
-    range stretched from its minimum to its maximum."""
-    if images.dtype == np.uint8:
-        return images.astype(np.float32) / 255.0
-    if images.dtype == np.bool_:
-        return images.astype(np.float32)
+def _unit_mapping(images: np.ndarray, cancel: threading.Event | None) -> tuple[float, float]:
+    """``(low, width)`` such that ``(images - low) / width`` lies in [0, 1] (see :func:`to_unit`).
+
+    A width of 0 means a constant image set (mapped to zeros).
+    """
     kind = images.dtype
+    if kind == np.uint8:
+        return 0.0, 255.0
+    if kind == np.bool_:
+        return 0.0, 1.0
     if not np.issubdtype(kind, np.number) or np.issubdtype(kind, np.complexfloating):
         raise ValueError(f"images must be numbers, got dtype {images.dtype}")
-    x = images.astype(np.float32)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("images contain NaN or infinite values")
-    lo, hi = (float(x.min()), float(x.max())) if x.size else (0.0, 1.0)
+    if images.size == 0:
+        return 0.0, 1.0
+    flat = images.reshape(len(images), -1)
+    step = _chunk_rows(flat)
+    lo, hi = np.inf, -np.inf
+    for start in range(0, len(flat), step):
+        check_cancel(cancel)
+        part = flat[start:start + step].astype(np.float32)
+        if not np.all(np.isfinite(part)):
+            raise ValueError("images contain NaN or infinite values")
+        lo, hi = min(lo, float(part.min())), max(hi, float(part.max()))
     if lo >= 0.0 and hi <= 1.0:
-        return x
+        return 0.0, 1.0
     if lo >= 0.0 and hi <= 255.0:                        # 8-bit grey levels in a wider type
-        return x / 255.0
-    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+        return 0.0, 255.0
+    return lo, hi - lo
+
+
+def _chunk_rows(images: np.ndarray) -> int:
+    """Images per piece of work: about READ_CHUNK_BYTES of float32, at least one image."""
+    per_image = 4 * max(1, int(np.prod(images.shape[1:])))
+    return max(1, limits.READ_CHUNK_BYTES // per_image)
+
+
+def unit_rows(images: np.ndarray, rows: np.ndarray | None = None,
+              cancel: threading.Event | None = None) -> np.ndarray:
+    """``images[rows]`` (all of them by default) as float32 in [0, 1], mapped as :func:`to_unit`
+    does, in pieces that poll ``cancel``.
+
+    One pass gathers, converts and scales each piece, so splitting 300,000 MNIST-sized images
+    needs no full-size temporary array and stops within milliseconds once ``cancel`` is set.
+
+    Parameters
+    ----------
+    images : ndarray, shape (N, ...)
+    rows : ndarray of int, shape (M,), optional
+
+    Returns
+    -------
+    ndarray, shape (M, ...), float32
+    """
+    images = np.asarray(images)
+    low, width = _unit_mapping(images, cancel)
+    count = len(images) if rows is None else len(rows)
+    out = np.empty((count, *images.shape[1:]), np.float32)
+    step = _chunk_rows(images)
+    for start in range(0, count, step):
+        check_cancel(cancel)
+        stop = min(start + step, count)
+        part = out[start:stop]
+        part[...] = images[start:stop] if rows is None else images[rows[start:stop]]
+        if width == 0.0:
+            part[...] = 0.0
+            continue
+        if low:
+            part -= np.float32(low)
+        if width != 1.0:
+            part /= np.float32(width)
+    return out
+
+
+def to_unit(images: np.ndarray, cancel: threading.Event | None = None) -> np.ndarray:
+    """Scale images into float32 [0, 1]: kept if already there, 0..255 divided by 255, any other
+    range stretched from its minimum to its maximum (a constant set becomes zeros).
+
+    Raises
+    ------
+    ValueError
+        For non-numeric or complex pixels, or NaN / infinite values.
+    """
+    return unit_rows(images, None, cancel)
 
 
 def from_arrays(images, labels, class_names: Sequence[str] | None = None,
-                test_fraction: float = 0.2, seed: int = 0, name: str = "arrays") -> Dataset:
+                test_fraction: float = 0.2, seed: int = 0, name: str = "arrays",
+                cancel: threading.Event | None = None) -> Dataset:
     """Build a :class:`Dataset` from in-memory arrays with a seeded stratified split.
 
     Parameters
@@ -145,6 +227,8 @@ def from_arrays(images, labels, class_names: Sequence[str] | None = None,
         Integers 0..K-1, or any hashable values (strings) which become the class names.
     class_names : sequence of str, optional
         Names for integer labels; defaults to "0", "1", ...
+    cancel : threading.Event, optional
+        Polled while converting; once set, :class:`cnnviz.limits.Cancelled` is raised.
     """
     x = np.asarray(images)
     y = np.asarray(labels)
@@ -159,15 +243,59 @@ def from_arrays(images, labels, class_names: Sequence[str] | None = None,
     if np.issubdtype(y.dtype, np.integer):
         if y.min() < 0:
             raise ValueError("labels must be non-negative class numbers")
-        k = int(y.max()) + 1
-        names = list(class_names) if class_names is not None else [str(i) for i in range(k)]
-        if len(names) < k:
-            raise ValueError(f"labels go up to {k - 1} but only {len(names)} class names "
-                             "were given")
-        y_int = y.astype(np.int64)
+        if class_names is None:
+            (y_int,), names = class_labels(y)
+        else:
+            names, k = list(class_names), int(y.max()) + 1
+            if len(names) < k:
+                raise ValueError(f"labels go up to {k - 1} but only {len(names)} class names "
+                                 "were given")
+            y_int = y.astype(np.int64)
     else:
         uniq, y_int = np.unique(y, return_inverse=True)
+        _check_class_count(uniq.size)
         names = [str(u) for u in uniq]
     train, test = split_indices(y_int, test_fraction, seed)
-    x = to_unit(x)
-    return Dataset(name, x[train], y_int[train], x[test], y_int[test], names)
+    # Gathered straight from the source type (one pass per part, no full float32 copy first).
+    return Dataset(name, unit_rows(x, train, cancel), y_int[train], unit_rows(x, test, cancel),
+                   y_int[test], names)
+
+
+def _check_class_count(k: int) -> None:
+    if k > limits.MAX_CLASSES:
+        raise ValueError(f"the labels name {k:,} different classes; a data set may have at most "
+                         f"{limits.MAX_CLASSES:,}")
+
+
+def class_labels(*parts: np.ndarray) -> tuple[list[np.ndarray], list[str]]:
+    """Non-negative integer labels of one data set's parts as class indices 0..K-1, and names.
+
+    Labels below :data:`cnnviz.limits.MAX_CLASSES` keep their numbers (class ``i`` is named
+    ``"i"``, as in MNIST). Larger, sparse labels (``7`` and ``2_000_000_000``) are mapped to
+    dense indices in sorted order and keep their numbers as names, so a stray huge label never
+    builds billions of names.
+
+    Parameters
+    ----------
+    *parts : ndarray, shape (N_i,), integer dtype, values >= 0
+
+    Returns
+    -------
+    labels : list of ndarray, shape (N_i,), int64
+    names : list of str, one per class
+
+    Raises
+    ------
+    ValueError
+        If the labels name more than ``MAX_CLASSES`` different classes.
+    """
+    filled = [p for p in parts if p.size]
+    top = max((int(p.max()) for p in filled), default=0)
+    if top < limits.MAX_CLASSES:
+        return [p.astype(np.int64) for p in parts], [str(i) for i in range(top + 1)]
+    # Non-negative, so uint64 holds every part exactly (mixing int64 and uint64 would give
+    # float64 and lose the low digits of big labels).
+    values = np.unique(np.concatenate([p.astype(np.uint64) for p in filled]))
+    _check_class_count(values.size)
+    return ([np.searchsorted(values, p.astype(np.uint64)).astype(np.int64) for p in parts],
+            [str(v) for v in values.tolist()])

@@ -102,3 +102,19 @@ def test_a_throwaway_window_leaves_the_remembered_layout_alone(qtbot):
     third = MainWindow()
     qtbot.addWidget(third)
     assert third.tabs.currentWidget() is third.training
+
+
+def test_a_corrupted_setting_starts_the_window_with_its_default_and_says_so(qtbot):
+    from PySide6.QtCore import QSettings
+
+    QSettings().setValue("mainWindow/tab", "abc")
+    QSettings().setValue("mainWindow/geometry", "notbytes")
+    w = MainWindow()
+    qtbot.addWidget(w)
+    try:
+        assert w.tabs.currentIndex() == 0
+        message = w.statusBar().currentMessage()
+        assert "mainWindow/tab = 'abc' is not valid" in message
+        assert "mainWindow/geometry" in message
+    finally:
+        w.training.shutdown()

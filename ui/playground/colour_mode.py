@@ -7,11 +7,12 @@ two never bounce updates between each other.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from ui.playground.colour_scale import COLOUR_MODES
 from ui.playground.conv_views import ConvViews
+from ui.widgets.settings import read_setting, write_setting
 
 __all__ = ["ColourModeCombo"]
 
@@ -34,7 +35,8 @@ class ColourModeCombo(QComboBox):
 
     def restore(self) -> None:
         """Apply the mode saved by an earlier session (``signed`` when none is saved)."""
-        saved = str(QSettings().value(_SETTINGS_KEY, "signed"))
+        keys = [self.itemData(i) for i in range(self.count())]
+        saved = read_setting(_SETTINGS_KEY, "signed", str, choices=keys)
         index = max(self.findData(saved), 0)
         self._show_mode(self.itemData(index))
         self._views.set_mode(self.itemData(index))
@@ -43,7 +45,7 @@ class ColourModeCombo(QComboBox):
     def _on_chosen(self, _index: int) -> None:
         mode = self.currentData()
         self._views.set_mode(mode)
-        QSettings().setValue(_SETTINGS_KEY, mode)
+        write_setting(_SETTINGS_KEY, mode)
 
     @Slot(str)
     def _show_mode(self, mode: str) -> None:

@@ -27,6 +27,7 @@ from cnnviz.lab import kernels
 from cnnviz.lab.conv import PADDING_MODES, POOL_TYPES, ConvSettings
 from ui.playground.kernel_grid import KernelGrid
 from ui.theme import ERROR_RED, NOTE_GREY, PINNED_NOTE_STYLE
+from ui.widgets.text import plain_label
 from ui.widgets.why import WhyLabel
 
 __all__ = ["WHY", "ControlsPanel", "STEP_SIZES"]
@@ -162,10 +163,10 @@ class ControlsPanel(QWidget):
             "A photo, a synthetic pattern, your own file, or a drawing. "
             "You can also drop an image file on the playground."
         )
-        self.image_info = QLabel()
+        self.image_info = plain_label()  # file names come from the user
         self.image_info.setObjectName("imageInfoLabel")
         self.image_info.setWordWrap(True)
-        self.image_message = QLabel()
+        self.image_message = plain_label()
         self.image_message.setObjectName("imageMessageLabel")
         self.image_message.setWordWrap(True)
         self.image_message.setStyleSheet(f"color: {ERROR_RED};")
@@ -211,7 +212,7 @@ class ControlsPanel(QWidget):
         grid_row.addWidget(self.kernel_grid, 1)
         grid_row.addWidget(self._why("kernel"), 0, Qt.AlignmentFlag.AlignTop)
         v.addLayout(grid_row)
-        self.kernel_message = QLabel()
+        self.kernel_message = plain_label()
         self.kernel_message.setObjectName("kernelMessageLabel")
         self.kernel_message.setWordWrap(True)
         self.kernel_message.setStyleSheet(f"color: {ERROR_RED};")

@@ -9,11 +9,12 @@ the preset "Custom", with the controls' signals blocked so nothing is applied tw
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from cnnviz.lab import kernels
 from cnnviz.lab.conv import MAX_WEIGHT
 from ui.playground.controls import ControlsPanel
+from ui.widgets.settings import read_setting, write_setting
 
 __all__ = ["KernelEditor", "resize_kernel"]
 
@@ -77,9 +78,9 @@ class KernelEditor(QObject):
     def restore(self) -> None:
         """Use the click step of the last session."""
         combo = self._controls.step_combo
-        index = int(QSettings().value(_STEP_KEY, combo.currentIndex()))
-        if 0 <= index < combo.count():
-            combo.setCurrentIndex(index)
+        index = read_setting(_STEP_KEY, combo.currentIndex(), int, minimum=0,
+                             maximum=combo.count() - 1)
+        combo.setCurrentIndex(index)
         self._on_step_chosen(combo.currentIndex())
 
     def load(self, kernel: np.ndarray) -> bool:
@@ -172,4 +173,4 @@ class KernelEditor(QObject):
     def _on_step_chosen(self, _index: int) -> None:
         combo = self._controls.step_combo
         self._grid.set_step(float(combo.currentData()))
-        QSettings().setValue(_STEP_KEY, combo.currentIndex())
+        write_setting(_STEP_KEY, combo.currentIndex())

@@ -3,20 +3,31 @@
 :class:`SourceMenu` owns ``imageSourceCombo`` and the two lines under it (what the image is, and
 why a file could not be used). Whatever the source, an image that can be used is announced once,
 by ``sigImageChosen``; one that cannot leaves the current image and the menu's choice in place.
+
+A user's file (Open, drag and drop, ``--image``, the file remembered from the last session) is
+decoded off the GUI thread by a :class:`~ui.widgets.tasks.TaskRunner`, with a time limit
+(:data:`cnnviz.limits.IMAGE_DECODE_SECONDS`): a slow or hostile file can neither freeze the
+window nor, being remembered, lock out the next start. The remembered file is reopened only if
+it opened cleanly last time; its state (``ok``, ``opening``, ``failed``) is saved before the
+attempt, so a crash or a kill during it also counts as a failure.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel
 
 from cnnviz.data.bundled import SAMPLE_PHOTOS, asset_path
 from cnnviz.lab import patterns
+from cnnviz.limits import IMAGE_DECODE_SECONDS
 from ui.widgets.draw_dialog import DrawDialog
 from ui.widgets.image_io import IMAGE_FILE_FILTER, load_grey_image
+from ui.widgets.settings import note, read_setting, sync_settings, write_setting
+from ui.widgets.tasks import TaskRunner
 
 __all__ = ["SourceMenu", "DEFAULT_SOURCE", "OPEN_ITEM", "DRAW_ITEM", "PATTERN_SIZE"]
 
@@ -27,6 +38,24 @@ DEFAULT_SOURCE = SAMPLE_PHOTOS[0][0]
 _SOURCE_KEY = "playground/source"
 _FILE_KEY = "playground/sourceFile"  # the file behind a "File: ..." source
 _DIR_KEY = "playground/lastDir"
+_STATE_KEY = "playground/sourceFileState"  # "ok", "opening" (or crashed opening) or "failed"
+_STATES = ("ok", "opening", "failed")
+
+
+def decode_image_file(_task, path: str):
+    """A background task: the playground's grey input from ``path`` and a note (see
+    :func:`ui.widgets.image_io.load_grey_image`)."""
+    return load_grey_image(path)
+
+
+@dataclass
+class _Request:
+    """One file being decoded: where from, whether it is the remembered file, how it ended."""
+
+    path: str
+    remembered: bool = False
+    outcome: bool | None = None
+    loop: QEventLoop | None = None
 
 
 class SourceMenu(QObject):
@@ -55,6 +84,11 @@ class SourceMenu(QObject):
         # The latest drawing and use_array() array, so their menu entries can bring them back.
         self._kept: dict[str, tuple[np.ndarray, str]] = {}
         self._index = 0  # the entry of the image in use, to go back to after a failed choice
+        self._info_text = ""  # what the info line says about the image in use
+        self._request: _Request | None = None
+        self.tasks = TaskRunner(self)
+        self.tasks.sigResult.connect(self._on_decoded)
+        self.tasks.sigError.connect(self._on_decode_failed)
         self._populate()
         combo.activated.connect(self.activate)
 
@@ -74,20 +108,33 @@ class SourceMenu(QObject):
 
     # -- public API -------------------------------------------------------------------------------
     def restore(self) -> None:
-        """Choose the source of the last session: its file if it still opens, else its photo or
-        pattern, else the default photo."""
-        store = QSettings()
-        source = str(store.value(_SOURCE_KEY, DEFAULT_SOURCE))
-        if source.startswith("File: "):
-            path = str(store.value(_FILE_KEY, ""))
-            if path and Path(path).is_file() and self.load_file(path):
-                return
+        """Choose the source of the last session: its photo or pattern at once; its file in the
+        background (the default photo shows meanwhile), unless that file failed, took too long
+        or was being opened when the app last ended."""
+        source = read_setting(_SOURCE_KEY, DEFAULT_SOURCE, str)
         combo = self._combo
         index = combo.findText(source)
         if index < 0 or (combo.itemData(index) or ("",))[0] not in ("photo", "pattern"):
             index = combo.findText(DEFAULT_SOURCE)
         combo.setCurrentIndex(index)
-        self.activate(index)
+        # Meanwhile the default shows; the remembered source stays the file until it fails.
+        self._use_entry(index, remember=not source.startswith("File: "))
+        if source.startswith("File: "):
+            path = read_setting(_FILE_KEY, "", str)
+            if not path or not Path(path).exists():
+                return  # moved or deleted since: nothing to reopen, nothing to warn about
+            if read_setting(_STATE_KEY, "ok", str, choices=_STATES) == "ok":
+                write_setting(_STATE_KEY, "opening")
+                sync_settings()  # on disk before decoding: a crash now must not repeat
+                self.load_file(path, wait=False, remembered=True)
+            else:
+                note(f"{Path(path).name} was not reopened: it failed or took too long last time. "
+                     "Choose it with Open image... to try again.")
+
+    def shutdown(self) -> None:
+        """Abandon a decode in progress and wait for its thread."""
+        self.tasks.shutdown()
+        self._finish(self._request, False)
 
     def use_array(self, array: np.ndarray, name: str = "image") -> bool:
         """Use a grey (H, W) array in [0, 1]; the menu names it ``Array: name``. False (with a
@@ -99,20 +146,69 @@ class SourceMenu(QObject):
         self._select_custom(f"Array: {name}", ("array", None))
         return True
 
-    def load_file(self, path) -> bool:
-        """Open an image file; on failure keep the current image and say why."""
-        if not self._load_path(path):
-            return False
+    def load_file(self, path, wait: bool = True, remembered: bool = False) -> bool:
+        """Open an image file, decoded off the GUI thread within the time limit.
+
+        With ``wait`` (the default) this returns when the file is in use (True) or refused (False,
+        with the reason shown); the window keeps repainting meanwhile. Without, it returns True at
+        once and the outcome follows. On failure the current image stays.
+        """
+        self._finish(self._request, False)  # a newer choice supersedes a decode in progress
+        request = _Request(str(path), remembered)
+        self._request = request
+        self._info.setText(f"Opening {Path(path).name}…")
+        self.tasks.start("image", decode_image_file, str(path), time_limit=IMAGE_DECODE_SECONDS)
+        if not wait:
+            return True
+        if request.outcome is None:
+            request.loop = QEventLoop()
+            request.loop.exec()
+        return bool(request.outcome)
+
+    def _finish(self, request: _Request | None, ok: bool) -> None:
+        if request is None or request.outcome is not None:
+            return
+        request.outcome = ok
+        if request is self._request:
+            self._request = None
+        if request.loop is not None:
+            request.loop.quit()
+
+    @Slot(str, object)
+    def _on_decoded(self, _slot: str, result) -> None:
+        request = self._request
+        if request is None:
+            return
+        image, note_text = result
+        path = request.path
+        self._use_decoded(image, note_text, Path(path).name)
         label = f"File: {Path(path).name}"
-        self._select_custom(label, ("file", str(path)))
-        store = QSettings()
-        store.setValue(_SOURCE_KEY, label)
-        store.setValue(_FILE_KEY, str(path))
-        return True
+        self._select_custom(label, ("file", path))
+        write_setting(_SOURCE_KEY, label)
+        write_setting(_FILE_KEY, path)
+        write_setting(_STATE_KEY, "ok")
+        self._finish(request, True)
+
+    @Slot(str, str)
+    def _on_decode_failed(self, _slot: str, message: str) -> None:
+        request = self._request
+        if request is None:
+            return
+        name = Path(request.path).name
+        self._restore_info()
+        self._show_problem(message if name in message else f"Could not open {name}: {message}")
+        if request.remembered:
+            write_setting(_STATE_KEY, "failed")
+        self._finish(request, False)
 
     @Slot(int)
     def activate(self, index: int) -> None:
         """Use the source of entry ``index`` (what a user's choice in the menu does)."""
+        self._use_entry(index, remember=True)
+
+    def _use_entry(self, index: int, remember: bool) -> None:
+        """Use entry ``index``; ``remember`` it as the next session's source if it is a photo or
+        a pattern."""
         kind, value = self._combo.itemData(index) or (None, None)
         ok = True
         if kind == "photo":
@@ -123,14 +219,16 @@ class SourceMenu(QObject):
             # Back to an earlier drawing or array: the menu entry must bring its image back.
             ok = kind in self._kept and self._offer(*self._kept[kind]) is not None
         elif kind == "file":
-            ok = self.load_file(value)
+            self.load_file(value, wait=False)
+            ok = False  # the entry is selected once the file has decoded
         elif kind == "open":
             ok = self._open_file_dialog()
         elif kind == "draw":
             ok = self._draw_image()
-        if ok and kind in ("photo", "pattern", "file"):
+        if ok and kind in ("photo", "pattern"):
             self._index = self._combo.currentIndex()
-            QSettings().setValue(_SOURCE_KEY, self._combo.currentText())
+            if remember:
+                write_setting(_SOURCE_KEY, self._combo.currentText())
         elif ok and kind in ("array", "drawing"):
             self._index = self._combo.currentIndex()
         elif not ok or kind in ("open", "draw"):
@@ -146,21 +244,29 @@ class SourceMenu(QObject):
         image = np.clip(a, 0.0, 1.0)
         self._message.hide()
         self._info.setText(f"{name}: {a.shape[1]}x{a.shape[0]} pixels")
+        self._info_text = self._info.text()
         self.sigImageChosen.emit(image, name)
         return image
 
+    def _restore_info(self) -> None:
+        self._info.setText(self._info_text)
+
     def _load_path(self, path) -> bool:
+        """A bundled photo, decoded at once (the app's own small files)."""
         try:
-            image, note = load_grey_image(path)
+            image, note_text = load_grey_image(path)
         except (ValueError, OSError) as exc:
             self._show_problem(str(exc))
             return False
-        name = Path(path).name
-        self._offer(image, name)
-        if note:
-            self._info.setText(f"{name}: {note}")
-            self.sigStatus.emit(f"{name} was {note} to keep the playground live.")
+        self._use_decoded(image, note_text, Path(path).name)
         return True
+
+    def _use_decoded(self, image: np.ndarray, note_text: str | None, name: str) -> None:
+        self._offer(image, name)
+        if note_text:
+            self._info.setText(f"{name}: {note_text}")
+            self._info_text = self._info.text()
+            self.sigStatus.emit(f"{name} was {note_text} to keep the playground live.")
 
     def _show_problem(self, message: str) -> None:
         self._message.setText(message)
@@ -182,14 +288,15 @@ class SourceMenu(QObject):
         self._select(index)
 
     def _open_file_dialog(self) -> bool:
-        start = str(QSettings().value(_DIR_KEY, str(Path.home())))
+        start = read_setting(_DIR_KEY, "", str) or str(Path.home())
         path, _ = QFileDialog.getOpenFileName(
             self._combo.window(), "Open an image", start, IMAGE_FILE_FILTER
         )
         if not path:
             return False
-        QSettings().setValue(_DIR_KEY, str(Path(path).parent))
-        return self.load_file(path)
+        write_setting(_DIR_KEY, str(Path(path).parent))
+        self.load_file(path, wait=False)
+        return False  # the menu shows the file once it has decoded
 
     def _draw_image(self) -> bool:
         dialog = DrawDialog(self._combo.window())

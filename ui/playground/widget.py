@@ -180,9 +180,18 @@ class PlaygroundWidget(QWidget):
         """
         return self.sources.use_array(array, name)
 
-    def load_image(self, path) -> bool:
-        """Open an image file as the input; on failure keep the current image and say why."""
-        return self.sources.load_file(path)
+    def load_image(self, path, wait: bool = True) -> bool:
+        """Open an image file as the input; on failure keep the current image and say why.
+
+        The file is decoded off the GUI thread, within a time limit. By default this waits for
+        the outcome (True: the image is in use); with ``wait=False`` it returns at once and the
+        image appears when decoded (drag and drop, ``--image``).
+        """
+        return self.sources.load_file(path, wait=wait)
+
+    def shutdown(self) -> None:
+        """Abandon an image decode in progress and wait for its thread (closing the app)."""
+        self.sources.shutdown()
 
     def set_kernel(self, kernel: np.ndarray) -> bool:
         """Load a square kernel (k = 1..9), resizing ``kernelSizeSpin``; False (says why) if not."""
@@ -237,5 +246,9 @@ class PlaygroundWidget(QWidget):
     def dropEvent(self, event) -> None:  # noqa: N802
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if files:
-            self.load_image(files[0])
+            self.load_image(files[0], wait=False)  # the drop returns at once; decoding follows
             event.acceptProposedAction()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.shutdown()
+        super().closeEvent(event)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QListWidget,
     QSpinBox,
     QTableWidget,
@@ -30,6 +29,7 @@ from cnnviz.nn.summary import summarize, totals
 from ui.theme import ERROR_STYLE
 from ui.training.receptive_field_view import ReceptiveFieldView
 from ui.widgets.buttons import named_button
+from ui.widgets.text import plain_label
 from ui.widgets.why import WhyLabel
 
 TYPE_LABELS = {"conv": "Conv", "relu": "ReLU", "maxpool": "MaxPool", "avgpool": "AvgPool",
@@ -103,7 +103,7 @@ class ArchitectureEditor(QWidget):
         self.form = QFormLayout()
         self._spins: dict[str, QSpinBox] = {}
 
-        self.error_label = QLabel("")
+        self.error_label = plain_label()
         self.error_label.setObjectName("architectureError")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(ERROR_STYLE)

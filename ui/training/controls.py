@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
-    QLabel,
     QProgressBar,
     QSpinBox,
     QVBoxLayout,
@@ -22,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from ui.theme import ERROR_STYLE
 from ui.widgets.buttons import named_button
+from ui.widgets.settings import read_setting, write_setting
+from ui.widgets.text import plain_label
 
 OPTIMIZERS = (("Adam", "adam"), ("SGD", "sgd"), ("SGD + momentum", "momentum"))
 BACKENDS = (("NumPy (from scratch)", ("numpy", "cpu")), ("PyTorch (CPU)", ("torch", "cpu")),
@@ -148,7 +149,7 @@ class TrainingControls(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.setFormat("idle")
-        self.message_label = QLabel("")
+        self.message_label = plain_label()  # problems quote file names
         self.message_label.setObjectName("trainingMessage")
         self.message_label.setWordWrap(True)
         self.message_label.setStyleSheet(ERROR_STYLE)
@@ -219,33 +220,33 @@ class TrainingControls(QWidget):
             f"{s.samples_per_second:,.0f} samples/s{left} · loss {s.loss:.3f} · lr {s.lr:g}")
 
     # ----- persistence ---------------------------------------------------------------------------
-    def save_settings(self, settings: QSettings) -> None:
+    def save_settings(self) -> None:
         """Remember the form under ``training/``."""
         for key, value in self.values().items():
             if key != "device":
-                settings.setValue(f"training/{key}", value)
-        settings.setValue("training/backend", self.backend_combo.currentIndex())
+                write_setting(f"training/{key}", value)
+        write_setting("training/backend", self.backend_combo.currentIndex())
 
-    def restore_settings(self, settings: QSettings) -> None:
-        """Restore the form from ``training/``; missing or malformed values keep the defaults."""
-        def read(key, kind, default):
-            try:
-                return kind(settings.value(f"training/{key}", default))
-            except (TypeError, ValueError):
-                return default
-
-        backend = read("backend", int, 0)
-        if 0 <= backend < self.backend_combo.count() and is_enabled(self.backend_combo, backend):
+    def restore_settings(self) -> None:
+        """Restore the form from ``training/``; a missing value keeps the default, a malformed or
+        out-of-range one (``lr=nan``, ``batch_size=-5``) too, with a note (see
+        :func:`ui.widgets.settings.read_setting`)."""
+        backend = read_setting("training/backend", 0, int, minimum=0,
+                               maximum=self.backend_combo.count() - 1)
+        if is_enabled(self.backend_combo, backend):
             self.backend_combo.setCurrentIndex(backend)
-        index = self.optimizer_combo.findData(read("optimizer", str, "adam"))
+        keys = [key for _label, key in OPTIMIZERS]
+        index = self.optimizer_combo.findData(read_setting("training/optimizer", "adam", str,
+                                                           choices=keys))
         self.optimizer_combo.blockSignals(True)
         self.optimizer_combo.setCurrentIndex(max(index, 0))
         self.optimizer_combo.blockSignals(False)
-        self.lr_spin.setValue(read("lr", float, self.lr_spin.value()))
-        self.batch_spin.setValue(read("batch_size", int, self.batch_spin.value()))
-        self.epochs_spin.setValue(read("epochs", int, self.epochs_spin.value()))
-        self.decay_spin.setValue(read("weight_decay", float, self.decay_spin.value()))
-        self.seed_spin.setValue(read("seed", int, self.seed_spin.value()))
+        for key, spin, kind in (("lr", self.lr_spin, float), ("batch_size", self.batch_spin, int),
+                                ("epochs", self.epochs_spin, int),
+                                ("weight_decay", self.decay_spin, float),
+                                ("seed", self.seed_spin, int)):
+            spin.setValue(read_setting(f"training/{key}", spin.value(), kind,
+                                       minimum=spin.minimum(), maximum=spin.maximum()))
 
 
 def is_enabled(combo: QComboBox, index: int) -> bool:

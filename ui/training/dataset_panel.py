@@ -9,6 +9,7 @@ previous data set stays selected.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from cnnviz.data import Dataset, from_arrays, load_dataset
 from ui.theme import SMALL_TEXT_STYLE
 from ui.widgets.tasks import TaskRunner
+from ui.widgets.text import literal_markup, plain_label
 
 BUILTINS = (
     ("Lines: vertical vs horizontal (8x8)", "lines"),
@@ -88,20 +90,29 @@ def read_builtin(_task, key: str, seed: int) -> tuple[Dataset, str]:
     return load_dataset(key, seed), ""
 
 
-def read_data_file(_task, path: str, seed: int) -> tuple[Dataset, str]:
-    """An MNIST ``.npz`` or IDX file (a background task; NumPy only) and an empty note."""
-    return load_dataset(path, seed), ""
+def _cancel_event(task):
+    return None if task is None else task.cancel_event
 
 
-def read_image_folder(_task, path: str, size: int, seed: int) -> tuple[Dataset, str]:
+def read_data_file(task, path: str, seed: int) -> tuple[Dataset, str]:
+    """An MNIST ``.npz`` or IDX file (a background task; NumPy only) and an empty note.
+
+    The read polls the task's cancel flag, so closing the app or choosing other data stops it
+    within one chunk (milliseconds) instead of after the whole file.
+    """
+    return load_dataset(path, seed, cancel=_cancel_event(task)), ""
+
+
+def read_image_folder(task, path: str, size: int, seed: int) -> tuple[Dataset, str]:
     """A folder with one sub-folder of images per class (a background task: Qt's image readers
     are safe off the GUI thread; pixmaps are not, and none is made here), and a note saying what
     was loaded and skipped."""
     from ui.widgets.image_io import load_image_folder
 
-    folder = load_image_folder(path, size=(size, size))
+    cancel = _cancel_event(task)
+    folder = load_image_folder(path, size=(size, size), cancel=cancel)
     dataset = from_arrays(folder.images, folder.labels, folder.class_names, seed=seed,
-                          name=Path(path).name)
+                          name=Path(path).name, cancel=cancel)
     return dataset, folder.note()
 
 
@@ -152,7 +163,7 @@ class DatasetPanel(QWidget):
         self.folder_size_spin.setValue(28)
         self.folder_size_spin.setSuffix(" px")
         self.folder_size_spin.setToolTip("Images from a folder are resized to this square size.")
-        self.status_label = QLabel("")
+        self.status_label = plain_label()  # file and folder names come from the user
         self.status_label.setObjectName("datasetStatus")
         self.status_label.setWordWrap(True)
 
@@ -261,7 +272,7 @@ class DatasetPanel(QWidget):
     def _call(fn, *args):
         try:
             return fn(None, *args)
-        except ValueError as exc:
+        except (ValueError, OSError) as exc:
             return exc
         except Exception as exc:  # noqa: BLE001 - a reader bug must not kill the app
             return ValueError(f"could not read that data: {exc}")
@@ -275,6 +286,8 @@ class DatasetPanel(QWidget):
             self._restore_combo()
             return False
         dataset, note = result
+        if dataset.warning():
+            note = "; ".join(filter(None, (note, dataset.warning())))
         if index is None:  # a file: remember it in the combo so it can be chosen again
             label = f"File: {dataset.name}"
             key = f"file:{label}"
@@ -290,6 +303,8 @@ class DatasetPanel(QWidget):
         self._dataset = dataset
         self._show(dataset, note)
         self.sigDatasetChanged.emit(dataset)
+        if dataset.warning():
+            self.sigStatus.emit(dataset.warning())
         return True
 
     # ----- preview -------------------------------------------------------------------------------
@@ -300,10 +315,13 @@ class DatasetPanel(QWidget):
             f"{ds.name}: {len(ds.y_train)} train / {len(ds.y_test)} test, {ds.n_classes} classes, "
             f"{h}x{w} px" + (f" ({note})" if note else "")
         )
-        rows = "".join(f"<tr><td>{name}</td><td align=right>{a}</td><td align=right>{b}</td></tr>"
+        # Class and data-set names are folder and file names: escaped, a folder named "<!--"
+        # would otherwise hide the table.
+        rows = "".join(f"<tr><td>{escape(name)}</td><td align=right>{a}</td>"
+                       f"<td align=right>{b}</td></tr>"
                        for name, a, b in zip(ds.class_names, train, test, strict=True))
         self.summary_label.setText(
-            f"<b>{ds.name}</b> — {h}x{w} pixels, {c} channel(s). Train/test split "
+            f"<b>{escape(ds.name)}</b> — {h}x{w} pixels, {c} channel(s). Train/test split "
             f"{len(ds.y_train)} / {len(ds.y_test)} (the test images are never trained on, so test "
             "accuracy measures generalisation).<table cellspacing=6><tr><th align=left>class</th>"
             f"<th>train</th><th>test</th></tr>{rows}</table>"
@@ -316,8 +334,8 @@ class DatasetPanel(QWidget):
         for n, i in enumerate(picks):
             cell = QLabel()
             cell.setPixmap(grey_pixmap(ds.x_train[i, 0]))
-            cell.setToolTip(f"training sample {i}: {ds.class_names[ds.y_train[i]]}")
-            caption = QLabel(ds.class_names[ds.y_train[i]])
+            cell.setToolTip(literal_markup(f"training sample {i}: {ds.class_names[ds.y_train[i]]}"))
+            caption = plain_label(ds.class_names[ds.y_train[i]])
             caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
             caption.setStyleSheet(SMALL_TEXT_STYLE)
             box = QVBoxLayout()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QTimer, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from cnnviz.data.images import resize_area
 from ui.training.session import TrainingSession
 from ui.widgets.draw_canvas import DrawCanvas
 from ui.widgets.image_views import image_view, show_grey
 from ui.widgets.probability_bars import ProbabilityBars
+from ui.widgets.text import plain_label
 from ui.widgets.why import WhyLabel
 
 CANVAS = (28, 28)
@@ -72,7 +73,7 @@ class DrawDigitPanel(QWidget):
         self.clear_button.clicked.connect(self.canvas.clear)
         self.seen_plot, self.seen_item = image_view("what the network sees")
         self.bars = ProbabilityBars("live prediction")
-        self.result = QLabel("Draw with the left mouse button; right button erases.")
+        self.result = plain_label("Draw with the left mouse button; right button erases.")
         self.result.setObjectName("drawResult")
         self.result.setWordWrap(True)
         # Coalesce a burst of paint events into one prediction per ~50 ms.

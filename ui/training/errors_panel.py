@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsSimpleTextItem,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
@@ -28,6 +27,7 @@ from ui.theme import PLOT_BACKGROUND, SEQUENTIAL, colormap, text_colour_on
 from ui.training.dataset_panel import grey_pixmap
 from ui.training.inference import ModelContext
 from ui.training.session import TrainingSession
+from ui.widgets.text import literal_markup, plain_label
 from ui.widgets.why import WhyLabel
 
 MAX_GALLERY = 40  # thumbnails per view; each needs one single-sample prediction
@@ -83,7 +83,7 @@ class ErrorsPanel(QWidget):
         self.gallery.setMovement(QListWidget.Movement.Static)
         self.gallery.setSpacing(4)
         self.gallery.itemClicked.connect(self._on_item_clicked)
-        self.gallery_label = QLabel("Train a model: the matrix appears at each evaluation.")
+        self.gallery_label = plain_label("Train a model: the matrix appears at each evaluation.")
         self.gallery_label.setObjectName("galleryLabel")
         self.gallery_label.setWordWrap(True)
         why = WhyLabel(WHY, expanded=True)
@@ -194,8 +194,8 @@ class ErrorsPanel(QWidget):
             item = QListWidgetItem(QIcon(grey_pixmap(ds.x_test[i, 0], 48)),
                                    f"{names[truth]}→{names[pred]}")
             item.setData(Qt.ItemDataRole.UserRole, i)
-            item.setToolTip(f"test sample {i}: true {names[truth]}, predicted {names[pred]}. "
-                            "Click to inspect.")
+            item.setToolTip(literal_markup(f"test sample {i}: true {names[truth]}, predicted "
+                                          f"{names[pred]}. Click to inspect."))
             self.gallery.addItem(item)
         more = f" (first {len(shown)} shown)" if len(indices) > len(shown) else ""
         self.gallery_label.setText(text + more + ". Click one to inspect it.")

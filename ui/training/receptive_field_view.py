@@ -13,13 +13,13 @@ from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QHBoxLayout,
-    QLabel,
     QVBoxLayout,
     QWidget,
 )
 
 from ui.theme import HIGHLIGHT, SMALL_TEXT_STYLE
 from ui.widgets.image_views import image_view
+from ui.widgets.text import plain_label
 from ui.widgets.why import WhyLabel
 
 WHY = (
@@ -48,7 +48,7 @@ class ReceptiveFieldView(QWidget):
         self.rect.setBrush(QBrush(QColor(*HIGHLIGHT, 60)))
         self.plot.addItem(self.rect)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
-        self.label = QLabel("")
+        self.label = plain_label()
         self.label.setObjectName("receptiveFieldLabel")
         self.label.setWordWrap(True)
         self.label.setStyleSheet(SMALL_TEXT_STYLE)

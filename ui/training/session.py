@@ -15,6 +15,7 @@ from enum import Enum
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from cnnviz.history import History
 from cnnviz.nn import architecture as arch
 from ui.training.inference import ModelContext
 from ui.training.worker import Report, TrainingRunner
@@ -90,7 +91,8 @@ class TrainingSession(QObject):
         self._state = RunState.IDLE
         self._dataset = None
         self._spec: list | None = None
-        self._history: list[dict] = []
+        # Thinned evenly past cnnviz.limits.MAX_HISTORY_ROWS: bounded memory for any run length.
+        self._history = History(is_key=lambda row: "test_accuracy" in row)
         self._latest = None
         self._evaluation = None
         self._loaded_state: dict | None = None
@@ -106,7 +108,12 @@ class TrainingSession(QObject):
 
     def history(self) -> list[dict]:
         """One dict per trained step: step, epoch, epoch_progress, loss, train_accuracy, lr (+
-        test_loss and test_accuracy when the test set was evaluated after that step). Copies."""
+        test_loss and test_accuracy when the test set was evaluated after that step). Copies.
+
+        Past :data:`cnnviz.limits.MAX_HISTORY_ROWS` steps the rows are an even sample of the
+        steps (every 2nd, 4th, ... row, each naming its step), always with the newest row and,
+        while they fit in half the cap, every evaluated one (see :class:`cnnviz.history.History`).
+        """
         return [dict(row) for row in self._history]
 
     def history_length(self) -> int:

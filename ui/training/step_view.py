@@ -13,7 +13,6 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from ui.theme import PLOT_BACKGROUND, SMALL_TEXT, SMALL_TEXT_STYLE
 from ui.training.session import TrainingSession
 from ui.widgets.image_views import show_grey, show_signed
 from ui.widgets.probability_bars import ProbabilityBars
+from ui.widgets.text import plain_label
 from ui.widgets.tiling import tile
 from ui.widgets.why import WhyLabel
 
@@ -69,7 +69,7 @@ class StepView(QWidget):
         self.sample_spin.setPrefix("sample ")
         self.sample_spin.setToolTip("Which image of the batch to show (the update uses them all).")
         self.sample_spin.valueChanged.connect(self._draw)
-        self.summary = QLabel("No step yet: press Single step.")
+        self.summary = plain_label("No step yet: press Single step.")
         self.summary.setObjectName("stepSummary")
         self.summary.setWordWrap(True)
         self.texts = []
@@ -92,7 +92,7 @@ class StepView(QWidget):
             lay = QVBoxLayout(box)
             lay.setContentsMargins(2, 2, 2, 2)
             lay.addWidget(w, 1)
-            text = QLabel("")
+            text = plain_label()  # quotes class names
             text.setWordWrap(True)
             text.setStyleSheet(SMALL_TEXT_STYLE)
             lay.addWidget(text)

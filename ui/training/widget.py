@@ -10,7 +10,7 @@ GUI-side copy of the model, never on the worker's live one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from cnnviz.nn import architecture as arch
@@ -29,6 +29,7 @@ from ui.training.model_actions import ModelActions
 from ui.training.session import RunState, TrainingSession
 from ui.training.step_view import StepView
 from ui.widgets.curves import CurvesView
+from ui.widgets.settings import read_setting, write_setting
 
 BUILTIN_KEYS = ("lines", "shapes", "digits")  # the data sets remembered for the next start
 
@@ -85,9 +86,9 @@ class TrainingWidget(QWidget):
                                     self.errors_panel, self.controls, self)
         self._wire()
 
-        self.controls.restore_settings(QSettings())
-        key = str(QSettings().value("training/dataset", "lines"))
-        if not self.dataset_panel.load_builtin(key if key in BUILTIN_KEYS else "lines"):
+        self.controls.restore_settings()
+        key = read_setting("training/dataset", "lines", str, choices=BUILTIN_KEYS)
+        if not self.dataset_panel.load_builtin(key):
             self.dataset_panel.load_builtin("lines")
         self._update_buttons()
 
@@ -248,8 +249,7 @@ class TrainingWidget(QWidget):
         self.dataset_panel.combo.setEnabled(not locked)
 
     def _save_settings(self) -> None:
-        settings = QSettings()
-        self.controls.save_settings(settings)
+        self.controls.save_settings()
         ds = self.dataset_panel.dataset()
         if ds is not None and ds.name in BUILTIN_KEYS:
-            settings.setValue("training/dataset", ds.name)
+            write_setting("training/dataset", ds.name)

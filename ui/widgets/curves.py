@@ -1,16 +1,22 @@
 """Loss and accuracy curves of a training run (pyqtgraph), fed with history rows.
 
-Rows arrive in batches from the worker; this module only appends them to growing arrays and
-redraws when :meth:`CurvesView.refresh` is called by the GUI's redraw timer, so a burst of rows
-costs one ``setData`` per curve, not one per step.
+Rows arrive in batches from the worker; this module only appends them and redraws when
+:meth:`CurvesView.refresh` is called by the GUI's redraw timer, so a burst of rows costs one
+``setData`` per curve, not one per step. The points are kept in :class:`cnnviz.history.Series`
+arrays, thinned evenly past :data:`cnnviz.limits.MAX_HISTORY_ROWS`: a run of any length draws
+from bounded memory. The smoothed loss is computed from every step before thinning, so it is
+the same curve a full record would give.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from cnnviz.history import Series
 from ui.theme import (
     LEGEND_BACKING,
     PLOT_BACKGROUND,
@@ -69,14 +75,11 @@ class CurvesView(QWidget):
 
     def clear(self) -> None:
         """Forget every point (a new run starts)."""
-        self._steps: list[int] = []
-        self._losses: list[float] = []
-        self._train_accs: list[float] = []
-        self._eval_steps: list[int] = []
-        self._test_losses: list[float] = []
-        self._test_accs: list[float] = []
+        # (step, loss, train accuracy, smoothed loss) per step; (step, test accuracy, test loss)
+        # per evaluation.
+        self._points = Series(4)
+        self._evaluations = Series(3)
         self._ema_loss = self._ema_norm = 0.0
-        self._smoothed_loss: list[float] = []
         self._total_steps: int | None = None
         self._dirty_parts = {"loss": True, "accuracy": True}
         for plot in (self.loss_plot, self.accuracy_plot):
@@ -85,20 +88,19 @@ class CurvesView(QWidget):
 
     def add_rows(self, rows: list[dict]) -> None:
         """Append history rows (``ui.training.worker.snapshot_row``), drawn at the next refresh."""
+        points, evaluations = [], []
         for row in rows:
             loss = row["loss"]
-            self._steps.append(row["step"])
-            self._losses.append(loss)
-            self._train_accs.append(row["train_accuracy"])
-            if np.isfinite(loss):  # incremental EMA: O(1) per row however long the run
+            if math.isfinite(loss):  # incremental EMA: O(1) per row however long the run
                 self._ema_norm = SMOOTHING * self._ema_norm + (1 - SMOOTHING)
                 self._ema_loss = SMOOTHING * self._ema_loss + (1 - SMOOTHING) * loss
             norm = self._ema_norm or 1.0
-            self._smoothed_loss.append(self._ema_loss / norm)
+            points.append((row["step"], loss, row["train_accuracy"], self._ema_loss / norm))
             if "test_accuracy" in row:
-                self._eval_steps.append(row["step"])
-                self._test_accs.append(row["test_accuracy"])
-                self._test_losses.append(row.get("test_loss", np.nan))
+                evaluations.append((row["step"], row["test_accuracy"],
+                                    row.get("test_loss", np.nan)))
+        self._points.extend(points)  # one array operation per batch of rows
+        self._evaluations.extend(evaluations)
         if rows:
             self._dirty_parts = {"loss": True, "accuracy": True}
 
@@ -117,7 +119,7 @@ class CurvesView(QWidget):
 
     def point_counts(self) -> dict:
         """How many points each curve holds (what is drawn after a refresh)."""
-        return {"loss": len(self._losses), "test": len(self._test_accs)}
+        return {"loss": len(self._points), "test": len(self._evaluations)}
 
     def refresh(self, part: str | None = None) -> None:
         """Redraw if rows arrived since the last call (called by the GUI's redraw timer).
@@ -130,19 +132,17 @@ class CurvesView(QWidget):
         """
         if part in (None, "loss") and self._dirty_parts.get("loss", True):
             self._dirty_parts["loss"] = False
-            steps = np.asarray(self._steps, dtype=np.float64)
-            losses = np.asarray(self._losses, dtype=np.float64)
+            steps, losses, _acc, smoothed = self._points.columns().T
             finite = np.isfinite(losses)
             self._loss_raw.setData(steps[finite], losses[finite])
-            self._loss_smooth.setData(steps[finite], np.asarray(self._smoothed_loss)[finite])
-            eval_steps = np.asarray(self._eval_steps, dtype=np.float64)
-            test_losses = np.asarray(self._test_losses, dtype=np.float64)
+            self._loss_smooth.setData(steps[finite], smoothed[finite])
+            eval_steps, _acc, test_losses = self._evaluations.columns().T
             ok = np.isfinite(test_losses)
             self._test_loss.setData(eval_steps[ok], test_losses[ok])
         if part in (None, "accuracy") and self._dirty_parts.get("accuracy", True):
             self._dirty_parts["accuracy"] = False
-            steps = np.asarray(self._steps, dtype=np.float64)
+            steps, _loss, accuracy, _smoothed = self._points.columns().T
             # The trainer already reports a running mean over the epoch: no extra smoothing.
-            self._train_acc.setData(steps, np.asarray(self._train_accs, dtype=np.float64))
-            self._test_acc.setData(np.asarray(self._eval_steps, dtype=np.float64),
-                                   np.asarray(self._test_accs, dtype=np.float64))
+            self._train_acc.setData(steps, accuracy)
+            eval_steps, test_accs, _loss = self._evaluations.columns().T
+            self._test_acc.setData(eval_steps, test_accs)

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from cnnviz.fileio import atomic_write, write_bytes_atomic
 from ui.theme import DIVERGING
+from ui.widgets.settings import read_setting, write_setting
+from ui.widgets.text import literal_markup
 
 __all__ = [
     "DIVERGING",
@@ -180,8 +182,7 @@ def export_dialog(
         The path written, or None when the user cancelled or the save failed (a message box
         has then said why). The folder is remembered for the next export.
     """
-    settings = QSettings()
-    folder = settings.value(_LAST_DIR_KEY, "", type=str) or str(Path.home())
+    folder = read_setting(_LAST_DIR_KEY, "", str) or str(Path.home())
     suggestion = str(Path(folder) / f"{_default_name(kind)}.png")
     path, chosen = QFileDialog.getSaveFileName(
         parent, f"Export {kind}", suggestion, EXPORT_FILE_FILTER
@@ -198,7 +199,8 @@ def export_dialog(
             save_array_png(array, target, colormap=colormap, levels=levels, scale=scale)
     except (OSError, ValueError) as exc:
         message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        QMessageBox.warning(parent, "Export failed", f"Could not save {target.name}: {message}")
+        QMessageBox.warning(parent, "Export failed",
+                            literal_markup(f"Could not save {target.name}: {message}"))
         return None
-    settings.setValue(_LAST_DIR_KEY, str(target.parent))
+    write_setting(_LAST_DIR_KEY, str(target.parent))
     return str(target)

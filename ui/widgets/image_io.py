@@ -1,23 +1,33 @@
 """Read image files with Qt into grey NumPy arrays; bad files get a sentence, not a traceback.
 
-Decoding goes through :class:`QImageReader`, which reads the header first: an absurd size is refused
-*before* any pixel memory is allocated (a 100000 x 100000 PNG is a few hundred bytes on disk and
-40 GB in memory). Colour is converted to grey with :func:`cnnviz.data.images.to_grey` (BT.601 luma).
+Safety comes before decoding, in :func:`_open`: the file must be a regular file (a named pipe
+would block for ever), its bytes are read within :data:`cnnviz.limits.MAX_DECODED_BYTES`, its
+real format is sniffed from those bytes (:mod:`cnnviz.data.image_headers`) and only the raster
+formats the app names are decoded, with Qt's format auto-detection off: an SVG renamed ``.png``
+never reaches Qt's SVG renderer. The size the header declares is checked before any pixel memory
+is allocated (a 100000 x 100000 PNG is a few hundred bytes on disk and 40 GB in memory). The UI
+calls these functions off the GUI thread (:mod:`ui.widgets.tasks`), with a time limit. Colour is
+converted to grey with :func:`cnnviz.data.images.to_grey` (BT.601 luma).
 """
 
 from __future__ import annotations
 
 import os
-import struct
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
 from PySide6.QtGui import QImage, QImageReader
 
+from cnnviz import limits
+from cnnviz.data.guarded import open_regular, read_limited
+from cnnviz.data.image_headers import FORMAT_NAMES, ImageHeader, read_header
 from cnnviz.data.images import downscale_to, resize_area, to_grey
+from cnnviz.limits import check_budget, check_cancel
 
 __all__ = [
     "IMAGE_FILE_FILTER",
@@ -33,57 +43,36 @@ __all__ = [
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 IMAGE_FILE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif);;All files (*)"
 
-# Beyond these the file is either a mistake or a decompression bomb; nothing we show needs it.
-MAX_SIDE_PIXELS = 20_000
-MAX_PIXELS = 100_000_000
+# Beyond these the file is either a mistake or a decompression bomb (see cnnviz.limits).
+MAX_SIDE_PIXELS = limits.MAX_IMAGE_SIDE
+MAX_PIXELS = limits.MAX_IMAGE_PIXELS
 
 
-def _check_file(path: Path) -> None:
-    name = path.name or str(path)
-    if not path.exists():
-        raise ValueError(f"{name}: no such file ({path})")
-    if path.is_dir():
-        raise ValueError(f"{name} is a folder, not an image file")
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ValueError(f"{name} cannot be read: {exc.strerror or exc}") from exc
-    if size == 0:
-        raise ValueError(f"{name} is empty (0 bytes), so it holds no image")
-    if not os.access(path, os.R_OK):
-        raise ValueError(f"{name} cannot be read: permission denied")
+@dataclass
+class _Source:
+    """One image file read into memory and checked, with a Qt reader over its bytes.
 
-
-def _header_size(path: Path) -> tuple[int, int] | None:
-    """Width and height from a PNG, BMP or GIF header, for when Qt's reader will not say.
-
-    Qt's BMP handler, for one, reports no size before decoding; reading the few header bytes
-    ourselves keeps the "too large" check ahead of any allocation.
+    The byte array and the buffer are kept here because the reader only borrows them.
     """
-    try:
-        with open(path, "rb") as f:
-            head = f.read(32)
-    except OSError:
-        return None
-    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
-        return struct.unpack(">II", head[16:24])
-    if head.startswith(b"BM") and len(head) >= 26:
-        w, h = struct.unpack("<ii", head[18:26])
-        return abs(w), abs(h)  # negative height means top-down rows
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return struct.unpack("<HH", head[6:10])
-    return None
+
+    name: str
+    header: ImageHeader
+    data: QByteArray
+    buffer: QBuffer
+    reader: QImageReader
+
+    @property
+    def dims(self) -> tuple[int, int]:
+        return self.header.width, self.header.height
 
 
-def _check_dimensions(name: str, w: int, h: int) -> None:
-    if w > MAX_SIDE_PIXELS or h > MAX_SIDE_PIXELS or w * h > MAX_PIXELS:
-        raise ValueError(
-            f"{name} claims to be {w} x {h} pixels, too large to open safely "
-            f"(limit {MAX_SIDE_PIXELS} px a side and {MAX_PIXELS // 1_000_000} megapixels); "
-            "shrink it in an image editor first"
-        )
-    if w == 0 or h == 0:
-        raise ValueError(f"{name} claims to be {w} x {h} pixels: an image with no pixels")
+def _read_file(path: Path) -> bytes:
+    name = path.name or str(path)
+    with open_regular(path, "image file") as f:
+        data = read_limited(f, name)
+    if not data:
+        raise ValueError(f"{name} is empty (0 bytes), so it holds no image")
+    return data
 
 
 def _qimage_to_grey(image: QImage) -> np.ndarray:
@@ -105,35 +94,44 @@ def _qimage_to_grey(image: QImage) -> np.ndarray:
     return to_grey(pixels.copy())
 
 
-def _open(path: str | os.PathLike[str]) -> tuple[QImageReader, str, tuple[int, int] | None]:
-    """Check the file and its claimed size; return a reader positioned before decoding."""
+def _open(path: str | os.PathLike[str]) -> _Source:
+    """Read and check the file, its real format and its claimed size; return a reader over its
+    bytes, positioned before decoding."""
     path = Path(path)
-    _check_file(path)
+    if path.is_dir():
+        raise ValueError(f"{path.name or path} is a folder, not an image file")
+    data = _read_file(path)
     name = path.name
-    reader = QImageReader(str(path))
+    header = read_header(data, name)
+    array = QByteArray(data)
+    del data
+    buffer = QBuffer(array)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer, header.format.encode())
+    reader.setAutoDetectImageFormat(False)  # only the sniffed format's decoder may run
     reader.setAutoTransform(True)  # honour the EXIF orientation of phone photos
     if not reader.canRead():
-        raise ValueError(
-            f"{name} is not an image Qt can read (supported: PNG, JPEG, BMP and GIF)"
-        )
-    size = reader.size()
-    dims = (size.width(), size.height()) if size.isValid() else _header_size(path)
-    if dims is not None:
-        _check_dimensions(name, *dims)
-    return reader, name, dims
+        raise ValueError(f"{name} is damaged or not an image Qt can read "
+                         f"(supported: {FORMAT_NAMES})")
+    return _Source(name, header, array, buffer, reader)
 
 
-def _decode(reader: QImageReader, name: str, dims: tuple[int, int] | None) -> np.ndarray:
+def _decode(source: _Source) -> np.ndarray:
+    reader, name, (w, h) = source.reader, source.name, source.dims
     image = reader.read()
     if image.isNull():
         reason = reader.errorString() or "unknown error"
-        if dims is not None and dims[0] * dims[1] * 4 > QImageReader.allocationLimit() * 2**20:
+        if w * h * source.header.bytes_per_pixel > QImageReader.allocationLimit() * 2**20:
             raise ValueError(
-                f"{name} ({dims[0]} x {dims[1]} pixels) is too large to decode in memory "
+                f"{name} ({w} x {h} pixels) is too large to decode in memory "
                 f"(Qt's limit is {QImageReader.allocationLimit()} MB); shrink it first"
             )
         raise ValueError(f"{name} is damaged or not an image Qt can read ({reason})")
-    return _qimage_to_grey(image)
+    try:
+        return _qimage_to_grey(image)
+    except MemoryError:
+        raise ValueError(f"there is not enough memory to convert {name} ({w} x {h} pixels)") \
+            from None
 
 
 def read_grey_image(path: str | os.PathLike[str]) -> np.ndarray:
@@ -145,7 +143,7 @@ def read_grey_image(path: str | os.PathLike[str]) -> np.ndarray:
         For a missing, empty, unreadable, corrupt or non-image file, or one whose header claims more
         than 20000 px a side or 100 megapixels. The message names the file and says what is wrong.
     """
-    return _decode(*_open(path))
+    return _decode(_open(path))
 
 
 def load_grey_image(
@@ -171,20 +169,20 @@ def load_grey_image(
     ValueError
         See :func:`read_grey_image`.
     """
-    reader, name, dims = _open(path)
-    if dims is not None and max(dims) > 2 * max_side:
+    source = _open(path)
+    dims = source.dims
+    if max(dims) > 2 * max_side:
         # Let the decoder shrink big photos on the way in (libjpeg scales in the DCT domain):
         # much faster and lighter than decoding 12 megapixels to throw most away. Stopping at
         # twice the target keeps the final area-average in charge of the quality.
         factor = 2 * max_side / max(dims)
         w, h = (max(1, round(d * factor)) for d in dims)
-        reader.setScaledSize(QSize(w, h))
-    decoded = _decode(reader, name, dims)
+        source.reader.setScaledSize(QSize(w, h))
+    decoded = _decode(source)
     image, scaled = downscale_to(decoded, max_side)
     note = None
-    if scaled or decoded.shape[::-1] != tuple(dims or decoded.shape[::-1]):
-        w, h = dims if dims is not None else decoded.shape[::-1]
-        note = f"scaled from {w}x{h} to {image.shape[1]}x{image.shape[0]}"
+    if scaled or decoded.shape[::-1] != dims:
+        note = f"scaled from {dims[0]}x{dims[1]} to {image.shape[1]}x{image.shape[0]}"
     return image, note
 
 
@@ -226,8 +224,11 @@ class ImageFolder:
         return text
 
 
-def _class_folders(root: Path) -> list[Path]:
-    """The visible sub-folders of ``root``, by name; a sentence if there are none."""
+def _class_folders(root: Path) -> list[tuple[Path, list[Path]]]:
+    """The visible sub-folders of ``root`` by name, each with its visible files by name.
+
+    Counted before anything is decoded: too many classes or files is refused at once.
+    """
     if not root.is_dir():
         raise ValueError(f"{root} is not a folder; choose a folder with one sub-folder per class")
     class_dirs = sorted(
@@ -239,34 +240,67 @@ def _class_folders(root: Path) -> list[Path]:
             f"{root.name or root} has no sub-folders; put each class's images in its own "
             "sub-folder (e.g. cats/ and dogs/)"
         )
-    return class_dirs
+    if len(class_dirs) > limits.MAX_CLASSES:
+        raise ValueError(f"{root.name or root} has {len(class_dirs):,} sub-folders; a data set "
+                         f"may have at most {limits.MAX_CLASSES:,} classes")
+    listed, total = [], 0
+    for class_dir in class_dirs:
+        # Not is_file(): a named pipe is listed, then refused with a reason when opened.
+        files = sorted(f for f in class_dir.iterdir()
+                       if not f.name.startswith(".") and not f.is_dir())
+        total += len(files)
+        if total > limits.MAX_FOLDER_FILES:
+            raise ValueError(f"{root.name or root} holds more than {limits.MAX_FOLDER_FILES:,} "
+                             "files; a data set folder may hold at most that many")
+        listed.append((class_dir, files))
+    return listed
 
 
-def _decode_class_folder(class_dir: Path, rows: int, cols: int,
-                         skipped: list[tuple[Path, str]]) -> list[np.ndarray]:
+def _decode_thumbnail(file: Path, rows: int, cols: int) -> np.ndarray:
+    """One image file as a (rows, cols) grey array (the decoder shrinks big ones on the way)."""
+    source = _open(file)
+    w, h = source.dims
+    if w > 2 * cols or h > 2 * rows:
+        source.reader.setScaledSize(QSize(min(w, 2 * cols), min(h, 2 * rows)))
+    return resize_area(_decode(source), (rows, cols))
+
+
+def _decode_class_folder(files: list[Path], rows: int, cols: int,
+                         skipped: list[tuple[Path, str]],
+                         cancel: threading.Event | None) -> list[np.ndarray]:
     """Every readable image of one class folder as a (rows, cols) grey array; failures go to
-    ``skipped`` as (file, reason)."""
+    ``skipped`` as (file, reason).
+
+    Raises
+    ------
+    ValueError
+        If one file took longer than :data:`cnnviz.limits.IMAGE_DECODE_SECONDS` to decode: the
+        folder is not worth waiting for.
+    """
     decoded = []
-    files = sorted(f for f in class_dir.iterdir() if f.is_file() and not f.name.startswith("."))
     for file in files:
+        check_cancel(cancel)
+        start = time.monotonic()
         try:
-            reader, name, dims = _open(file)
-            if dims is not None and (dims[0] > 2 * cols or dims[1] > 2 * rows):
-                reader.setScaledSize(QSize(min(dims[0], 2 * cols), min(dims[1], 2 * rows)))
-            decoded.append(resize_area(_decode(reader, name, dims), (rows, cols)))
-        except ValueError as exc:
+            decoded.append(_decode_thumbnail(file, rows, cols))
+        except (ValueError, OSError) as exc:
             skipped.append((file, str(exc)))
+        if time.monotonic() - start > limits.IMAGE_DECODE_SECONDS:
+            raise ValueError(f"{file.name} took longer than {limits.IMAGE_DECODE_SECONDS:g} s to "
+                             "decode, so reading the folder was stopped; remove that file")
     return decoded
 
 
 def load_image_folder(
-    path: str | os.PathLike[str], size: tuple[int, int] = (28, 28)
+    path: str | os.PathLike[str], size: tuple[int, int] = (28, 28),
+    cancel: threading.Event | None = None,
 ) -> ImageFolder:
     """Read a classification data set laid out as ``path/<class name>/<image files>``.
 
     Every image is decoded with Qt, turned grey and resized to ``size`` (rows, cols) by area
     averaging (the aspect ratio is not kept, as with torchvision's ``Resize((h, w))``). Hidden files
-    are ignored; files that fail to decode are skipped and listed in ``skipped``.
+    are ignored; files that fail to decode (or are not regular files) are skipped and listed in
+    ``skipped``. ``cancel`` (a ``threading.Event``) is polled between files.
 
     Returns
     -------
@@ -277,19 +311,22 @@ def load_image_folder(
     ------
     ValueError
         If ``path`` is not a folder, has no class sub-folders, or fewer than two of them hold a
-        readable image (a classifier needs at least two classes).
+        readable image (a classifier needs at least two classes); if it has more classes or
+        files than :mod:`cnnviz.limits` allows, or its images would not fit the budget.
     """
     root = Path(path)
     rows, cols = (int(s) for s in size)
     if not (1 <= rows <= 512 and 1 <= cols <= 512):
         raise ValueError(f"image size must be between 1 and 512 pixels a side, not {cols}x{rows}")
+    listed = _class_folders(root)
+    check_budget(sum(len(f) for _, f in listed) * rows * cols * 4, root.name or str(root))
     images: list[np.ndarray] = []
     labels: list[int] = []
     names: list[str] = []
     skipped: list[tuple[Path, str]] = []
     empty: list[str] = []
-    for class_dir in _class_folders(root):
-        decoded = _decode_class_folder(class_dir, rows, cols, skipped)
+    for class_dir, files in listed:
+        decoded = _decode_class_folder(files, rows, cols, skipped, cancel)
         if not decoded:
             empty.append(class_dir.name)
             continue

@@ -19,6 +19,9 @@ Threading rules (DESIGN.md):
   never overwrite a newer choice. The newer task starts at once, in a thread of its own.
 * :meth:`TaskRunner.shutdown` cancels every task, then waits for every thread: no ``QThread`` is
   destroyed while it runs.
+* A task may be given a time limit: past it the runner gives up on the task (cancels it, drops
+  its outcome) and reports ``sigError`` with a sentence, so the GUI never waits on a decoder
+  that does not come back. The thread still ends on its own.
 """
 
 from __future__ import annotations
@@ -31,15 +34,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from cnnviz.limits import Cancelled
 
 __all__ = ["TaskCancelled", "TaskControl", "TaskRunner", "live_tasks", "shut_down_live_tasks"]
 
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress signals a second, like the training reports
 
 
-class TaskCancelled(Exception):
-    """Raised by :meth:`TaskControl.check` once the task was cancelled or superseded."""
+class TaskCancelled(Cancelled):
+    """Raised by :meth:`TaskControl.check` once the task was cancelled or superseded.
+
+    Engine loaders that poll ``task.cancel_event`` raise its base,
+    :class:`cnnviz.limits.Cancelled`; both count as a cancelled task, not an error.
+    """
 
 
 class TaskControl:
@@ -97,7 +106,7 @@ class _Worker(QObject):
     def run(self) -> None:
         try:
             outcome = ("result", self._fn(self.control, *self._args, **self._kwargs))
-        except TaskCancelled:
+        except Cancelled:
             outcome = ("cancelled", None)
         except (ValueError, OSError) as exc:  # the library's way of saying what is wrong
             outcome = ("error", str(exc) or type(exc).__name__)
@@ -115,6 +124,7 @@ class _Task:
     name: str
     thread: QThread
     worker: _Worker
+    timer: QTimer | None = None
 
     def is_running(self) -> bool:
         return self.thread.isRunning()
@@ -178,11 +188,14 @@ class TaskRunner(QObject):
         self._tasks: dict[int, _Task] = {}    # every task of this runner not yet collected
 
     # ----- public API ----------------------------------------------------------------------------
-    def start(self, slot: str, fn: Callable, *args: Any, **kwargs: Any) -> int:
+    def start(self, slot: str, fn: Callable, *args: Any, time_limit: float | None = None,
+              **kwargs: Any) -> int:
         """Run ``fn(task_control, *args, **kwargs)`` in a new thread as ``slot``'s task.
 
         A task already running in ``slot`` is cancelled and its outcome dropped. Call from the GUI
         thread; pass arguments the function may keep (copies, paths, numbers), never widgets.
+        With ``time_limit`` (seconds), a task still running then is given up: cancelled, its
+        outcome dropped, and ``sigError`` says it took too long (see :meth:`time_out`).
 
         Returns
         -------
@@ -202,8 +215,24 @@ class TaskRunner(QObject):
         task = _Task(task_id, slot, name, thread, worker)
         self._tasks[task_id] = _LIVE[task_id] = task
         self._current[slot] = task_id
+        if time_limit is not None:
+            task.timer = QTimer(self)
+            task.timer.setSingleShot(True)
+            task.timer.timeout.connect(lambda: self.time_out(task_id, time_limit))
+            task.timer.start(max(0, int(time_limit * 1000)))
         thread.start()
         return task_id
+
+    def time_out(self, task_id: int, seconds: float) -> None:
+        """Give up on task ``task_id`` if it is still its slot's current task: cancel it and emit
+        ``sigError`` ("took longer than N s"). Called by the task's time-limit timer."""
+        task = self._tasks.get(task_id)
+        if task is None or self._current.get(task.slot) != task_id:
+            return
+        self._retire(task.slot)
+        self.sigError.emit(task.slot, f"it took longer than {seconds:g} s, so it was abandoned")
+        if not self._current:
+            self.sigIdle.emit()
 
     def cancel(self, slot: str) -> None:
         """Cancel ``slot``'s task, if any: it is asked to stop and its outcome will be ignored."""
@@ -248,6 +277,9 @@ class TaskRunner(QObject):
         task = self._tasks.pop(task_id, None)
         _LIVE.pop(task_id, None)
         if task is not None:
+            if task.timer is not None:
+                task.timer.stop()
+                task.timer.deleteLater()
             task.thread.wait()  # the worker quits its thread right after its last signal
         return task
 

@@ -200,3 +200,33 @@ def test_an_unusable_save_path_is_refused_before_training(capsys, tmp_path):
     code, out, err = run_cli(capsys, "train", "--epochs", "1", "--save",
                              str(tmp_path / "missing" / "m.npz"))
     assert code == 2 and "does not exist" in err and "epoch" not in out
+
+
+def _npz(path, y_train=None, n_test=10):
+    rng = np.random.default_rng(0)
+    np.savez(path, x_train=rng.integers(0, 255, (40, 8, 8), dtype=np.uint8),
+             y_train=np.arange(40) % 2 if y_train is None else y_train,
+             x_test=rng.integers(0, 255, (n_test, 8, 8), dtype=np.uint8),
+             y_test=np.arange(n_test) % 2 if y_train is None else np.zeros(n_test, int))
+    return str(path)
+
+
+def test_an_empty_test_set_is_reported_as_none_not_nan_percent(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "train", "--dataset", _npz(tmp_path / "e.npz", n_test=0),
+                             "--epochs", "1", "--json")
+    assert code == 0 and "no test set (all 40 images were used for training)" in out
+    assert "nan" not in out.replace('"test_accuracy": null', "")
+    assert json.loads(out.strip().splitlines()[-1])["test_accuracy"] is None
+
+
+def test_one_class_data_trains_with_a_warning(capsys, tmp_path):
+    code, _out, err = run_cli(capsys, "train", "--dataset",
+                              _npz(tmp_path / "one.npz", y_train=np.zeros(40, int)),
+                              "--epochs", "1")
+    assert code == 0 and "warning: Only one class ('0')" in err
+
+
+def test_save_with_a_name_too_long_is_refused_before_training(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "train", "--epochs", "1", "--save",
+                             str(tmp_path / ("m" * 300 + ".npz")))
+    assert code == 2 and "too long" in err and "epoch" not in out

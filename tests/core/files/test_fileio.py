@@ -99,3 +99,31 @@ def test_text_mode_writes_text(tmp_path):
     with atomic_write(tmp_path / "history.csv", "w", newline="") as f:
         f.write("step,loss\r\n1,0.5\r\n")
     assert (tmp_path / "history.csv").read_bytes() == b"step,loss\r\n1,0.5\r\n"
+
+
+LONG_NAME = "m" * 250 + ".npz"  # 254 characters: within every common file system's 255
+
+
+def test_check_writable_creates_and_removes_a_probe_file(tmp_path):
+    assert fileio.check_writable(tmp_path / "model.npz") == tmp_path / "model.npz"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name, fragment", [
+    ("missing/model.npz", "does not exist"), ("m" * 300 + ".npz", "too long"), ("", "folder"),
+])
+def test_check_writable_says_what_would_stop_the_save(tmp_path, name, fragment):
+    with pytest.raises(OSError, match=fragment):
+        fileio.check_writable(tmp_path / name)
+
+
+def test_a_254_character_name_saves_a_model(tmp_path):
+    from cnnviz.io import load_model, save_model
+    from cnnviz.nn import architecture
+
+    model = architecture.build_model(architecture.default_architecture("lines", (1, 8, 8), 2),
+                                     (1, 8, 8), 2)
+    fileio.check_writable(tmp_path / LONG_NAME)
+    path = save_model(model, tmp_path / LONG_NAME)
+    assert path.name == LONG_NAME and load_model(path).state_dict().keys()
+    assert _temps(tmp_path) == []

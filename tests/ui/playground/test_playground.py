@@ -317,7 +317,7 @@ def test_an_impulse_input_shows_the_kernel_itself_rotated(qtbot, pg):
     np.testing.assert_allclose(window, kernels.flip(kernels.preset("Sobel x")), atol=1e-6)
 
 
-def test_dropping_an_image_file_loads_it(pg, tmp_path):
+def test_dropping_an_image_file_loads_it_in_the_background(qtbot, pg, tmp_path):
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
 
@@ -331,7 +331,7 @@ def test_dropping_an_image_file_loads_it(pg, tmp_path):
         Qt.KeyboardModifier.NoModifier,
     )
     pg.dropEvent(event)
-    assert pg.current_result().image.shape == (20, 20)
+    qtbot.waitUntil(lambda: pg.current_result().image.shape == (20, 20), timeout=10000)
 
 
 def test_preferences_remember_the_image_source_and_colour_mode(qtbot, pg):
@@ -498,7 +498,7 @@ def test_open_image_item_asks_for_a_file_and_loads_it(qtbot, pg, tmp_path, monke
     path = write_png(tmp_path / "chosen.png", (24, 16))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     select_source(qtbot, pg, "Open image...")
-    assert pg.current_result().image.shape == (16, 24)
+    qtbot.waitUntil(lambda: pg.current_result().image.shape == (16, 24), timeout=10000)
     assert pg.controls.image_combo.currentText() == "File: chosen.png"
 
 
@@ -615,7 +615,7 @@ def test_preferences_reopen_the_last_image_file(qtbot, pg, tmp_path):
     pg.load_image(write_png(tmp_path / "remembered.png", (33, 21)))
     again = PlaygroundWidget()
     qtbot.addWidget(again)
-    assert again.current_result().image.shape == (21, 33)
+    qtbot.waitUntil(lambda: again.current_result().image.shape == (21, 33), timeout=10000)
     assert again.controls.image_combo.currentText() == "File: remembered.png"
 
 

@@ -202,3 +202,47 @@ def test_a_stopped_run_says_it_stopped(qtbot, session):
     with qtbot.waitSignal(session.sigFinished, timeout=10000):
         session.stop()
     assert messages[-1].startswith("Stopped")
+
+
+def _rows(start, count, evaluate_every=0):
+    rows = []
+    for step in range(start, start + count):
+        row = {"step": step, "epoch": 1, "epoch_progress": 0.5, "loss": 1.0 / step,
+               "train_accuracy": 0.5, "lr": 0.01}
+        if evaluate_every and step % evaluate_every == 0:
+            row.update(test_accuracy=0.9, test_loss=0.1)
+        rows.append(row)
+    return rows
+
+
+def test_the_history_stays_within_its_cap_however_long_the_run(monkeypatch):
+    from cnnviz import limits
+    from ui.training.worker import Report
+
+    monkeypatch.setattr(limits, "MAX_HISTORY_ROWS", 500)
+    session = TrainingSession()
+    for start in range(1, 20_001, 100):
+        session._on_report(Report(0, rows=_rows(start, 100, evaluate_every=1000)))
+    history = session.history()
+    assert session.history_length() == len(history) <= 500
+    assert history[-1]["step"] == 20_000  # the newest step is always there
+    assert [r["step"] for r in history if "test_accuracy" in r] == list(range(1000, 20_001, 1000))
+    steps = [r["step"] for r in history]
+    assert steps == sorted(steps)
+
+
+def test_the_csv_of_a_thinned_history_names_the_steps_it_kept(monkeypatch, tmp_path):
+    import csv
+
+    from cnnviz import limits
+    from ui.training.files import write_history_csv
+    from ui.training.worker import Report
+
+    monkeypatch.setattr(limits, "MAX_HISTORY_ROWS", 100)
+    session = TrainingSession()
+    session._on_report(Report(0, rows=_rows(1, 1000)))
+    path = write_history_csv(session.history(), tmp_path / ("h" * 250 + ".csv"))
+    with open(path, newline="") as f:
+        table = list(csv.DictReader(f))
+    assert [int(r["step"]) for r in table] == [r["step"] for r in session.history()]
+    assert float(table[-1]["loss"]) == pytest.approx(1 / 1000)

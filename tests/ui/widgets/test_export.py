@@ -137,3 +137,22 @@ def test_dialog_shows_a_message_instead_of_raising(qtbot, tmp_path, monkeypatch)
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: shown.append(a[2])))
     assert export.export_dialog(None, np.eye(2), "output") is None
     assert shown and "does not exist" in shown[0]
+
+
+def test_a_254_character_name_exports_a_png_and_an_npy(tmp_path):
+    stem = "p" * 250
+    assert QImage(str(save_array_png(np.eye(3), tmp_path / f"{stem}.png"))).width() == 3
+    assert np.load(save_array_npy(np.eye(3), tmp_path / f"{stem}.npy")).shape == (3, 3)
+
+
+def test_a_failed_export_shows_the_file_name_literally_even_if_it_looks_like_html(
+        tmp_path, monkeypatch):
+    from PySide6.QtGui import QTextDocument
+
+    _answer_dialog(monkeypatch, tmp_path / "missing" / "<b>map<!--.png")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: shown.append(a[2])))
+    assert export.export_dialog(None, np.eye(2), "output") is None
+    document = QTextDocument()
+    document.setHtml(shown[0])
+    assert "<b>map<!--.png" in document.toPlainText()

@@ -8,7 +8,7 @@ import threading
 import pytest
 from PySide6.QtCore import QThread
 
-from ui.widgets.tasks import TaskRunner, live_tasks
+from ui.widgets.tasks import TaskCancelled, TaskRunner, live_tasks
 
 
 @pytest.fixture
@@ -200,3 +200,45 @@ def test_a_running_task_is_listed_until_its_runner_collects_it(qtbot, runner):
     assert len(live_tasks()) == 1 and "'load'" in live_tasks()[0]
     runner.shutdown()
     assert live_tasks() == []
+
+
+def test_a_task_past_its_time_limit_is_abandoned_with_a_sentence(qtbot, runner):
+    release = threading.Event()
+
+    def stuck(_task):
+        release.wait(10)  # a decoder that does not poll
+        return "late"
+
+    with qtbot.waitSignal(runner.sigError, timeout=5000) as blocker:
+        runner.start("image", stuck, time_limit=0.1)
+    assert blocker.args[0] == "image" and "took longer than 0.1 s" in blocker.args[1]
+    assert not runner.is_busy("image")
+    with qtbot.assertNotEmitted(runner.sigResult, wait=100):
+        release.set()
+        qtbot.waitUntil(lambda: runner.thread_count() == 0, timeout=5000)
+
+
+def test_a_task_done_within_its_time_limit_is_not_timed_out(qtbot, runner):
+    with qtbot.waitSignal(runner.sigResult, timeout=5000):
+        runner.start("sum", add, 1, 2, time_limit=5)
+    with qtbot.assertNotEmitted(runner.sigError, wait=50):
+        pass
+
+
+def test_an_engine_loader_that_stops_on_the_cancel_flag_counts_as_cancelled(qtbot, runner):
+    from cnnviz.limits import Cancelled, check_cancel
+
+    started = threading.Event()
+
+    def loader(task):
+        started.set()
+        while True:
+            check_cancel(task.cancel_event)  # what the data loaders do between chunks
+            task.cancel_event.wait(0.01)
+
+    runner.start("dataset", loader)
+    assert started.wait(5)
+    with qtbot.assertNotEmitted(runner.sigError, wait=100):
+        runner.cancel("dataset")
+        qtbot.waitUntil(lambda: runner.thread_count() == 0, timeout=5000)
+    assert issubclass(TaskCancelled, Cancelled)
