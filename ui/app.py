@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from ui.display_check import display_problem
@@ -28,6 +30,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="window size for --screenshot (default 1400x900)")
     parser.add_argument("--delay", type=float, default=1.5, metavar="SECONDS",
                         help="seconds to let the window settle before --screenshot captures it")
+    # for `python -m cnnviz bench`: print start-up timings at the first paint, then quit
+    parser.add_argument("--report-first-paint", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -41,7 +45,29 @@ def _window_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _report_first_paint(app, marks: dict) -> None:
+    """At the first paint of any widget, print the start-up timings (s since main()) and quit."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt API)
+            if event.type() == QEvent.Type.Paint and "paint" not in marks:
+                marks["paint"] = time.perf_counter() - marks["start"]
+                QTimer.singleShot(0, done)  # after this paint pass has finished
+            return False
+
+    def done() -> None:
+        marks["painted"] = time.perf_counter() - marks.pop("start")
+        print("first-paint " + json.dumps(marks), flush=True)
+        app.removeEventFilter(watcher)
+        app.quit()
+
+    watcher = FirstPaint(app)
+    app.installEventFilter(watcher)
+
+
 def main(argv: list[str] | None = None) -> int:
+    marks = {"start": time.perf_counter()}
     args = parse_args(sys.argv[1:] if argv is None else argv)
     size = _window_size(args.size)
     problem = display_problem()
@@ -67,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from ui.main_window import MainWindow
 
+    marks["imports"] = time.perf_counter() - marks["start"]
     window = MainWindow()
+    marks["window"] = time.perf_counter() - marks["start"]
     if args.tab:
         window.show_tab(args.tab)
     if args.image is not None:
@@ -89,5 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         QTimer.singleShot(int(args.delay * 1000), capture)
         return app.exec()
 
+    if args.report_first_paint:
+        window.remember_layout = False
+        _report_first_paint(app, marks)
     window.show()
     return app.exec()
