@@ -265,6 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     tune()  # process-wide NumPy speed settings (cnnviz.runtime): asked for here, never on import
+    if args.command in ("train", "bench"):
+        from cnnviz.nn import kernels
+
+        kernels.prepare(lambda m: print(m, file=sys.stderr, flush=True))
     command = {"train": cmd_train, "summary": cmd_summary, "bench": cmd_bench}[args.command]
     try:
         return command(args)

@@ -66,6 +66,25 @@ def _report_first_paint(app, marks: dict) -> None:
     app.installEventFilter(watcher)
 
 
+def _prepare_kernels(window) -> None:
+    """Compile (first run) or load the engine's kernels in the background after the first paint;
+    say so in the status bar when it takes a while, so a first training step is not a mystery."""
+    from PySide6.QtCore import QTimer
+
+    from cnnviz.nn import kernels
+
+    thread = kernels.warm_up(background=True)
+    if thread is None:
+        return
+
+    def check() -> None:
+        if thread.is_alive():
+            window.show_status("Compiling the engine's fast kernels (once per install)...")
+            QTimer.singleShot(1000, check)
+
+    QTimer.singleShot(700, check)
+
+
 def main(argv: list[str] | None = None) -> int:
     marks = {"start": time.perf_counter()}
     args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -121,4 +140,5 @@ def main(argv: list[str] | None = None) -> int:
         window.remember_layout = False
         _report_first_paint(app, marks)
     window.show()
+    QTimer.singleShot(200, lambda: _prepare_kernels(window))  # after the first paint
     return app.exec()

@@ -170,7 +170,7 @@ def relu(x, lo, hi, y):
     src, dst = x[lo:hi], y[lo:hi]  # views and range(len): LLVM vectorises this loop
     for p in range(dst.shape[0]):
         v = src[p]
-        dst[p] = zero if v < zero else v  # NaN and -0.0 stay, as in np.maximum
+        dst[p] = v if v > zero or v != v else zero  # NaN stays, -0.0 becomes 0, as np.maximum
 
 
 @_jit

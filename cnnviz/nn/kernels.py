@@ -1,0 +1,29 @@
+"""The engine's compiled kernels: which backend runs, and preparing them ahead of time.
+
+Convolution, pooling and ReLU run as numba-compiled kernels that split a batch between the CPU
+cores (:mod:`cnnviz.nn._jit`, :mod:`cnnviz.nn._parallel`) when numba is installed; otherwise, and
+with ``CNNVIZ_NO_JIT=1``, as the pure-NumPy code that is also their reference. Results agree to
+float32 rounding (pooling and ReLU exactly).
+
+The kernels compile once per install into numba's cache (tens of seconds the first time, a few
+hundred milliseconds to load afterwards). An app calls :func:`warm_up` at start-up so that happens
+in the background; the first kernel call waits for it instead of compiling twice.
+"""
+
+from cnnviz.nn._jit import backend, enabled, ready, set_enabled, warm_up
+
+__all__ = ["backend", "enabled", "ready", "set_enabled", "warm_up", "prepare"]
+
+
+def prepare(log, patience: float = 0.5) -> None:
+    """Warm up the kernels, telling ``log`` (once) when that takes longer than ``patience`` s.
+
+    For command-line tools: the first training step then does not wait silently for a compiler.
+    """
+    thread = warm_up(background=True)
+    if thread is None:
+        return
+    thread.join(patience)
+    if thread.is_alive():
+        log("compiling the engine's kernels (once per install; about a minute)...")
+        thread.join()
