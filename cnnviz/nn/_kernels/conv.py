@@ -15,6 +15,7 @@ from numba import types
 
 from cnnviz.nn._blas import NO_TRANS, ROW_MAJOR, SGEMM_SYMBOL, THREADS_SYMBOL, TRANS
 from cnnviz.nn._jit import fastmath
+from cnnviz.nn._kernels.rows import copy, valid, zero
 
 _jit = numba.njit(nogil=True, cache=True)
 _jit_fast = numba.njit(nogil=True, cache=True, fastmath=set(fastmath))
@@ -27,33 +28,6 @@ _blas_local_threads = types.ExternalFunction(THREADS_SYMBOL, types.int32(types.i
 
 
 @_jit
-def _copy(dst, src):
-    """``dst[:] = src`` for 1-D views (a counted loop over views vectorises; numba's slice
-    assignment and loops over ``range(lo, hi)`` indices do not)."""
-    for q in range(dst.shape[0]):
-        dst[q] = src[q]
-
-
-@_jit
-def _zero(a):
-    for q in range(a.shape[0]):
-        a[q] = 0
-
-
-@_jit
-def _valid(o_count, stride, offset, size):
-    """First and one-past-last output index whose input position ``o * stride + offset`` lies in
-    ``0 .. size - 1``."""
-    lo = 0
-    if offset < 0:
-        lo = (-offset + stride - 1) // stride
-    hi = o_count
-    if (o_count - 1) * stride + offset >= size:
-        hi = max(0, (size - 1 - offset) // stride + 1) if size - 1 - offset >= 0 else 0
-    return min(lo, hi), hi
-
-
-@_jit
 def im2col(x, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, cols):
     """Write the windows of images n0..n1-1 of ``x`` (N, C, H, W) into ``cols``
     (C * kh * kw, (n1 - n0) * ho * wo); zero padding is written as zeros."""
@@ -61,10 +35,10 @@ def im2col(x, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, cols):
     plane = ho * wo
     for c in range(c_count):
         for i in range(kh):
-            oh_lo, oh_hi = _valid(ho, sh, i * dh - ph, h)
+            oh_lo, oh_hi = valid(ho, sh, i * dh - ph, h)
             for j in range(kw):
                 row = (c * kh + i) * kw + j
-                ow_lo, ow_hi = _valid(wo, sw, j * dw - pw, w)
+                ow_lo, ow_hi = valid(wo, sw, j * dw - pw, w)
                 for n in range(n0, n1):
                     base = (n - n0) * plane
                     out = cols[row, base:base + plane]
@@ -91,10 +65,10 @@ def col2im(dcols, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, dx):
         base = (n - n0) * plane
         for c in range(c_count):
             for i in range(kh):
-                oh_lo, oh_hi = _valid(ho, sh, i * dh - ph, h)
+                oh_lo, oh_hi = valid(ho, sh, i * dh - ph, h)
                 for j in range(kw):
                     row = (c * kh + i) * kw + j
-                    ow_lo, ow_hi = _valid(wo, sw, j * dw - pw, w)
+                    ow_lo, ow_hi = valid(wo, sw, j * dw - pw, w)
                     left = ow_lo * sw + j * dw - pw
                     for oh in range(oh_lo, oh_hi):
                         dst = dx[n, c, oh * sh + i * dh - ph]
@@ -147,20 +121,20 @@ def im2col_wide(x, n0, n1, kh, kw, ph, pw, dh, dw, ho, xpad, cols):
     c_count, h, w = x.shape[1], x.shape[2], x.shape[3]
     hp, wp = h + 2 * ph, w + 2 * pw
     plane, run = hp * wp, ho * wp
-    _zero(xpad)
+    zero(xpad)
     for n in range(n0, n1):
         for c in range(c_count):
             base = ((n - n0) * c_count + c) * plane
             for r in range(h):
                 start = base + (r + ph) * wp + pw
-                _copy(xpad[start:start + w], x[n, c, r])
+                copy(xpad[start:start + w], x[n, c, r])
     for n in range(n0, n1):
         for c in range(c_count):
             base = ((n - n0) * c_count + c) * plane
             for i in range(kh):
                 for j in range(kw):
                     off = base + i * dh * wp + j * dw
-                    _copy(cols[(c * kh + i) * kw + j, (n - n0) * run:(n - n0 + 1) * run],
+                    copy(cols[(c * kh + i) * kw + j, (n - n0) * run:(n - n0 + 1) * run],
                           xpad[off:off + run])
 
 
@@ -171,7 +145,7 @@ def col2im_wide(dcols, n0, n1, kh, kw, ph, pw, dh, dw, ho, dxpad, dx):
     c_count, h, w = dx.shape[1], dx.shape[2], dx.shape[3]
     hp, wp = h + 2 * ph, w + 2 * pw
     plane, run = hp * wp, ho * wp
-    _zero(dxpad)
+    zero(dxpad)
     for n in range(n0, n1):
         for c in range(c_count):
             base = ((n - n0) * c_count + c) * plane
@@ -184,7 +158,7 @@ def col2im_wide(dcols, n0, n1, kh, kw, ph, pw, dh, dw, ho, dxpad, dx):
                         dst[q] += src[q]
             for r in range(h):
                 start = base + (r + ph) * wp + pw
-                _copy(dx[n, c, r], dxpad[start:start + w])
+                copy(dx[n, c, r], dxpad[start:start + w])
 
 
 @_jit
@@ -218,7 +192,7 @@ def gather_grad_wide(dy, n0, n1, wp, dycm, db):
                     v = src[ow]
                     dst[ow] = v
                     total += v
-                _zero(dst[wo:])
+                zero(dst[wo:])
         db[f] += total
 
 
@@ -270,77 +244,6 @@ def backward_chunk(x, dy, n0, n1, w2, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wi
             col2im(cols, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, dx)
 
 
-@_jit
-def _padded_image(x, ph, pw):
-    """x (C, H, W) with (ph, pw) zeros around; x itself when there is no padding."""
-    if ph == 0 and pw == 0:
-        return x
-    c_count, h, w = x.shape
-    xp = np.zeros((c_count, h + 2 * ph, w + 2 * pw), x.dtype)
-    for c in range(c_count):
-        for r in range(h):
-            _copy(xp[c, r + ph, pw:pw + w], x[c, r])
-    return xp
-
-
-@_jit_fast
-def _add_taps(acc, src, w_row, dw):
-    """``acc[q] += sum_j w_row[j] * src[q + j dw]``: three or four taps per pass over ``acc``, so
-    the accumulator row is loaded and stored once per four multiply-adds."""
-    n, kw = acc.shape[0], w_row.shape[0]
-    j = 0
-    while j + 4 <= kw:
-        a, b, c, d = w_row[j], w_row[j + 1], w_row[j + 2], w_row[j + 3]
-        s0, s1 = src[j * dw:], src[(j + 1) * dw:]
-        s2, s3 = src[(j + 2) * dw:], src[(j + 3) * dw:]
-        for q in range(n):
-            acc[q] += a * s0[q] + b * s1[q] + c * s2[q] + d * s3[q]
-        j += 4
-    if j + 3 == kw:
-        a, b, c = w_row[j], w_row[j + 1], w_row[j + 2]
-        s0, s1, s2 = src[j * dw:], src[(j + 1) * dw:], src[(j + 2) * dw:]
-        for q in range(n):
-            acc[q] += a * s0[q] + b * s1[q] + c * s2[q]
-        j += 3
-    while j + 2 <= kw:
-        a, b = w_row[j], w_row[j + 1]
-        s0, s1 = src[j * dw:], src[(j + 1) * dw:]
-        for q in range(n):
-            acc[q] += a * s0[q] + b * s1[q]
-        j += 2
-    if j < kw:
-        a, s0 = w_row[j], src[j * dw:]
-        for q in range(n):
-            acc[q] += a * s0[q]
-
-
-@_jit_fast
-def direct_conv(x, w, b, sh, sw, ph, pw, dh, dw, y):
-    """Shift-and-add convolution of one image ``x`` (C, H, W), zero-padded by (ph, pw), with
-    ``w`` (F, C, kh, kw) into ``y`` (F, Ho, Wo): each output row accumulates the kh * kw shifted
-    input rows, so the inner loop runs along a row (vectorised) and the row being summed stays in
-    the L1 cache (the playground's one image and one kernel; no window layout at all)."""
-    f_count, c_count, kh, kw = w.shape
-    ho, wo = y.shape[1], y.shape[2]
-    xp = _padded_image(x, ph, pw)
-    for f in range(f_count):
-        for oh in range(ho):
-            acc = y[f, oh]
-            bias = b[f]
-            for q in range(wo):
-                acc[q] = bias
-            for c in range(c_count):
-                for i in range(kh):
-                    src = xp[c, oh * sh + i * dh]
-                    if sw == 1:
-                        _add_taps(acc, src, w[f, c, i], dw)
-                    else:
-                        for j in range(kw):
-                            weight, seg = w[f, c, i, j], src[j * dw:]
-                            for q in range(wo):
-                                acc[q] += weight * seg[q * sw]
-
-
 def wide_cols(wide: bool) -> np.ndarray:
     return np.zeros((9, 24 if wide else 16), np.float32)
 
@@ -368,5 +271,3 @@ def warm_up() -> None:
         backward_chunk(x, x, 0, 1, w2, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, wide, xpad,
                        wide_cols(wide), np.zeros((1, 24 if wide else 16), f32),
                        np.zeros((1, 9), f32), np.zeros(1), x, True)
-    direct_conv(np.zeros((1, 4, 4), f32), np.zeros((1, 1, 3, 3), f32), b, 1, 1, 1, 1, 1, 1,
-                np.zeros((1, 4, 4), f32))
