@@ -24,7 +24,7 @@ import threading
 import numpy as np
 
 from cnnviz.nn._geometry import ConvGeometry
-from cnnviz.nn._parallel import chunk_bounds, run_chunks, thread_count
+from cnnviz.nn._parallel import run_chunks, split
 
 __all__ = ["forward", "backward", "direct", "prefer_direct"]
 
@@ -56,14 +56,21 @@ class _Layout:
         per_image = self.ckk * self.run * itemsize
         self.per_chunk = max(1, _SCRATCH_BYTES // max(per_image, 1))
 
-    def buffers(self, images: int, f: int, dtype) -> tuple:
-        """Per-thread (padded planes, columns, channel-major rows of F) for a chunk of images."""
+    def buffers(self, f: int, dtype) -> tuple:
+        """Per-thread flat (padded planes, columns, channel-major rows of F) for one block of
+        :attr:`per_chunk` images; the kernels loop over a chunk's blocks."""
+        images = self.per_chunk
         extra = (self.g.kw - 1) * self.g.dw  # the last taps' runs reach past the last plane
         xpad = _scratch("xpad", (images * self.c * self.plane + extra,) if self.wide else (1,),
                         dtype)
-        cols = _scratch("cols", (self.ckk, images * self.run), dtype)
-        rows = _scratch("rows", (f, images * self.run), dtype)
+        cols = _scratch("cols", (self.ckk * images * self.run,), dtype)
+        rows = _scratch("rows", (f * images * self.run,), dtype)
         return xpad, cols, rows
+
+    def bounds(self, n: int) -> list[tuple[int, int]]:
+        """Chunks of whole blocks, about four per thread."""
+        blocks = split(-(-n // self.per_chunk), self.ckk * self.run * self.per_chunk)
+        return [(lo * self.per_chunk, min(n, hi * self.per_chunk)) for lo, hi in blocks]
 
 
 def _geometry_args(g: ConvGeometry) -> tuple:
@@ -82,10 +89,10 @@ def forward(k, x: np.ndarray, w: np.ndarray, b, g: ConvGeometry) -> np.ndarray:
     geo = _geometry_args(g) + (layout.wide,)
 
     def chunk(n0: int, n1: int) -> None:
-        xpad, cols, out = layout.buffers(n1 - n0, f, x.dtype)
-        k.conv.forward_chunk(x, n0, n1, w2, bias, *geo, xpad, cols, out, y)
+        xpad, cols, out = layout.buffers(f, x.dtype)
+        k.conv.forward_chunk(x, n0, n1, layout.per_chunk, w2, bias, *geo, xpad, cols, out, y)
 
-    run_chunks(chunk, chunk_bounds(n, layout.per_chunk))
+    run_chunks(chunk, layout.bounds(n))
     return y
 
 
@@ -99,16 +106,16 @@ def backward(k, dy: np.ndarray, x: np.ndarray, w: np.ndarray, g: ConvGeometry,
     dx = np.empty(x.shape if need_dx else (1, 1, 1, 1), x.dtype)
     layout = _Layout(x.shape, w.shape, g, x.itemsize)
     geo = _geometry_args(g) + (layout.wide,)
-    bounds = chunk_bounds(n, layout.per_chunk)
-    dws = np.empty((len(bounds), f, w2.shape[1]), x.dtype)
+    bounds = layout.bounds(n)
+    dws = np.zeros((len(bounds), f, w2.shape[1]), x.dtype)
     dbs = np.zeros((len(bounds), f))
     index = {lo: i for i, (lo, _) in enumerate(bounds)}
 
     def chunk(n0: int, n1: int) -> None:
         i = index[n0]
-        xpad, cols, dycm = layout.buffers(n1 - n0, f, x.dtype)
-        k.conv.backward_chunk(x, dy, n0, n1, w2, *geo, xpad, cols, dycm, dws[i], dbs[i], dx,
-                              need_dx)
+        xpad, cols, dycm = layout.buffers(f, x.dtype)
+        k.conv.backward_chunk(x, dy, n0, n1, layout.per_chunk, w2, *geo, xpad, cols, dycm,
+                              dws[i], dbs[i], dx, need_dx)
 
     run_chunks(chunk, bounds)
     dw = dws[0] if len(bounds) == 1 else dws.sum(axis=0)
@@ -127,8 +134,6 @@ def prefer_direct_batch(c: int, g: ConvGeometry) -> bool:
             and g.ph <= (g.kh - 1) * g.dh and g.pw <= (g.kw - 1) * g.dw)
 
 
-def _direct_bounds(n: int) -> list[tuple[int, int]]:
-    return chunk_bounds(n, max(1, n // (4 * thread_count()) or 1))
 
 
 def forward_direct(k, x: np.ndarray, w: np.ndarray, b, g: ConvGeometry) -> np.ndarray:
@@ -147,7 +152,7 @@ def forward_direct(k, x: np.ndarray, w: np.ndarray, b, g: ConvGeometry) -> np.nd
         k.direct.direct_forward_chunk(x, n0, n1, wc, bias, g.ph, g.pw, g.dh, g.dw, g.ho, xpad, acc,
                                     y)
 
-    run_chunks(chunk, _direct_bounds(n))
+    run_chunks(chunk, split(n, c * h * wd * g.kh * g.kw * f))
     return y
 
 

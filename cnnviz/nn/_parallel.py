@@ -20,7 +20,9 @@ import os
 import queue
 import threading
 
-__all__ = ["run_chunks", "thread_count", "chunk_bounds"]
+__all__ = ["run_chunks", "thread_count", "chunk_bounds", "split"]
+
+CHUNKS_PER_THREAD = 4  # enough for a late thread (its core busy elsewhere) to take fewer
 
 _lock = threading.Lock()
 _tasks: queue.SimpleQueue | None = None
@@ -93,6 +95,15 @@ def chunk_bounds(n: int, per_chunk: int) -> list[tuple[int, int]]:
     """``[(0, k), (k, 2k), ...]`` covering ``range(n)`` in pieces of at most ``per_chunk``."""
     per_chunk = max(1, per_chunk)
     return [(lo, min(n, lo + per_chunk)) for lo in range(0, n, per_chunk)]
+
+
+def split(n: int, item_cost: int, min_cost: int = 1 << 16) -> list[tuple[int, int]]:
+    """Bounds for ``n`` items of ``item_cost`` each: about :data:`CHUNKS_PER_THREAD` chunks per
+    thread, none cheaper than ``min_cost`` (handing a chunk to a thread has a price), so a small
+    job is one chunk and runs in the calling thread."""
+    most = max(1, n * item_cost // max(min_cost, 1))
+    chunks = min(n, most, CHUNKS_PER_THREAD * thread_count())
+    return chunk_bounds(n, -(-n // max(chunks, 1)))
 
 
 def run_chunks(fn, bounds: list[tuple[int, int]]) -> None:

@@ -12,12 +12,11 @@ from typing import NamedTuple
 import numpy as np
 
 from cnnviz.nn._geometry import PoolGeometry
-from cnnviz.nn._parallel import chunk_bounds, run_chunks
+from cnnviz.nn._parallel import run_chunks, split
 
 __all__ = ["TapRoute", "max_pool", "max_pool_grad", "avg_pool", "avg_pool_grad", "relu",
            "relu_grad"]
 
-_ELEMENTS_PER_CHUNK = 1 << 16  # enough work per chunk to outweigh handing it to a thread
 
 
 class TapRoute(NamedTuple):
@@ -27,12 +26,19 @@ class TapRoute(NamedTuple):
 
 
 def _by_image(n: int, per_image: int) -> list[tuple[int, int]]:
-    return chunk_bounds(n, _ELEMENTS_PER_CHUNK // max(per_image, 1))
+    return split(n, per_image)
 
 
 def _two_by_two(g: PoolGeometry) -> bool:
     """The usual pooling window: 2x2, stride 2, no padding (a kernel of its own)."""
     return (g.kh, g.kw, g.sh, g.sw, g.ph, g.pw) == (2, 2, 2, 2, 0, 0)
+
+
+def _flat(size: int) -> list[tuple[int, int]]:
+    """Chunks of a flat array, cut at multiples of 64 elements (whole cache lines)."""
+    chunks = len(split(-(-size // 64), 64))
+    step = 64 * -(-size // (64 * chunks))
+    return [(lo, min(size, lo + step)) for lo in range(0, size, step)]
 
 
 def _geo(g: PoolGeometry) -> tuple:
@@ -91,7 +97,7 @@ def relu(k, x: np.ndarray) -> np.ndarray:
     y = np.empty_like(x)
     flat_x, flat_y = x.reshape(-1), y.reshape(-1)
     run_chunks(lambda lo, hi: k.pool.relu(flat_x, lo, hi, flat_y),
-               chunk_bounds(x.size, _ELEMENTS_PER_CHUNK))
+               _flat(x.size))
     return y
 
 
@@ -101,5 +107,5 @@ def relu_grad(k, dy: np.ndarray, y: np.ndarray) -> np.ndarray:
     dx = np.empty(dy.shape, np.result_type(dy.dtype, y.dtype))
     flat_dy, flat_y, flat_dx = dy.reshape(-1), y.reshape(-1), dx.reshape(-1)
     run_chunks(lambda lo, hi: k.pool.relu_grad(flat_dy, flat_y, lo, hi, flat_dx),
-               chunk_bounds(dy.size, _ELEMENTS_PER_CHUNK))
+               _flat(dy.size))
     return dx

@@ -209,9 +209,43 @@ def gemm(trans_a, trans_b, a, b, c, beta):
 
 
 @_jit
-def forward_chunk(x, n0, n1, w2, bias, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wide, xpad,
-                  cols, out, y):
-    """Images n0..n1-1 of the convolution in one call: lay out, multiply, write back + bias."""
+def _run(x, ho, wo, pw, wide):
+    """Columns per image: Ho * Wp wide rows, or Ho * Wo."""
+    return ho * (x.shape[3] + 2 * pw) if wide else ho * wo
+
+
+@_jit
+def forward_chunk(x, n0, n1, per, w2, bias, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wide,
+                  xpad, cols, out, y):
+    """Images n0..n1-1 of the convolution in one call, ``per`` images at a time (what the flat
+    scratch buffers hold: a block's columns stay in the L2 cache): lay out, multiply, write
+    back with the bias. One call per chunk keeps the GIL out of the way of the other threads."""
+    run, f, ckk = _run(x, ho, wo, pw, wide), w2.shape[0], w2.shape[1]
+    for s0 in range(n0, n1, per):
+        s1 = min(n1, s0 + per)
+        m = (s1 - s0) * run
+        _forward_block(x, s0, s1, w2, bias, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wide, xpad,
+                       cols[:ckk * m].reshape(ckk, m), out[:f * m].reshape(f, m), y)
+
+
+@_jit
+def backward_chunk(x, dy, n0, n1, per, w2, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wide, xpad,
+                   cols, dycm, dw_out, db_out, dx, need_dx):
+    """:func:`_backward_block` for images n0..n1-1, ``per`` at a time; ``dw_out`` (zeroed by the
+    caller) and ``db_out`` accumulate over the blocks."""
+    run, f, ckk = _run(x, ho, wo, pw, wide), w2.shape[0], w2.shape[1]
+    for s0 in range(n0, n1, per):
+        s1 = min(n1, s0 + per)
+        m = (s1 - s0) * run
+        _backward_block(x, dy, s0, s1, w2, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wide, xpad,
+                        cols[:ckk * m].reshape(ckk, m), dycm[:f * m].reshape(f, m), dw_out,
+                        db_out, dx, need_dx)
+
+
+@_jit
+def _forward_block(x, n0, n1, w2, bias, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wide, xpad,
+                   cols, out, y):
+    """Images n0..n1-1 of the convolution: lay out, multiply, write back + bias."""
     if wide:
         im2col_wide(x, n0, n1, kh, kw, ph, pw, dh, dw, ho, xpad, cols)
     else:
@@ -224,10 +258,10 @@ def forward_chunk(x, n0, n1, w2, bias, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, w
 
 
 @_jit
-def backward_chunk(x, dy, n0, n1, w2, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wide, xpad,
-                   cols, dycm, dw_out, db_out, dx, need_dx):
-    """Images n0..n1-1 of the gradients in one call: ``dw_out = dy @ cols^T`` (this chunk's
-    share), ``db_out += sums``, and when ``need_dx`` the columns' gradient added back on dx."""
+def _backward_block(x, dy, n0, n1, w2, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wide, xpad,
+                    cols, dycm, dw_out, db_out, dx, need_dx):
+    """Images n0..n1-1 of the gradients: ``dw_out += dy @ cols^T``, ``db_out += sums``, and
+    when ``need_dx`` the columns' gradient added back on dx."""
     wp = x.shape[3] + 2 * pw
     if wide:
         im2col_wide(x, n0, n1, kh, kw, ph, pw, dh, dw, ho, xpad, cols)
@@ -235,7 +269,7 @@ def backward_chunk(x, dy, n0, n1, w2, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wi
     else:
         im2col(x, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, cols)
         gather_grad(dy, n0, n1, dycm, db_out)
-    gemm(False, True, dycm, cols, dw_out, 0.0)
+    gemm(False, True, dycm, cols, dw_out, 1.0)
     if need_dx:
         gemm(True, False, w2, dycm, cols, 0.0)  # the columns are not needed any more
         if wide:
@@ -245,7 +279,7 @@ def backward_chunk(x, dy, n0, n1, w2, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wi
 
 
 def wide_cols(wide: bool) -> np.ndarray:
-    return np.zeros((9, 24 if wide else 16), np.float32)
+    return np.zeros(9 * (24 if wide else 16), np.float32)
 
 
 def warm_up() -> None:
@@ -266,8 +300,8 @@ def warm_up() -> None:
     gather_grad_wide(x, 0, 1, 6, np.zeros((1, 24), f32), np.zeros(1))
     w2 = np.zeros((1, 9), f32)
     for wide in (True, False):
-        forward_chunk(x, 0, 1, w2, b, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, wide, xpad, wide_cols(wide),
-                      np.zeros((1, 24 if wide else 16), f32), x)
-        backward_chunk(x, x, 0, 1, w2, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, wide, xpad,
-                       wide_cols(wide), np.zeros((1, 24 if wide else 16), f32),
-                       np.zeros((1, 9), f32), np.zeros(1), x, True)
+        forward_chunk(x, 0, 1, 1, w2, b, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, wide, xpad,
+                      wide_cols(wide), np.zeros(24, f32), x)
+        backward_chunk(x, x, 0, 1, 1, w2, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, wide, xpad,
+                       wide_cols(wide), np.zeros(24, f32), np.zeros((1, 9), f32), np.zeros(1), x,
+                       True)
