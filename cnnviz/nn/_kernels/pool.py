@@ -186,7 +186,7 @@ def warm_up() -> None:
     """Compile (or load from the cache) every kernel for float32 arrays."""
     x = np.zeros((1, 1, 4, 4), np.float32)
     y = np.zeros((1, 1, 2, 2), np.float32)
-    arg = np.zeros((1, 1, 2, 2), np.int32)
+    arg = np.zeros((1, 1, 2, 2), np.int8)
     max_pool(x, 0, 1, 2, 2, 2, 2, 0, 0, y, arg)
     max_pool_2x2(x, 0, 1, y, arg)
     max_pool_grad(y, arg, 0, 1, 2, 2, 2, 2, 0, 0, x)
