@@ -26,14 +26,14 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["kernels", "kernels_for", "enabled", "set_enabled", "warm_up", "ready", "backend",
-           "cache_dir", "fastmath"]
+           "cache_dir", "fastmath", "defer"]
 
 _KERNELS_DIR = Path(__file__).with_name("_kernels")
 # Reassociation lets LLVM vectorise sums (dot products, window sums): float32-rounding changes
 # only. No nnan/ninf: max pooling relies on -inf padding and NaN must stay NaN.
 fastmath = frozenset({"reassoc", "contract"})
 
-_state = {"module": None, "failed": None, "enabled": None, "seconds": None}
+_state = {"module": None, "failed": None, "enabled": None, "seconds": None, "deferred": False}
 _load_lock = threading.RLock()
 _loaded = threading.Event()
 
@@ -99,13 +99,29 @@ def _load():
     return _kernels
 
 
+def defer() -> None:
+    """Until :func:`warm_up` has finished, compute with NumPy instead of loading the kernels.
+
+    For an app's start-up: its first picture must not wait a second for numba; the warm-up
+    (started after the first paint) then switches to the kernels.
+    """
+    _state["deferred"] = True
+
+
 def kernels():
     """The compiled kernel module, or None when they are off or numba is unavailable.
 
-    The first call loads numba and the kernels (and waits for :func:`warm_up` if it is running).
+    The first call loads numba and the kernels (and waits for :func:`warm_up` if it is running),
+    unless :func:`defer` was called: then None until the warm-up is done.
     """
     if not enabled():
         return None
+    if _state["deferred"] and not _loaded.is_set():
+        return None
+    return _load_once()
+
+
+def _load_once():
     module = _state["module"]
     if module is not None or _state["failed"] is not None:
         return module
@@ -140,11 +156,13 @@ def kernels_for(*arrays):
 
 
 def _compile_all() -> None:
-    with _load_lock:
-        module = kernels()
-        if module is not None:
-            module.warm_up()
-    _loaded.set()
+    try:
+        with _load_lock:
+            module = _load_once() if enabled() else None
+            if module is not None:
+                module.warm_up()
+    finally:
+        _loaded.set()
 
 
 def warm_up(background: bool = True) -> threading.Thread | None:

@@ -6,13 +6,14 @@ with ``CNNVIZ_NO_JIT=1``, as the pure-NumPy code that is also their reference. R
 float32 rounding (pooling and ReLU exactly).
 
 The kernels compile once per install into numba's cache (tens of seconds the first time, a few
-hundred milliseconds to load afterwards). An app calls :func:`warm_up` at start-up so that happens
-in the background; the first kernel call waits for it instead of compiling twice.
+hundred milliseconds to load afterwards). An app calls :func:`defer` before building its window
+(NumPy computes the first picture) and :func:`warm_up` after the first paint, so loading happens
+in the background.
 """
 
-from cnnviz.nn._jit import backend, enabled, ready, set_enabled, warm_up
+from cnnviz.nn._jit import backend, defer, enabled, ready, set_enabled, warm_up
 
-__all__ = ["backend", "enabled", "ready", "set_enabled", "warm_up", "prepare"]
+__all__ = ["backend", "defer", "enabled", "ready", "set_enabled", "warm_up", "prepare"]
 
 
 def prepare(log, patience: float = 0.5) -> None:
