@@ -52,6 +52,22 @@ _non_negative_float = _checked(float, "a number", lambda v: math.isfinite(v) and
                                "must be 0 or a positive number, got {text}")
 
 
+def _add_bench_parser(sub) -> None:
+    bench = sub.add_parser(
+        "bench", help="speed, memory and start-up figures against PyTorch and OpenCV",
+        description="Measure, side by side in one run: training samples/s of six workloads "
+                    "against PyTorch CPU at 1 and 2 threads (ratio to the better one, median and "
+                    "minimum over interleaved repeats), once more with a busy core, the fraction "
+                    "of the measured sgemm peak, a training step's peak memory, start-up to first "
+                    "paint, and the playground's convolution against OpenCV's filter2D. Columns "
+                    "of libraries that are not installed are skipped. Never fails on a ratio.")
+    bench.add_argument("--quick", action="store_true", help="fewer, shorter repeats (for CI)")
+    bench.add_argument("--json", action="store_true",
+                       help="print the table as one JSON object (after the progress lines)")
+    bench.add_argument("--repeats", type=_positive_int, help="interleaved repeats per row")
+    bench.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # test smoke run
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cnnviz",
@@ -101,19 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--model", metavar="MODEL.npz",
                          help="summarise a model saved by 'train --save' instead")
 
-    bench = sub.add_parser(
-        "bench", help="speed, memory and start-up figures against PyTorch and OpenCV",
-        description="Measure, side by side in one run: training samples/s of six workloads "
-                    "against PyTorch CPU at 1 and 2 threads (ratio to the better one, median and "
-                    "minimum over interleaved repeats), once more with a busy core, the fraction "
-                    "of the measured sgemm peak, a training step's peak memory, start-up to first "
-                    "paint, and the playground's convolution against OpenCV's filter2D. Columns "
-                    "of libraries that are not installed are skipped. Never fails on a ratio.")
-    bench.add_argument("--quick", action="store_true", help="fewer, shorter repeats (for CI)")
-    bench.add_argument("--json", action="store_true",
-                       help="print the table as one JSON object (after the progress lines)")
-    bench.add_argument("--repeats", type=_positive_int, help="interleaved repeats per row")
-    bench.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # test smoke run
+    _add_bench_parser(sub)
     return parser
 
 
