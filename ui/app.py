@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.report_first_paint:
         window.remember_layout = False
         _report_first_paint(app, marks)
+    else:
+        QTimer.singleShot(200, lambda: _prepare_kernels(window))  # after the first paint
     window.show()
-    QTimer.singleShot(200, lambda: _prepare_kernels(window))  # after the first paint
     return app.exec()

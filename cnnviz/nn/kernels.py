@@ -16,7 +16,7 @@ from cnnviz.nn._jit import backend, defer, enabled, ready, set_enabled, warm_up
 __all__ = ["backend", "defer", "enabled", "ready", "set_enabled", "warm_up", "prepare"]
 
 
-def prepare(log, patience: float = 0.5) -> None:
+def prepare(log, patience: float = 2.0) -> None:
     """Warm up the kernels, telling ``log`` (once) when that takes longer than ``patience`` s.
 
     For command-line tools: the first training step then does not wait silently for a compiler.
@@ -26,5 +26,6 @@ def prepare(log, patience: float = 0.5) -> None:
         return
     thread.join(patience)
     if thread.is_alive():
-        log("compiling the engine's kernels (once per install; about a minute)...")
+        log("preparing the engine's compiled kernels (the first run compiles them, which takes "
+            "up to a minute; later runs load them from the cache)...")
         thread.join()
