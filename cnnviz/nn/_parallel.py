@@ -15,6 +15,7 @@ number of threads (1: everything runs in the calling thread).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import queue
@@ -29,12 +30,17 @@ _tasks: queue.SimpleQueue | None = None
 _workers: list[threading.Thread] = []
 
 
+@functools.lru_cache(maxsize=1)
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def thread_count() -> int:
     """Threads a batch is split between: the CPUs this process may use, or ``CNNVIZ_THREADS``."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
+    cpus = _cpus()
     try:
         wanted = int(os.environ.get("CNNVIZ_THREADS", cpus))
     except ValueError:
@@ -102,6 +108,8 @@ def split(n: int, item_cost: int, min_cost: int = 1 << 16) -> list[tuple[int, in
     thread, none cheaper than ``min_cost`` (handing a chunk to a thread has a price), so a small
     job is one chunk and runs in the calling thread."""
     most = max(1, n * item_cost // max(min_cost, 1))
+    if most == 1 or n == 1:
+        return [(0, n)]
     chunks = min(n, most, CHUNKS_PER_THREAD * thread_count())
     return chunk_bounds(n, -(-n // max(chunks, 1)))
 
@@ -112,7 +120,7 @@ def run_chunks(fn, bounds: list[tuple[int, int]]) -> None:
     The chunks must be independent (they write disjoint parts of the output). Returns when every
     chunk has run; the first exception raised by a chunk is raised here.
     """
-    helpers = min(thread_count(), len(bounds)) - 1
+    helpers = 0 if len(bounds) == 1 else min(thread_count(), len(bounds)) - 1
     if helpers <= 0:
         for lo, hi in bounds:
             fn(lo, hi)
