@@ -31,14 +31,32 @@ def _padded_image(x, ph, pw):
 
 
 @_jit_fast
+def _add_row(acc, src, w_row, dw, pw):
+    """``acc[q] += sum_j w_row[j] * src[q + j dw - pw]``, the taps outside ``src`` being zero
+    padding: the interior, where every tap is inside, as :func:`add_taps`; the few edge pixels
+    tap by tap (no padded copy of the image needed)."""
+    wo, kw, w = acc.shape[0], w_row.shape[0], src.shape[0]
+    lo = min(wo, pw)  # left of it the first tap falls on the padding
+    hi = max(lo, min(wo, w + pw - (kw - 1) * dw))  # from it on the last tap does
+    if hi > lo:
+        add_taps(acc[lo:hi], src[lo - pw:], w_row, dw)
+    for edge in range(lo + wo - hi):  # the lo pixels on the left, then those from hi on
+        q = edge if edge < lo else hi + edge - lo
+        for j in range(kw):
+            col = q + j * dw - pw
+            if 0 <= col < w:
+                acc[q] += w_row[j] * src[col]
+
+
+@_jit_fast
 def direct_conv(x, w, b, sh, sw, ph, pw, dh, dw, y):
     """Shift-and-add convolution of one image ``x`` (C, H, W), zero-padded by (ph, pw), with
     ``w`` (F, C, kh, kw) into ``y`` (F, Ho, Wo): each output row accumulates the kh * kw shifted
     input rows, so the inner loop runs along a row (vectorised) and the row being summed stays in
     the L1 cache (the playground's one image and one kernel; no window layout at all)."""
     f_count, c_count, kh, kw = w.shape
-    ho, wo = y.shape[1], y.shape[2]
-    xp = _padded_image(x, ph, pw)
+    ho, wo, h = y.shape[1], y.shape[2], x.shape[1]
+    xp = x if sw == 1 else _padded_image(x, ph, pw)  # stride 1 handles its edges in _add_row
     for f in range(f_count):
         for oh in range(ho):
             acc = y[f, oh]
@@ -47,14 +65,16 @@ def direct_conv(x, w, b, sh, sw, ph, pw, dh, dw, y):
                 acc[q] = bias
             for c in range(c_count):
                 for i in range(kh):
-                    src = xp[c, oh * sh + i * dh]
                     if sw == 1:
-                        add_taps(acc, src, w[f, c, i], dw)
-                    else:
-                        for j in range(kw):
-                            weight, seg = w[f, c, i, j], src[j * dw:]
-                            for q in range(wo):
-                                acc[q] += weight * seg[q * sw]
+                        r = oh * sh + i * dh - ph
+                        if 0 <= r < h:
+                            _add_row(acc, xp[c, r], w[f, c, i], dw, pw)
+                        continue
+                    src = xp[c, oh * sh + i * dh]
+                    for j in range(kw):
+                        weight, seg = w[f, c, i, j], src[j * dw:]
+                        for q in range(wo):
+                            acc[q] += weight * seg[q * sw]
 
 
 @_jit
