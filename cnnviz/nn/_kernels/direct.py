@@ -11,7 +11,7 @@ import numba
 import numpy as np
 
 from cnnviz.nn._jit import fastmath
-from cnnviz.nn._kernels.rows import add_taps, copy, zero
+from cnnviz.nn._kernels.rows import add_taps, add_taps_2rows, copy, zero
 
 _jit = numba.njit(nogil=True, cache=True)
 _jit_fast = numba.njit(nogil=True, cache=True, fastmath=set(fastmath))
@@ -30,16 +30,18 @@ def _padded_image(x, ph, pw):
     return xp
 
 
-@_jit_fast
-def _add_row(acc, src, w_row, dw, pw):
-    """``acc[q] += sum_j w_row[j] * src[q + j dw - pw]``, the taps outside ``src`` being zero
-    padding: the interior, where every tap is inside, as :func:`add_taps`; the few edge pixels
-    tap by tap (no padded copy of the image needed)."""
-    wo, kw, w = acc.shape[0], w_row.shape[0], src.shape[0]
+@_jit
+def _interior(wo, kw, w, dw, pw):
+    """Output columns lo..hi-1 whose every tap is inside a row of ``w`` pixels."""
     lo = min(wo, pw)  # left of it the first tap falls on the padding
-    hi = max(lo, min(wo, w + pw - (kw - 1) * dw))  # from it on the last tap does
-    if hi > lo:
-        add_taps(acc[lo:hi], src[lo - pw:], w_row, dw)
+    return lo, max(lo, min(wo, w + pw - (kw - 1) * dw))  # from hi on the last tap does
+
+
+@_jit_fast
+def _add_edges(acc, src, w_row, dw, pw, lo, hi):
+    """The edge pixels (left of lo, from hi on) of ``acc[q] += sum_j w_row[j] src[q + j dw - pw]``,
+    tap by tap: taps outside ``src`` are the zero padding (no padded copy of the image)."""
+    wo, kw, w = acc.shape[0], w_row.shape[0], src.shape[0]
     for edge in range(lo + wo - hi):  # the lo pixels on the left, then those from hi on
         q = edge if edge < lo else hi + edge - lo
         for j in range(kw):
@@ -55,8 +57,8 @@ def direct_conv(x, w, b, sh, sw, ph, pw, dh, dw, y):
     input rows, so the inner loop runs along a row (vectorised) and the row being summed stays in
     the L1 cache (the playground's one image and one kernel; no window layout at all)."""
     f_count, c_count, kh, kw = w.shape
-    ho, wo, h = y.shape[1], y.shape[2], x.shape[1]
-    xp = x if sw == 1 else _padded_image(x, ph, pw)  # stride 1 handles its edges in _add_row
+    ho, wo = y.shape[1], y.shape[2]
+    xp = x if sw == 1 else _padded_image(x, ph, pw)  # stride 1 handles its edges itself
     for f in range(f_count):
         for oh in range(ho):
             acc = y[f, oh]
@@ -64,17 +66,40 @@ def direct_conv(x, w, b, sh, sw, ph, pw, dh, dw, y):
             for q in range(wo):
                 acc[q] = bias
             for c in range(c_count):
+                if sw == 1:
+                    _rows_stride1(acc, x[c], w[f, c], oh * sh - ph, dh, dw, pw)
+                    continue
                 for i in range(kh):
-                    if sw == 1:
-                        r = oh * sh + i * dh - ph
-                        if 0 <= r < h:
-                            _add_row(acc, xp[c, r], w[f, c, i], dw, pw)
-                        continue
                     src = xp[c, oh * sh + i * dh]
                     for j in range(kw):
                         weight, seg = w[f, c, i, j], src[j * dw:]
                         for q in range(wo):
                             acc[q] += weight * seg[q * sw]
+
+
+@_jit_fast
+def _rows_stride1(acc, plane, w_rows, top, dh, dw, pw):
+    """Add every kernel row's taps (stride 1 along the row) from the rows ``top + i dh`` of
+    ``plane`` that exist (the others are padding), two kernel rows per pass."""
+    h, kh, kw = plane.shape[0], w_rows.shape[0], w_rows.shape[1]
+    lo, hi = _interior(acc.shape[0], kw, plane.shape[1], dw, pw)
+    inner = acc[lo:hi]
+    pending = -1  # a valid kernel row waiting for a partner
+    for i in range(kh):
+        r = top + i * dh
+        if r < 0 or r >= h:
+            continue
+        _add_edges(acc, plane[r], w_rows[i], dw, pw, lo, hi)
+        if hi <= lo:
+            continue
+        if pending < 0:
+            pending = i
+            continue
+        add_taps_2rows(inner, plane[top + pending * dh, lo - pw:], plane[r, lo - pw:],
+                       w_rows[pending], w_rows[i], dw)
+        pending = -1
+    if pending >= 0 and hi > lo:
+        add_taps(inner, plane[top + pending * dh, lo - pw:], w_rows[pending], dw)
 
 
 @_jit

@@ -71,3 +71,25 @@ def add_taps(acc, src, w_row, dw):
         a, s0 = w_row[j], src[j * dw:]
         for q in range(n):
             acc[q] += a * s0[q]
+
+
+@_jit_fast
+def add_taps_2rows(acc, src0, src1, w0, w1, dw):
+    """:func:`add_taps` for two kernel rows at once (``acc += taps(src0, w0) + taps(src1, w1)``):
+    up to six multiply-adds per load and store of the accumulator."""
+    n, kw = acc.shape[0], w0.shape[0]
+    j = 0
+    while j + 3 <= kw:
+        a0, a1, a2, b0, b1, b2 = w0[j], w0[j + 1], w0[j + 2], w1[j], w1[j + 1], w1[j + 2]
+        s0, s1, s2 = src0[j * dw:], src0[(j + 1) * dw:], src0[(j + 2) * dw:]
+        t0, t1, t2 = src1[j * dw:], src1[(j + 1) * dw:], src1[(j + 2) * dw:]
+        for q in range(n):
+            acc[q] += (a0 * s0[q] + a1 * s1[q] + a2 * s2[q]) + (b0 * t0[q] + b1 * t1[q]
+                                                                  + b2 * t2[q])
+        j += 3
+    while j < kw:
+        a0, b0 = w0[j], w1[j]
+        s0, t0 = src0[j * dw:], src1[j * dw:]
+        for q in range(n):
+            acc[q] += a0 * s0[q] + b0 * t0[q]
+        j += 1
