@@ -20,6 +20,7 @@ import itertools
 import os
 import queue
 import threading
+import time
 
 __all__ = ["run_chunks", "thread_count", "chunk_bounds", "split"]
 
@@ -121,7 +122,7 @@ def run_chunks(fn, bounds: list[tuple[int, int]]) -> None:
     chunk has run; the first exception raised by a chunk is raised here.
     """
     helpers = 0 if len(bounds) == 1 else min(thread_count(), len(bounds)) - 1
-    if helpers <= 0:
+    if helpers <= 0 or time.monotonic() < _alone["until"]:
         for lo, hi in bounds:
             fn(lo, hi)
         return
@@ -129,7 +130,32 @@ def run_chunks(fn, bounds: list[tuple[int, int]]) -> None:
     tasks = _ensure_workers(helpers)
     for _ in range(helpers):
         tasks.put(job)
+    t0 = time.monotonic()
     job.work()
+    t1 = time.monotonic()
     job.done.wait()
+    _note_wait(time.monotonic() - t1, t1 - t0)
     if job.error is not None:
         raise job.error
+
+
+# While helpers keep arriving late, the caller works alone for a while, then tries again.
+_alone = {"until": 0.0, "late": 0}
+LATE_FOR = 0.5  # seconds of working alone after helpers were late twice in a row
+
+
+def _note_wait(waited: float, worked: float) -> None:
+    """Count regions where the caller waited for a helper longer than it worked itself.
+
+    That happens when another process holds the helper's core: the helper is descheduled in the
+    middle of its chunk and the region waits for a whole scheduler slice. Twice in a row, and the
+    next :data:`LATE_FOR` seconds run in the calling thread alone (one core at full speed beats
+    two that keep waiting for each other); then both are tried again.
+    """
+    if waited > max(worked, 2e-4):
+        _alone["late"] += 1
+        if _alone["late"] >= 2:
+            _alone["until"] = time.monotonic() + LATE_FOR
+            _alone["late"] = 0
+    else:
+        _alone["late"] = 0

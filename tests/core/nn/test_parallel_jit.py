@@ -114,3 +114,23 @@ def test_prepare_is_silent_when_the_kernels_load_quickly(monkeypatch):
     said = []
     kernels.prepare(said.append)
     assert said == []
+
+
+def test_after_helpers_were_late_twice_the_caller_works_alone_for_a_while(monkeypatch):
+    monkeypatch.setenv("CNNVIZ_THREADS", "2")
+    monkeypatch.setattr(_parallel, "_alone", {"until": 0.0, "late": 0})
+    _parallel._note_wait(0.5, 0.01)
+    assert _parallel._alone["until"] == 0.0  # once may be chance
+    _parallel._note_wait(0.5, 0.01)
+    assert _parallel._alone["until"] > time.monotonic()
+    where = set()
+    _parallel.run_chunks(lambda lo, hi: where.add(threading.get_ident()),
+                         _parallel.chunk_bounds(40, 5))
+    assert where == {threading.get_ident()}
+
+
+def test_helpers_on_time_keep_the_split():
+    state = {"until": 0.0, "late": 1}
+    _parallel._alone.update(state)
+    _parallel._note_wait(0.0001, 0.01)
+    assert _parallel._alone == {"until": 0.0, "late": 0}
