@@ -106,7 +106,7 @@ def test_prepare_says_once_that_it_compiles_when_that_is_slow(monkeypatch):
     monkeypatch.setattr(kernels, "warm_up", lambda background: slow.start() or slow)
     said = []
     kernels.prepare(said.append, patience=0.05)
-    assert len(said) == 1 and "compiling" in said[0] and not slow.is_alive()
+    assert len(said) == 1 and "compile" in said[0] and not slow.is_alive()
 
 
 def test_prepare_is_silent_when_the_kernels_load_quickly(monkeypatch):
