@@ -57,6 +57,22 @@ _non_negative_float = _checked(float, "a number", lambda v: math.isfinite(v) and
                                "must be 0 or a positive number, got {text}")
 
 
+def _add_bench_parser(sub) -> None:
+    bench = sub.add_parser(
+        "bench", help="speed, memory and start-up figures against PyTorch and OpenCV",
+        description="Measure, side by side in one run: training samples/s of six workloads "
+                    "against PyTorch CPU at 1 and 2 threads (ratio to the better one, median and "
+                    "minimum over interleaved repeats), once more with a busy core, the fraction "
+                    "of the measured sgemm peak, a training step's peak memory, start-up to first "
+                    "paint, and the playground's convolution against OpenCV's filter2D. Columns "
+                    "of libraries that are not installed are skipped. Never fails on a ratio.")
+    bench.add_argument("--quick", action="store_true", help="fewer, shorter repeats (for CI)")
+    bench.add_argument("--json", action="store_true",
+                       help="print the table as one JSON object (after the progress lines)")
+    bench.add_argument("--repeats", type=_positive_int, help="interleaved repeats per row")
+    bench.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # test smoke run
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cnnviz",
@@ -109,21 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_model_commands(sub)
     explain_command.add_parser(sub)
-
-    _add_bench(sub)
+    _add_bench_parser(sub)
     return parser
-
-
-def _add_bench(sub) -> None:
-    bench = sub.add_parser(
-        "bench", help="speed ratios: vectorised vs loops, cnnviz vs PyTorch",
-        description="Time, side by side in one run: conv2d on the 512x512 camera photo "
-                    "vectorised vs textbook loops; training samples/s of the classic small net "
-                    "at batch 1 and a 28x28 net at batch 32, cnnviz vs PyTorch CPU (2 threads; "
-                    "rows skipped when torch is not installed). Medians of interleaved repeats.")
-    bench.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
-    bench.add_argument("--repeats", type=_positive_int, help="interleaved repeats per row")
-    bench.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # test smoke run
 
 
 def _spec_for(args, dataset_name: str, input_shape, n_classes: int) -> tuple[list, str]:
@@ -294,9 +297,11 @@ def _print_summary(rows) -> None:
 def cmd_bench(args) -> int:
     from cnnviz import bench
 
-    rows = bench.run(quick=args.quick, repeats=args.repeats, tiny=args.tiny,
-                     log=lambda m: print(m, flush=True))
-    print(bench.format_rows(rows))
+    meta: dict = {}
+    rows = bench.run(quick=args.quick, repeats=args.repeats, tiny=args.tiny, meta=meta,
+                     log=lambda m: print(m, file=sys.stderr if args.json else sys.stdout,
+                                         flush=True))
+    print(bench.to_json(rows, meta) if args.json else bench.format_rows(rows))
     return 0
 
 
@@ -304,6 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     tune()  # process-wide NumPy speed settings (cnnviz.runtime): asked for here, never on import
+    if args.command in ("train", "bench"):
+        from cnnviz.nn import kernels
+
+        kernels.prepare(lambda m: print(m, file=sys.stderr, flush=True))
     from cnnviz.cli_models import cmd_convert, cmd_inspect
 
     command = {"train": cmd_train, "summary": cmd_summary, "bench": cmd_bench,

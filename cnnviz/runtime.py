@@ -12,7 +12,9 @@ BLAS threads
     OpenBLAS splits a large product between threads; when the machine is busy one of them gets
     descheduled and the call stalls for a whole scheduler tick (8 ms stalls measured on a 2-core
     machine, half the playground's 16 ms frame budget). This engine's products are small, so one
-    BLAS thread loses little and never stalls.
+    BLAS thread loses little and never stalls; the compiled kernels use both cores by splitting
+    the batch between threads that sleep when idle (:mod:`cnnviz.nn._parallel`) and call sgemm
+    on one thread each.
 
 Nothing here runs on import: importing :mod:`cnnviz` (say, in a notebook) changes nothing
 process-wide. The app, the command line and the benches call :func:`tune` explicitly at start-up.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from ui.display_check import display_problem
@@ -42,6 +44,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--delay", type=_delay, default=1.5, metavar="SECONDS",
                         help="seconds to let the window settle before --screenshot captures it "
                              f"(0 to {MAX_DELAY_S:g})")
+    # for `python -m cnnviz bench`: print start-up timings at the first paint, then quit
+    parser.add_argument("--report-first-paint", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -55,7 +59,48 @@ def _window_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _report_first_paint(app, marks: dict) -> None:
+    """At the first paint of any widget, print the start-up timings (s since main()) and quit."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt API)
+            if event.type() == QEvent.Type.Paint and "paint" not in marks:
+                marks["paint"] = time.perf_counter() - marks["start"]
+                QTimer.singleShot(0, done)  # after this paint pass has finished
+            return False
+
+    def done() -> None:
+        marks["painted"] = time.perf_counter() - marks.pop("start")
+        print("first-paint " + json.dumps(marks), flush=True)
+        app.removeEventFilter(watcher)
+        app.quit()
+
+    watcher = FirstPaint(app)
+    app.installEventFilter(watcher)
+
+
+def _prepare_kernels(window) -> None:
+    """Compile (first run) or load the engine's kernels in the background after the first paint;
+    say so in the status bar when it takes a while, so a first training step is not a mystery."""
+    from PySide6.QtCore import QTimer
+
+    from cnnviz.nn import kernels
+
+    thread = kernels.warm_up(background=True)
+    if thread is None:
+        return
+
+    def check() -> None:
+        if thread.is_alive():
+            window.show_status("Compiling the engine's fast kernels (once per install)...")
+            QTimer.singleShot(1000, check)
+
+    QTimer.singleShot(700, check)
+
+
 def main(argv: list[str] | None = None) -> int:
+    marks = {"start": time.perf_counter()}
     args = parse_args(sys.argv[1:] if argv is None else argv)
     size = _window_size(args.size)
     problem = display_problem()
@@ -79,9 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setApplicationName(scope)
     app = QApplication.instance() or QApplication(sys.argv[:1])
 
+    from cnnviz.nn import kernels
     from ui.main_window import MainWindow
 
+    kernels.defer()  # NumPy draws the first picture; the kernels load after the first paint
+    marks["imports"] = time.perf_counter() - marks["start"]
     window = MainWindow()
+    marks["window"] = time.perf_counter() - marks["start"]
     if args.tab:
         window.show_tab(args.tab)
     if args.image is not None:
@@ -103,5 +152,10 @@ def main(argv: list[str] | None = None) -> int:
         QTimer.singleShot(int(args.delay * 1000), capture)
         return app.exec()
 
+    if args.report_first_paint:
+        window.remember_layout = False
+        _report_first_paint(app, marks)
+    else:
+        QTimer.singleShot(200, lambda: _prepare_kernels(window))  # after the first paint
     window.show()
     return app.exec()

@@ -15,6 +15,11 @@ BLAS, and differ in how the input windows are laid out:
     the extra columns contribute exactly nothing.
 ``row sums`` (forward only; large images with few filters)
     Copy only ``kw`` shifted copies of the input, multiply, and add ``kh`` shifted partial sums.
+
+With the compiled kernels (:mod:`cnnviz.nn._jit`) the layer and ``functional`` entry points below
+(:func:`layer_forward`, :func:`layer_backward`, :func:`conv`) run :mod:`cnnviz.nn._conv_fast`
+instead: the batch split between the cores, windows laid out per chunk into cache-sized buffers,
+and a direct shift-and-add for one image with few filters (the playground).
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cnnviz.nn import _conv_fast as fast
 from cnnviz.nn._arrays import pad2d, unpad2d, window_view
 from cnnviz.nn._geometry import ConvGeometry
+from cnnviz.nn._jit import kernels_for
 
 __all__ = ["ConvCache", "columns", "forward_from_columns", "backward_from_columns",
-           "im2col", "col2im", "conv_rows", "prefer_rows"]
+           "im2col", "col2im", "conv_rows", "prefer_rows", "conv", "layer_forward",
+           "layer_backward"]
 
 
 class ConvCache(NamedTuple):
@@ -161,3 +169,38 @@ def conv_rows(xp: np.ndarray, w: np.ndarray, b, g: ConvGeometry) -> np.ndarray:
 def prefer_rows(n: int, c: int, f: int, g: ConvGeometry) -> bool:
     """Whether :func:`conv_rows` beats laying out every window (big image, few filters)."""
     return g.kh > 1 and n * c * g.kh * g.kw * g.ho * g.wo > 1 << 16 and f <= c * g.kw
+
+
+def conv(x: np.ndarray, w: np.ndarray, b, g: ConvGeometry) -> np.ndarray:
+    """The zero-padded convolution (N, F, Ho, Wo) of checked arguments (``functional.conv2d``)."""
+    if (k := kernels_for(x)) is not None:
+        x = np.ascontiguousarray(x)
+        if fast.prefer_direct(x.shape[0], x.shape[1], w.shape[0], g):
+            return fast.direct(k, x, w, b, g)
+        return fast.forward(k, x, w, b, g)
+    if prefer_rows(x.shape[0], x.shape[1], w.shape[0], g):
+        return conv_rows(pad2d(x, (g.ph, g.pw)) if g.ph or g.pw else x, w, b, g)
+    return forward_from_columns(columns(x, g), w, b, g)
+
+
+def layer_forward(x: np.ndarray, w: np.ndarray, b, g: ConvGeometry):
+    """``(y, cache)`` for a layer: the output and what :func:`layer_backward` needs.
+
+    The compiled path keeps only the input (its windows are laid out again backwards); the NumPy
+    path keeps the laid-out windows (:class:`ConvCache`).
+    """
+    if (k := kernels_for(x)) is not None:
+        x = np.ascontiguousarray(x)
+        return fast.forward(k, x, w, b, g), x
+    cache = columns(x, g)
+    return forward_from_columns(cache, w, b, g), cache
+
+
+def layer_backward(dy: np.ndarray, cache, w: np.ndarray, g: ConvGeometry, need_dx: bool = True):
+    """Gradients (dx or None, dw, db) from dy (N, F, Ho, Wo) and :func:`layer_forward`'s cache."""
+    if isinstance(cache, np.ndarray):  # the input, kept by the compiled path
+        dy = dy.astype(w.dtype, copy=False)
+        if (k := kernels_for(cache, dy)) is not None:
+            return fast.backward(k, dy, cache, w, g, need_dx)
+        cache = columns(cache, g)  # the kernels were switched off since the forward pass
+    return backward_from_columns(dy, cache, w, g, need_dx)

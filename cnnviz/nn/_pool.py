@@ -15,6 +15,9 @@ much slower on many short strided rows, and on data-dependent branches such as m
 hence the branch-free boolean arithmetic). Tiny maps (a batch of one 8x8 image) copy the windows
 into (N, C, Ho, Wo, kh * kw) and reduce the last axis, which needs fewer NumPy calls. Both give
 identical results.
+
+With the compiled kernels (:mod:`cnnviz.nn._jit`) each of these runs as one pass over the batch,
+split between the cores (:mod:`cnnviz.nn._pool_fast`), again with identical results.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from cnnviz.nn import _jit
+from cnnviz.nn import _pool_fast as fast
 from cnnviz.nn._arrays import as_batch, check_dy, pad2d, unpad2d, window_view
 from cnnviz.nn._geometry import PoolGeometry, pool_geometry
 
@@ -31,6 +36,7 @@ __all__ = ["max_pool2d", "avg_pool2d", "max_pool2d_backward", "avg_pool2d_backwa
 
 # below this many windows, per-call overhead outweighs the copy of the windows
 _TAPS_FROM = 2048
+_kernels_for = _jit.kernels_for
 
 
 def _pool_input(x, kernel_size, stride, padding):
@@ -115,11 +121,13 @@ def max_pool_forward(x: np.ndarray, g: PoolGeometry):
     Returns
     -------
     y : ndarray, shape (N, C, Ho, Wo)
-    route : ndarray
+    route : ndarray or TapRoute
         What :func:`max_pool_scatter` needs: for small inputs the winning tap index ``i * kw + j``
         per window, shape (N, C, Ho, Wo); otherwise a boolean one-hot of shape
-        (kh * kw, N * C * Ho * Wo).
+        (kh * kw, N * C * Ho * Wo); with the compiled kernels a ``TapRoute`` of those indices.
     """
+    if (k := _kernels_for(x)) is not None:
+        return fast.max_pool(k, x, g)
     xp = _padded(x, g, -np.inf)
     if not _many(x, g):
         win = _windows(xp, g)
@@ -149,6 +157,10 @@ def max_pool_scatter(dy: np.ndarray, route: np.ndarray, g: PoolGeometry, x_shape
     -------
     ndarray, shape (N, C, H, W)
     """
+    if isinstance(route, fast.TapRoute):
+        if (k := _kernels_for(dy)) is not None:
+            return fast.max_pool_grad(k, dy, route, g, x_shape)
+        route = route.tap.astype(np.intp)  # kernels switched off since the forward pass
     apart = g.sh >= g.kh and g.sw >= g.kw  # windows never overlap
     if route.dtype != bool and apart:
         # small input: one-hot per window, written into all windows at once
@@ -174,6 +186,8 @@ def max_pool_scatter(dy: np.ndarray, route: np.ndarray, g: PoolGeometry, x_shape
 
 def avg_pool_forward(x: np.ndarray, g: PoolGeometry) -> np.ndarray:
     """Average pooling of a checked (N, C, H, W) input; shape (N, C, Ho, Wo)."""
+    if (k := _kernels_for(x)) is not None:
+        return fast.avg_pool(k, x, g)
     xp = _padded(x, g, 0.0)
     if not _many(x, g):
         return _windows(xp, g).mean(axis=-1)
@@ -184,6 +198,8 @@ def avg_pool_forward(x: np.ndarray, g: PoolGeometry) -> np.ndarray:
 
 def avg_pool_spread(dy: np.ndarray, g: PoolGeometry, x_shape: tuple) -> np.ndarray:
     """Share each window's gradient equally among its kh * kw taps; shape ``x_shape``."""
+    if (k := _kernels_for(dy)) is not None:
+        return fast.avg_pool_grad(k, dy, g, x_shape)
     share = dy / (g.kh * g.kw)
     if g.sh >= g.kh and g.sw >= g.kw:
         dxp = _grad_canvas(g, x_shape, dy.dtype, _covers_every_pixel(g))
@@ -209,6 +225,8 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     ndarray, shape (N, C, Ho, Wo), ``Ho = floor((H + 2 ph - kh) / sh) + 1``
     """
     x, g = _pool_input(x, kernel_size, stride, padding)
+    if (k := _kernels_for(x)) is not None:
+        return fast.max_pool(k, x, g)[0]
     xp = _padded(x, g, -np.inf)
     if not _many(x, g):
         return _windows(xp, g).max(axis=-1)

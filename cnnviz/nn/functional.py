@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnviz.nn import _conv as _conv_impl
+from cnnviz.nn import _conv_fast
 from cnnviz.nn._arrays import PADDING_MODES, as_batch, check_dy, pad2d
 from cnnviz.nn._geometry import (
     conv_geometry,
@@ -30,6 +31,7 @@ from cnnviz.nn._geometry import (
     window_count,
     window_span,
 )
+from cnnviz.nn._jit import kernels_for
 from cnnviz.nn._pool import (
     avg_pool2d,
     avg_pool2d_backward,
@@ -91,10 +93,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, padding_mode: str = "z
     if padding_mode != "zeros" and (g.ph or g.pw):
         x = pad2d(x, (g.ph, g.pw), padding_mode)
         g = g._replace(h=x.shape[2], w=x.shape[3], ph=0, pw=0)
-    if _conv_impl.prefer_rows(x.shape[0], x.shape[1], w.shape[0], g):
-        xp = pad2d(x, (g.ph, g.pw)) if g.ph or g.pw else x
-        return _conv_impl.conv_rows(xp, w, b, g)
-    return _conv_impl.forward_from_columns(_conv_impl.columns(x, g), w, b, g)
+    return _conv_impl.conv(x, w, b, g)
 
 
 def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1):
@@ -118,6 +117,8 @@ def conv2d_backward(dy, x, w, stride=1, padding=0, dilation=1):
     w, _ = _check_weights(x, w, None)
     g = conv_geometry(x.shape[2:], w.shape[2:], stride, padding, dilation)
     dy = check_dy(dy, (x.shape[0], w.shape[0], g.ho, g.wo), x.dtype)
+    if (k := kernels_for(x)) is not None:
+        return _conv_fast.backward(k, dy, np.ascontiguousarray(x), w, g)
     return _conv_impl.backward_from_columns(dy, _conv_impl.columns(x, g), w, g)
 
 

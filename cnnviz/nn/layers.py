@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from cnnviz.nn import _conv as _conv_impl
+from cnnviz.nn import _jit, _pool_fast
 from cnnviz.nn import _pool as pooling
 from cnnviz.nn._geometry import conv_geometry, pair, pool_geometry
 from cnnviz.nn.base import Layer, Parameter, Window
@@ -103,16 +104,15 @@ class Conv2D(Layer):
             x = np.asarray(x, dtype=w.dtype)
         if x.shape != self._in_shape:
             self._prepare(x)
-        self._cache = _conv_impl.columns(x, self._geometry)
-        y = _conv_impl.forward_from_columns(self._cache, w, self.bias.data, self._geometry)
+        y, self._cache = _conv_impl.layer_forward(x, w, self.bias.data, self._geometry)
         self._out_shape = y.shape
         return y
 
     def backward(self, dy: np.ndarray, need_dx: bool = True):
         """(N, F, Ho, Wo) -> (N, C, H, W); adds into ``weight.grad`` and ``bias.grad``."""
         dy = self._check_dy(dy)
-        dx, dw, db = _conv_impl.backward_from_columns(dy, self._cache, self.weight.data,
-                                                      self._geometry, need_dx)
+        dx, dw, db = _conv_impl.layer_backward(dy, self._cache, self.weight.data, self._geometry,
+                                               need_dx)
         self.weight.grad += dw
         self.bias.grad += db
         return dx
@@ -140,12 +140,19 @@ class ReLU(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Any shape -> same shape."""
-        self._y = np.maximum(x, 0)  # (x * mask would turn negatives into -0.0)
+        x = np.asarray(x)
+        if (k := _jit.kernels_for(x)) is not None:
+            self._y = _pool_fast.relu(k, x)
+        else:
+            self._y = np.maximum(x, 0)  # (x * mask would turn negatives into -0.0)
         self._out_shape = self._y.shape
         return self._y
 
     def backward(self, dy: np.ndarray, need_dx: bool = True):
-        return self._check_dy(dy) * (self._y > 0)
+        dy = self._check_dy(dy)
+        if dy.dtype == self._y.dtype and (k := _jit.kernels_for(dy)) is not None:
+            return _pool_fast.relu_grad(k, dy, self._y)
+        return dy * (self._y > 0)
 
 
 class _Pool(Layer):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnnviz import bench, cli
+from cnnviz import cli
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -134,27 +134,6 @@ def test_summary_of_a_saved_model(capsys, tmp_path):
     assert code == 0 and "Conv 4@3x3" in out
 
 
-def test_bench_table_has_every_row_with_parsable_ratios(capsys):
-    code, out, _ = run_cli(capsys, "bench", "--tiny", "--repeats", "1")
-    assert code == 0
-    rows = [line for line in out.splitlines() if re.search(r"(PASS|FAIL)$", line)]
-    assert any("vectorised vs loops" in r for r in rows)
-    try:
-        import torch  # noqa: F401
-        expected = 3
-    except ImportError:
-        expected = 1
-    assert len(rows) == expected
-    for row in rows:
-        ratio = re.search(r"\s([\d,.]+)x\s+>= ([\d.]+)x", row)
-        assert ratio and float(ratio.group(1).replace(",", "")) > 0
-
-
-def test_bench_rows_pass_only_when_the_ratio_meets_the_target():
-    assert bench.BenchRow("a", "1", "1", 2.5, 2.0).passed
-    assert not bench.BenchRow("a", "1", "1", 1.5, 2.0).passed
-
-
 def test_the_documented_lines_run_reaches_97_percent(capsys):
     code, out, _ = run_cli(capsys, "train", "--dataset", "lines", "--epochs", "15", "--seed", "0",
                            "--json")
@@ -164,36 +143,6 @@ def test_the_documented_lines_run_reaches_97_percent(capsys):
 def test_the_documented_digits_run_reaches_95_percent(capsys):
     code, out, _ = run_cli(capsys, "train", "--dataset", "digits", "--epochs", "10", "--json")
     assert code == 0 and json.loads(out.strip().splitlines()[-1])["test_accuracy"] >= 0.95
-
-
-def test_bench_interleaves_the_contestants_and_takes_medians():
-    calls = []
-    figures = {"a": iter([5.0, 1.0, 3.0]), "b": iter([10.0, 30.0, 20.0])}
-
-    def contestant(name):
-        def run():
-            calls.append(name)
-            return next(figures[name])
-        return run
-
-    medians = bench._race({"a": contestant("a"), "b": contestant("b")}, repeats=3)
-    assert calls == ["a", "b", "b", "a", "a", "b"]
-    assert medians == {"a": 3.0, "b": 20.0}
-
-
-def test_bench_reads_the_bundled_camera_photo_without_qt():
-    from cnnviz.data.bundled import asset_path
-
-    img = bench.read_png_grey(asset_path("camera.png"))
-    assert img.shape == (512, 512) and img.dtype == np.float32
-    assert 0.0 <= img.min() < 0.1 and 0.9 < img.max() <= 1.0
-
-
-def test_bench_png_reader_refuses_other_files(tmp_path):
-    fake = tmp_path / "fake.png"
-    fake.write_bytes(b"GIF89a")
-    with pytest.raises(ValueError, match="not a PNG"):
-        bench.read_png_grey(fake)
 
 
 def test_an_unusable_save_path_is_refused_before_training(capsys, tmp_path):
