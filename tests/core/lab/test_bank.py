@@ -302,3 +302,19 @@ def test_the_corner_presets_fire_at_top_left_corners_only(name):
     seen = seen.all(axis=2)
     assert seen.any(axis=1).all()  # every response sits on a top-left corner
     assert seen.any(axis=0).all()  # and every corner is found
+
+
+def test_moving_a_colour_image_moves_its_feature_map_too():
+    from cnnviz.lab.translation import equivariance_report
+
+    report = equivariance_report(RGB, BANK[0], ConvSettings(), 2, 3)
+    assert report.error is None and report.shifted_image.shape == RGB.shape
+    assert report.max_abs_change_output_aligned == pytest.approx(0.0, abs=1e-5)
+    assert report.max_abs_change_output_unaligned > 0.1
+
+
+def test_the_speed_comparison_times_a_colour_bank_as_well():
+    from cnnviz.lab.speed import time_vectorised_vs_loops
+
+    c = time_vectorised_vs_loops(RGB, BANK, ConvSettings(), budget_seconds=60)
+    assert not c.estimated and c.loops_seconds > 0 and c.ratio > 0
