@@ -12,6 +12,7 @@ result from the cache equals one computed from scratch exactly.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from cnnviz.lab.conv import (
 )
 from cnnviz.lab.stack import Layer2, check_layer2, layer2_settings
 
-__all__ = ["LayerCache", "compute_bank"]
+__all__ = ["LayerCache", "compute_bank", "result_for_filter"]
 
 
 def _stack(maps: list[np.ndarray]) -> np.ndarray:
@@ -182,9 +183,23 @@ class LayerCache:
 
 
 def _with_bias(settings: ConvSettings, bias: float) -> ConvSettings:
-    from dataclasses import replace
-
     return settings if settings.bias == bias else replace(settings, bias=bias)
+
+
+def result_for_filter(result: PlaygroundResult, index: int) -> PlaygroundResult:
+    """``result`` as if filter ``index`` of its bank were the selected one: its kernel, bias,
+    map and pooled map (``pre_relu`` and ``channel_outputs`` are the selected filter's only, so
+    they are None here)."""
+    if index == result.selected or result.kernels is None or result.outputs is None:
+        return result
+    kernel = result.kernels[index]
+    if result.image.ndim == 2:
+        kernel = kernel[0]
+    bias = float(np.atleast_1d(result.bias)[index])
+    pooled = None if result.pooled_outputs is None else result.pooled_outputs[index]
+    return replace(result, kernel=kernel, output=result.outputs[index], pooled=pooled,
+                   pre_relu=None, channel_outputs=None, selected=index,
+                   settings=_with_bias(result.settings, bias))
 
 
 def compute_bank(

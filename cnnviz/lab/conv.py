@@ -346,18 +346,31 @@ def pool_map(output: np.ndarray, settings: ConvSettings) -> tuple[np.ndarray | N
 
 
 def compute(
-    image: np.ndarray, kernel: np.ndarray, settings: ConvSettings | None = None
+    image: np.ndarray,
+    kernel: np.ndarray,
+    settings: ConvSettings | None = None,
+    biases=None,
+    selected: int = 0,
+    layer2=None,
+    cache=None,
 ) -> PlaygroundResult:
     """Convolve, add the bias, apply ReLU and pooling as ``settings`` say; never raise.
-
-    One filter; a bank of them (and layer 2) is :func:`cnnviz.lab.bank.compute_bank`.
 
     Parameters
     ----------
     image : ndarray, shape (H, W) grey or (3, H, W) RGB
         Input in [0, 1].
-    kernel : ndarray, shape (k, k) for a grey image, (3, k, k) for a colour one
+    kernel : ndarray, shape (k, k) for a grey image, (3, k, k) for a colour one, or a bank of
+        filters (F, C, k, k)
     settings : ConvSettings, optional
+    biases : array_like, shape (F,), optional
+        One bias per filter of a bank; ``settings.bias`` for every filter when omitted.
+    selected : int
+        The bank's filter that ``output`` shows.
+    layer2 : cnnviz.lab.stack.Layer2, optional
+        A second conv layer over the bank's maps.
+    cache : cnnviz.lab.bank.LayerCache, optional
+        Reuses the maps an earlier call computed that these inputs leave unchanged.
 
     Returns
     -------
@@ -365,15 +378,17 @@ def compute(
         With ``error`` set (and ``output``/``pooled`` None where they cannot be computed) when the
         combination is impossible, e.g. a dilated kernel wider than the padded image.
     """
-    from cnnviz.lab.bank import compute_bank  # the bank builds on this module's steps
+    from cnnviz.lab.bank import LayerCache  # the bank builds on this module's steps
 
     settings = settings or ConvSettings()
     image = np.asarray(image, dtype=np.float32)
     # The result keeps the kernel as given (float64 from the editor); the engine computes in the
     # image's float32, exactly as cnnviz.nn.functional.conv2d does for this image and kernel.
     kernel = np.asarray(kernel, dtype=np.float64)
-    if kernel.ndim not in (2, 3):
+    if kernel.ndim not in (2, 3, 4):
         problem = f"The kernel must be square, not of shape {kernel.shape}."
         return PlaygroundResult(image, kernel, None, None, problem, settings)
-    kernels = kernel.reshape((1,) * (4 - kernel.ndim) + kernel.shape)  # (1, C, k, k)
-    return compute_bank(image, kernels, np.array([settings.bias]), settings)
+    kernels = kernel.reshape((1,) * (4 - kernel.ndim) + kernel.shape)  # (F, C, k, k)
+    if biases is None:
+        biases = np.full(kernels.shape[0], settings.bias)
+    return (cache or LayerCache()).compute(image, kernels, biases, settings, selected, layer2)

@@ -19,7 +19,7 @@ from cnnviz.data.images import BT601
 
 __all__ = [
     "PRESETS", "DESCRIPTIONS", "preset", "names", "normalise", "flip", "rotate", "random_kernel",
-    "CHANNEL_FILLS", "fill_channels", "resize_kernel",
+    "CHANNEL_FILLS", "fill_channels", "fill_weights", "to_grey_kernel", "resize_kernel",
 ]
 
 
@@ -140,19 +140,44 @@ def normalise(kernel: np.ndarray) -> np.ndarray:
 
 
 def flip(kernel: np.ndarray) -> np.ndarray:
-    """Flip left-right and up-down (rotate by 180 degrees): turns correlation into convolution."""
-    return np.asarray(kernel, dtype=float)[::-1, ::-1].copy()
+    """Flip left-right and up-down (rotate by 180 degrees): turns correlation into convolution.
+
+    A colour kernel (C, k, k) flips every slice.
+    """
+    return np.asarray(kernel, dtype=float)[..., ::-1, ::-1].copy()
 
 
 def rotate(kernel: np.ndarray) -> np.ndarray:
-    """Rotate a quarter turn clockwise (Sobel x becomes -Sobel y... try it)."""
-    return np.rot90(np.asarray(kernel, dtype=float), k=-1).copy()
+    """Rotate a quarter turn clockwise (Sobel x becomes -Sobel y... try it); every slice of a
+    colour kernel (C, k, k)."""
+    return np.rot90(np.asarray(kernel, dtype=float), k=-1, axes=(-2, -1)).copy()
 
 
-def random_kernel(size: int, rng: np.random.Generator | None = None) -> np.ndarray:
-    """A random kernel with values in [-1, 1] rounded to 0.1, easy to read in the grid."""
+def random_kernel(size: int, rng: np.random.Generator | None = None,
+                  channels: int | None = None) -> np.ndarray:
+    """A random kernel with values in [-1, 1] rounded to 0.1, easy to read in the grid.
+
+    Shape (size, size), or (channels, size, size) when ``channels`` is given.
+    """
     rng = np.random.default_rng() if rng is None else rng
-    return np.round(rng.uniform(-1.0, 1.0, size=(size, size)), 1)
+    shape = (size, size) if channels is None else (channels, size, size)
+    return np.round(rng.uniform(-1.0, 1.0, size=shape), 1)
+
+
+def fill_weights(how: str) -> np.ndarray:
+    """The weight :func:`fill_channels` gives each of R, G and B, shape (3,)."""
+    return fill_channels(np.ones((1, 1)), 3, how)[:, 0, 0]
+
+
+def to_grey_kernel(kernel: np.ndarray, how: str = "same") -> np.ndarray:
+    """The grey kernel a colour one (3, k, k) was filled from: its slices summed, divided by the
+    fill's total weight, so ``to_grey_kernel(fill_channels(k, 3, how), how) == k``.
+
+    For any colour kernel it is the grey kernel that answers a grey image as the colour one does,
+    scaled by the same factor.
+    """
+    kernel = np.asarray(kernel, dtype=float)
+    return kernel.sum(axis=0) / fill_weights(how).sum()
 
 
 # How a 2-D preset fills the slices of a colour kernel (C, k, k): (key, menu label, tooltip).

@@ -3,6 +3,8 @@
 :class:`SourceMenu` owns ``imageSourceCombo`` and the two lines under it (what the image is, and
 why a file could not be used). Whatever the source, an image that can be used is announced once,
 by ``sigImageChosen``; one that cannot leaves the current image and the menu's choice in place.
+In RGB mode (:meth:`SourceMenu.set_channels`) photos and files keep their three colour channels
+and grey sources (patterns, drawings) become three equal channels.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel
 
 from cnnviz.data.bundled import SAMPLE_PHOTOS, asset_path
+from cnnviz.data.images import to_grey
 from cnnviz.lab import patterns
+from ui.widgets.colour_image import header_notes, load_colour_image
 from ui.widgets.draw_dialog import DrawDialog
 from ui.widgets.image_io import IMAGE_FILE_FILTER, load_grey_image
 
@@ -39,7 +43,8 @@ class SourceMenu(QObject):
     Signals
     -------
     sigImageChosen(object, str)
-        A usable input: grey float32 ndarray, shape (H, W), values in [0, 1], and its name.
+        A usable input: float32 ndarray in [0, 1], shape (H, W) in grey mode or (3, H, W) in
+        RGB mode, and its name.
     sigStatus(str)
         A message for the status bar (a refused file, a scaled-down image).
     """
@@ -55,6 +60,7 @@ class SourceMenu(QObject):
         # The latest drawing and use_array() array, so their menu entries can bring them back.
         self._kept: dict[str, tuple[np.ndarray, str]] = {}
         self._index = 0  # the entry of the image in use, to go back to after a failed choice
+        self._channels = "grey"
         self._populate()
         combo.activated.connect(self.activate)
 
@@ -89,13 +95,26 @@ class SourceMenu(QObject):
         combo.setCurrentIndex(index)
         self.activate(index)
 
+    def channels(self) -> str:
+        """``"grey"`` or ``"rgb"``: what the images announced look like."""
+        return self._channels
+
+    def set_channels(self, mode: str) -> None:
+        """Announce images in ``"grey"`` (H, W) or ``"rgb"`` (3, H, W); the current source is
+        offered again in the new mode."""
+        if mode not in ("grey", "rgb"):
+            raise ValueError(f"channels must be 'grey' or 'rgb', not {mode!r}")
+        if mode != self._channels:
+            self._channels = mode
+            self.activate(self._index)
+
     def use_array(self, array: np.ndarray, name: str = "image") -> bool:
-        """Use a grey (H, W) array in [0, 1]; the menu names it ``Array: name``. False (with a
-        message) if it is not a 2-D array of finite numbers."""
-        image = self._offer(array, name)
-        if image is None:
+        """Use an array in [0, 1]: grey (H, W) or colour (3, H, W); the menu names it
+        ``Array: name``. False (with a message) if it is not an image of finite numbers."""
+        if self._offer(array, name) is None:
             return False
-        self._kept["array"] = (image, name)
+        # the array as given: a mode switch converts it afresh, never a conversion of one
+        self._kept["array"] = (np.clip(np.asarray(array, dtype=np.float32), 0.0, 1.0), name)
         self._select_custom(f"Array: {name}", ("array", None))
         return True
 
@@ -109,6 +128,14 @@ class SourceMenu(QObject):
         store.setValue(_SOURCE_KEY, label)
         store.setValue(_FILE_KEY, str(path))
         return True
+
+    @Slot(str)
+    def choose_pattern(self, name: str) -> None:
+        """Use the pattern called ``name`` (an example asks for the one it is made for)."""
+        index = self._combo.findData(("pattern", name))
+        if index >= 0 and index != self._index:
+            self._combo.setCurrentIndex(index)
+            self.activate(index)
 
     @Slot(int)
     def activate(self, index: int) -> None:
@@ -138,20 +165,33 @@ class SourceMenu(QObject):
 
     # -- the image ------------------------------------------------------------------------------
     def _offer(self, array: np.ndarray, name: str) -> np.ndarray | None:
-        """Announce ``array`` as the input if it is usable; the image used, or None."""
+        """Announce ``array`` (grey (H, W) or colour (3, H, W)) as the input, in the current
+        channel mode, if it is usable; the image used, or None."""
         a = np.asarray(array, dtype=np.float32)
-        if a.ndim != 2 or a.size == 0 or not np.all(np.isfinite(a)):
-            self._show_problem(f"Cannot use {name}: it must be a 2-D array of finite numbers.")
+        colour = a.ndim == 3 and a.shape[0] == 3
+        if (a.ndim != 2 and not colour) or a.size == 0 or not np.all(np.isfinite(a)):
+            self._show_problem(f"Cannot use {name}: it must be a 2-D (grey) or 3 x H x W "
+                               "(colour) array of finite numbers.")
             return None
         image = np.clip(a, 0.0, 1.0)
+        if self._channels == "grey" and colour:
+            image = to_grey(np.moveaxis(image, 0, -1))  # BT.601 luma, as for colour files
+        elif self._channels == "rgb" and not colour:
+            image = np.repeat(image[None], 3, axis=0)  # grey: three equal channels
         self._message.hide()
-        self._info.setText(f"{name}: {a.shape[1]}x{a.shape[0]} pixels")
+        h, w = image.shape[-2:]
+        kind = ", 3 channels (R, G, B)" if image.ndim == 3 else ""
+        self._info.setText(f"{name}: {w}x{h} pixels{kind}")
         self.sigImageChosen.emit(image, name)
         return image
 
     def _load_path(self, path) -> bool:
         try:
-            image, note = load_grey_image(path)
+            if self._channels == "rgb":
+                image, note = load_colour_image(path)
+            else:
+                image, note = load_grey_image(path)
+                note = "; ".join([*header_notes(path), *([note] if note else [])]) or None
         except (ValueError, OSError) as exc:
             self._show_problem(str(exc))
             return False
@@ -159,7 +199,7 @@ class SourceMenu(QObject):
         self._offer(image, name)
         if note:
             self._info.setText(f"{name}: {note}")
-            self.sigStatus.emit(f"{name} was {note} to keep the playground live.")
+            self.sigStatus.emit(f"Opened {name}: {note}.")
         return True
 
     def _show_problem(self, message: str) -> None:
@@ -195,9 +235,9 @@ class SourceMenu(QObject):
         dialog = DrawDialog(self._combo.window())
         if dialog.exec() != DrawDialog.DialogCode.Accepted:
             return False
-        image = self._offer(dialog.image(), "Drawing")
-        if image is None:
+        drawing = dialog.image()
+        if self._offer(drawing, "Drawing") is None:
             return False
-        self._kept["drawing"] = (image, "Drawing")
+        self._kept["drawing"] = (np.asarray(drawing, dtype=np.float32), "Drawing")
         self._select_custom("Drawing", ("drawing", None))
         return True

@@ -123,7 +123,9 @@ def _open(path: str | os.PathLike[str]) -> tuple[QImageReader, str, tuple[int, i
     return reader, name, dims
 
 
-def _decode(reader: QImageReader, name: str, dims: tuple[int, int] | None) -> np.ndarray:
+def _decode(reader: QImageReader, name: str, dims: tuple[int, int] | None,
+            convert=None) -> np.ndarray:
+    """Read the pixels; ``convert`` (QImage -> array) defaults to grey."""
     image = reader.read()
     if image.isNull():
         reason = reader.errorString() or "unknown error"
@@ -133,7 +135,7 @@ def _decode(reader: QImageReader, name: str, dims: tuple[int, int] | None) -> np
                 f"(Qt's limit is {QImageReader.allocationLimit()} MB); shrink it first"
             )
         raise ValueError(f"{name} is damaged or not an image Qt can read ({reason})")
-    return _qimage_to_grey(image)
+    return (convert or _qimage_to_grey)(image)
 
 
 def read_grey_image(path: str | os.PathLike[str]) -> np.ndarray:
@@ -196,7 +198,7 @@ class ImageFolder:
 
     Attributes
     ----------
-    images : ndarray, shape (N, H, W), float32 in [0, 1]
+    images : ndarray, shape (N, H, W) (grey) or (N, 3, H, W) (colour), float32 in [0, 1]
     labels : ndarray, shape (N,), int64
         Index into ``class_names``.
     class_names : list of str
@@ -243,9 +245,9 @@ def _class_folders(root: Path) -> list[Path]:
 
 
 def _decode_class_folder(class_dir: Path, rows: int, cols: int,
-                         skipped: list[tuple[Path, str]]) -> list[np.ndarray]:
-    """Every readable image of one class folder as a (rows, cols) grey array; failures go to
-    ``skipped`` as (file, reason)."""
+                         skipped: list[tuple[Path, str]], colour: bool = False) -> list[np.ndarray]:
+    """Every readable image of one class folder as a (rows, cols) grey array, or (3, rows, cols)
+    with ``colour``; failures go to ``skipped`` as (file, reason)."""
     decoded = []
     files = sorted(f for f in class_dir.iterdir() if f.is_file() and not f.name.startswith("."))
     for file in files:
@@ -253,25 +255,33 @@ def _decode_class_folder(class_dir: Path, rows: int, cols: int,
             reader, name, dims = _open(file)
             if dims is not None and (dims[0] > 2 * cols or dims[1] > 2 * rows):
                 reader.setScaledSize(QSize(min(dims[0], 2 * cols), min(dims[1], 2 * rows)))
-            decoded.append(resize_area(_decode(reader, name, dims), (rows, cols)))
+            if colour:  # colour folders: ui.widgets.colour_image converts, channel by channel
+                from ui.widgets.colour_image import qimage_to_planes, resize_planes
+
+                planes = _decode(reader, name, dims, qimage_to_planes)
+                decoded.append(resize_planes(planes, (rows, cols)))
+            else:
+                decoded.append(resize_area(_decode(reader, name, dims), (rows, cols)))
         except ValueError as exc:
             skipped.append((file, str(exc)))
     return decoded
 
 
 def load_image_folder(
-    path: str | os.PathLike[str], size: tuple[int, int] = (28, 28)
+    path: str | os.PathLike[str], size: tuple[int, int] = (28, 28), colour: bool = False
 ) -> ImageFolder:
     """Read a classification data set laid out as ``path/<class name>/<image files>``.
 
-    Every image is decoded with Qt, turned grey and resized to ``size`` (rows, cols) by area
-    averaging (the aspect ratio is not kept, as with torchvision's ``Resize((h, w))``). Hidden files
-    are ignored; files that fail to decode are skipped and listed in ``skipped``.
+    Every image is decoded with Qt, turned grey (or kept in colour, 3 channels, with ``colour``)
+    and resized to ``size`` (rows, cols) by area averaging (the aspect ratio is not kept, as with
+    torchvision's ``Resize((h, w))``). Hidden files are ignored; files that fail to decode are
+    skipped and listed in ``skipped``.
 
     Returns
     -------
     ImageFolder
-        ``images`` (N, H, W) float32, ``labels`` (N,) int64, ``class_names``, ``skipped``.
+        ``images`` (N, H, W) float32 ((N, 3, H, W) with ``colour``), ``labels`` (N,) int64,
+        ``class_names``, ``skipped``.
 
     Raises
     ------
@@ -289,7 +299,7 @@ def load_image_folder(
     skipped: list[tuple[Path, str]] = []
     empty: list[str] = []
     for class_dir in _class_folders(root):
-        decoded = _decode_class_folder(class_dir, rows, cols, skipped)
+        decoded = _decode_class_folder(class_dir, rows, cols, skipped, colour)
         if not decoded:
             empty.append(class_dir.name)
             continue

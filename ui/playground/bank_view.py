@@ -1,0 +1,157 @@
+"""``bankView``: every filter's feature map on one shared scale; ``layer2View``: layer 2's map.
+
+Idea 24: a layer is a bank of filters, each finding its own feature everywhere; a second layer
+combines their maps. The bank's maps share one diverging scale (the feature map's), so equal
+colours mean equal responses; clicking a map chooses that filter for editing. Layer 2's map has
+its own scale: it adds up many layer-1 responses and is typically far larger.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QPainterPath
+from PySide6.QtWidgets import QGraphicsRectItem, QWidget
+
+from cnnviz.lab.conv import PlaygroundResult
+from ui.playground.image_panel import ImagePanel
+from ui.playground.map_cells import MapCell, cell_path
+from ui.theme import OUTPUT_GREEN, PLOT_BACKGROUND, POOL_CYAN, SELECTION
+
+__all__ = ["BankView", "Layer2View"]
+
+
+class BankView(pg.GraphicsLayoutWidget):
+    """One small map per filter; the selected one is framed.
+
+    Signals
+    -------
+    sigSelect(int)
+        A filter's map was clicked.
+    sigHover(int, int, int)
+        (filter, row, col) under the mouse; (-1, -1, -1) off the maps.
+    """
+
+    sigSelect = Signal(int)
+    sigHover = Signal(int, int, int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("bankView")
+        self.setBackground(PLOT_BACKGROUND)
+        self.setMinimumSize(160, 150)
+        self.setToolTip("Every filter's feature map, on one colour scale. Click one to edit it.")
+        self.ci.setSpacing(0)
+        self.cells: list[MapCell] = []
+        self._frame = QGraphicsRectItem()
+        self._frame.setPen(pg.mkPen(SELECTION, width=2, cosmetic=True))
+        self._frame.setZValue(20)
+        self._selected = -1
+        self._last = (-1, -1, -1)
+        self.scene().sigMouseMoved.connect(self._on_move)
+        self.scene().sigMouseClicked.connect(self._on_click)
+
+    def _build(self, count: int) -> None:
+        self.ci.clear()
+        self._selected = -1
+        columns = count if count <= 4 else math.ceil(count / 2)
+        self.cells = [MapCell(self.ci, 2 * (f // columns), f % columns, f"filter {f + 1}",
+                              POOL_CYAN) for f in range(count)]
+
+    def show_result(self, result: PlaygroundResult, levels, cmap: pg.ColorMap,
+                    transform=None) -> None:
+        """Show every filter's map of ``result`` on the scale ``levels`` and ``cmap``."""
+        outputs = result.outputs
+        if outputs is None:
+            for cell in self.cells:
+                cell.show(None, None, None)
+            return
+        if len(self.cells) != len(outputs):
+            self._build(len(outputs))
+        for f, cell in enumerate(self.cells):
+            # the selected map is the very array the feature map view shows (no copy)
+            shown = result.output if f == result.selected else outputs[f]
+            cell.show(shown if transform is None else transform(shown), cmap, levels)
+        self._frame_selected(result.selected, outputs.shape[1:])
+
+    def _frame_selected(self, index: int, shape: tuple[int, int]) -> None:
+        if index == self._selected and self._frame.parentItem() is not None:
+            return
+        self._selected = index
+        cell = self.cells[index]
+        self._frame.setParentItem(cell.item)
+        self._frame.setRect(QRectF(0, 0, shape[1], shape[0]))
+        for f, other in enumerate(self.cells):
+            other.set_caption(f"<b>filter {f + 1} (editing)</b>" if f == index
+                              else f"filter {f + 1}")
+
+    def mark(self, pixel: tuple[int, int] | None, window=None) -> None:
+        """Outline feature-map ``pixel`` and ``window`` (top, left, bottom, right) on every map:
+        all the filters look at the same place."""
+        for cell in self.cells:
+            cell.mark(pixel, window)
+
+    def _cell_at(self, scene_pos) -> tuple[int, int, int] | None:
+        for f, cell in enumerate(self.cells):
+            pixel = cell.pixel_at(scene_pos)
+            if pixel is not None:
+                return f, *pixel
+        return None
+
+    def _on_move(self, scene_pos) -> None:
+        found = self._cell_at(scene_pos) or (-1, -1, -1)
+        if found != self._last:
+            self._last = found
+            self.sigHover.emit(*found)
+
+    def _on_click(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        for f, cell in enumerate(self.cells):
+            if cell.box.sceneBoundingRect().contains(event.scenePos()):
+                self.sigSelect.emit(f)
+                return
+
+
+class Layer2View(ImagePanel):
+    """Layer 2's one map (``layer2View``) with its own signed scale; hover to explain a pixel."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("layer2View", "Layer 2", parent)
+        self.setToolTip("Layer 2: one filter over all of layer 1's maps. Hover a pixel to see "
+                        "which layer-1 pixels, and which input pixels, it depends on.")
+        self.image_item.setAutoDownsample(True)
+        self.marker = self.overlay(OUTPUT_GREEN)
+        self.message = self.message_label("layer2ErrorLabel")
+        self._fitted: tuple | None = None
+
+    def show_layer2(self, result: PlaygroundResult, levels, cmap: pg.ColorMap,
+                    transform=None) -> None:
+        """Show ``result.layer2_output`` (or why there is none) on ``levels`` and ``cmap``."""
+        out = result.layer2_output
+        self.message.setText(result.layer2_error or "")
+        self.message.setVisible(out is None and bool(result.layer2_error))
+        if out is None:
+            self.show_array(None)
+            return
+        self.image_item.setColorMap(cmap)
+        self.image_item.setLevels(levels)
+        self.show_array(out if transform is None else transform(out))
+        if out.shape != self._fitted:
+            self._fitted = out.shape
+            self.getPlotItem().getViewBox().setRange(xRange=(0, out.shape[1]),
+                                                     yRange=(0, out.shape[0]), padding=0.02)
+        relu = ", ReLU" if result.layer2 is not None and result.layer2.relu else ""
+        self.set_title_text(f"Layer 2: {out.shape[0]}x{out.shape[1]}{relu} · colours "
+                            f"±{max(abs(levels[0]), abs(levels[1])):.3g}")
+
+    def mark(self, pixel: tuple[int, int] | None) -> None:
+        """Outline layer-2 pixel (row, col); None clears."""
+        self.marker.setPath(cell_path(*pixel) if pixel is not None else QPainterPath())
+
+    def values(self) -> np.ndarray | None:
+        """The array shown (the layer-2 map), or None."""
+        return self.image_item.image

@@ -1,0 +1,101 @@
+"""``channelViews``: a colour filter channel by channel, and the sum that makes its map.
+
+One column per input channel (R, G, B): the channel, the filter's slice for it, and the partial
+map the slice makes from it. The last column adds the partial maps and the bias: the filter's map
+before the ReLU. Idea 23: a colour image is three maps, a filter has one slice per channel, and
+its output is the sum of the per-channel results plus a bias.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
+
+from cnnviz.lab.conv import PlaygroundResult
+from ui.playground.map_cells import MapCell
+from ui.theme import DIVERGING, PLOT_BACKGROUND, channel_colormap, colormap
+from ui.widgets.image_views import symmetric_levels
+
+__all__ = ["ChannelStrip"]
+
+_NAMES = ("R", "G", "B")
+
+
+class ChannelStrip(pg.GraphicsLayoutWidget):
+    """Input channel, kernel slice and partial map per channel, then their sum plus the bias.
+
+    Signals
+    -------
+    sigHover(int, int)
+        The feature-map pixel (row, col) under the mouse in a partial map; (-1, -1) off them.
+    """
+
+    sigHover = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("channelViews")
+        self.setBackground(PLOT_BACKGROUND)
+        self.setMinimumSize(220, 150)
+        self.setToolTip("Each channel x its kernel slice = a partial map; the partial maps plus "
+                        "the bias make the filter's map (right).")
+        layout = self.ci
+        layout.setSpacing(0)
+        self.inputs = [MapCell(layout, 0, c, f"{n} channel") for c, n in enumerate(_NAMES)]
+        self.slices = [MapCell(layout, 2, c, f"× {n} slice") for c, n in enumerate(_NAMES)]
+        self.partials = [MapCell(layout, 4, c, f"= {n} partial") for c, n in enumerate(_NAMES)]
+        self.total = MapCell(layout, 4, 3, "Σ + bias")
+        for row, stretch in ((1, 3), (3, 2), (5, 3)):
+            layout.layout.setRowStretchFactor(row, stretch)
+        self._diverging = colormap(DIVERGING)
+        self._tints = [channel_colormap(c) for c in range(3)]
+        self._last = (-1, -1)
+        self.scene().sigMouseMoved.connect(self._on_move)
+
+    def show_result(self, result: PlaygroundResult, levels, cmap: pg.ColorMap | None = None,
+                    transform=None) -> None:
+        """Show the selected filter of ``result`` (a colour one) channel by channel.
+
+        ``levels`` and ``cmap`` are the feature map's colour scale, so partial maps, their sum and
+        the map compare; ``transform`` (e.g. ``np.abs``) is applied as the main views do.
+        """
+        if result.image.ndim != 3 or result.channel_outputs is None:
+            for cell in (*self.inputs, *self.slices, *self.partials, self.total):
+                cell.show(None, None, None)
+            return
+        cmap = cmap or self._diverging
+        kernel_levels = symmetric_levels(result.kernel)
+        for c in range(3):
+            self.inputs[c].show(result.image[c], self._tints[c], (0.0, 1.0))
+            self.slices[c].show(result.kernel[c], self._diverging, kernel_levels)
+            partial = result.channel_outputs[c]
+            self.partials[c].show(partial if transform is None else transform(partial), cmap,
+                                  levels)
+        total = result.pre_relu if transform is None else transform(result.pre_relu)
+        self.total.show(total, cmap, levels)
+        self.total.set_caption(f"Σ + bias {float(result.settings.bias):.3g}")
+
+    def mark(self, pixel: tuple[int, int] | None, taps_box=None) -> None:
+        """Outline feature-map ``pixel`` on the partial maps and its window ``taps_box`` (top,
+        left, bottom, right, in input pixels) on the channels; None clears."""
+        for cell in (*self.partials, self.total):
+            cell.mark(pixel)
+        for cell in self.inputs:
+            cell.mark(None, taps_box)
+
+    def _on_move(self, scene_pos) -> None:
+        pixel = None
+        for cell in (*self.partials, self.total):
+            pixel = cell.pixel_at(scene_pos)
+            if pixel is not None:
+                break
+        pixel = pixel or (-1, -1)
+        if pixel != self._last:
+            self._last = pixel
+            self.sigHover.emit(*pixel)
+
+    def shown(self) -> list[np.ndarray | None]:
+        """The arrays in the partial-map cells (R, G, B), as shown."""
+        return [cell.item.image for cell in self.partials]
