@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
@@ -42,7 +42,7 @@ class BankView(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.setObjectName("bankView")
         self.setBackground(PLOT_BACKGROUND)
-        self.setMinimumSize(160, 150)
+        self.setMinimumSize(120, 100)
         self.setToolTip("Every filter's feature map, on one colour scale. Click one to edit it.")
         self.ci.setSpacing(0)
         self.cells: list[MapCell] = []
@@ -50,27 +50,61 @@ class BankView(pg.GraphicsLayoutWidget):
         self._frame.setPen(pg.mkPen(SELECTION, width=2, cosmetic=True))
         self._frame.setZValue(20)
         self._selected = -1
+        self._layout = (0, 0)
+        self._result = None
+        self._args: tuple = ()
         self._last = (-1, -1, -1)
         self.scene().sigMouseMoved.connect(self._on_move)
         self.scene().sigMouseClicked.connect(self._on_click)
 
-    def _build(self, count: int) -> None:
+    def _columns(self, count: int, aspect: float) -> int:
+        """How many maps per row make them largest in this widget (``aspect`` = width/height of
+        one map)."""
+        w, h = max(self.width(), 1), max(self.height(), 1)
+        best, best_size = 1, 0.0
+        for cols in range(1, count + 1):
+            rows = math.ceil(count / cols)
+            tile_w = min(w / cols, (h / rows - 16) * aspect)  # 16 px for each caption
+            if tile_w > best_size + 1e-9:
+                best, best_size = cols, tile_w
+        return best
+
+    def _build(self, count: int, columns: int) -> None:
+        # The frame lives on a cell's image: take it off before the cells are deleted with it.
+        scene = self._frame.scene()
+        if scene is not None:
+            scene.removeItem(self._frame)
+        self._frame.setParentItem(None)
         self.ci.clear()
         self._selected = -1
-        columns = count if count <= 4 else math.ceil(count / 2)
+        self._layout = (count, columns)
         self.cells = [MapCell(self.ci, 2 * (f // columns), f % columns, f"filter {f + 1}",
                               POOL_CYAN) for f in range(count)]
+        for c in range(columns):  # equal columns, whatever the captions say
+            self.ci.layout.setColumnStretchFactor(c, 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if self.__dict__.get("_args"):  # resizes arrive during __init__ too
+            # a new shape may fit the maps better in another arrangement; not inside the event
+            QTimer.singleShot(0, self._rearrange)
+
+    def _rearrange(self) -> None:
+        if self._args:
+            self.show_result(*self._args)
 
     def show_result(self, result: PlaygroundResult, levels, cmap: pg.ColorMap,
                     transform=None) -> None:
         """Show every filter's map of ``result`` on the scale ``levels`` and ``cmap``."""
+        self._args = (result, levels, cmap, transform)
         outputs = result.outputs
         if outputs is None:
             for cell in self.cells:
                 cell.show(None, None, None)
             return
-        if len(self.cells) != len(outputs):
-            self._build(len(outputs))
+        columns = self._columns(len(outputs), outputs.shape[2] / max(outputs.shape[1], 1))
+        if (len(outputs), columns) != self._layout:
+            self._build(len(outputs), columns)
         for f, cell in enumerate(self.cells):
             # the selected map is the very array the feature map view shows (no copy)
             shown = result.output if f == result.selected else outputs[f]
@@ -85,8 +119,7 @@ class BankView(pg.GraphicsLayoutWidget):
         self._frame.setParentItem(cell.item)
         self._frame.setRect(QRectF(0, 0, shape[1], shape[0]))
         for f, other in enumerate(self.cells):
-            other.set_caption(f"<b>filter {f + 1} (editing)</b>" if f == index
-                              else f"filter {f + 1}")
+            other.set_caption(f"<b>{f + 1}: editing</b>" if f == index else f"filter {f + 1}")
 
     def mark(self, pixel: tuple[int, int] | None, window=None) -> None:
         """Outline feature-map ``pixel`` and ``window`` (top, left, bottom, right) on every map:
@@ -124,6 +157,7 @@ class Layer2View(ImagePanel):
         self.setToolTip("Layer 2: one filter over all of layer 1's maps. Hover a pixel to see "
                         "which layer-1 pixels, and which input pixels, it depends on.")
         self.image_item.setAutoDownsample(True)
+        self.setMinimumSize(120, 100)
         self.marker = self.overlay(OUTPUT_GREEN)
         self.message = self.message_label("layer2ErrorLabel")
         self._fitted: tuple | None = None
@@ -144,8 +178,7 @@ class Layer2View(ImagePanel):
             self._fitted = out.shape
             self.getPlotItem().getViewBox().setRange(xRange=(0, out.shape[1]),
                                                      yRange=(0, out.shape[0]), padding=0.02)
-        relu = ", ReLU" if result.layer2 is not None and result.layer2.relu else ""
-        self.set_title_text(f"Layer 2: {out.shape[0]}x{out.shape[1]}{relu} · colours "
+        self.set_title_text(f"Layer 2 {out.shape[0]}x{out.shape[1]} "
                             f"±{max(abs(levels[0]), abs(levels[1])):.3g}")
 
     def mark(self, pixel: tuple[int, int] | None) -> None:

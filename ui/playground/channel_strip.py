@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from cnnviz.lab.conv import PlaygroundResult
 from ui.playground.map_cells import MapCell
-from ui.theme import DIVERGING, PLOT_BACKGROUND, channel_colormap, colormap
+from ui.theme import DIVERGING, PLOT_BACKGROUND, SMALL_TEXT, channel_colormap, colormap
 from ui.widgets.image_views import symmetric_levels
 
 __all__ = ["ChannelStrip"]
@@ -38,16 +38,23 @@ class ChannelStrip(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.setObjectName("channelViews")
         self.setBackground(PLOT_BACKGROUND)
-        self.setMinimumSize(220, 150)
+        self.setMinimumSize(200, 110)
         self.setToolTip("Each channel x its kernel slice = a partial map; the partial maps plus "
                         "the bias make the filter's map (right).")
         layout = self.ci
         layout.setSpacing(0)
-        self.inputs = [MapCell(layout, 0, c, f"{n} channel") for c, n in enumerate(_NAMES)]
-        self.slices = [MapCell(layout, 2, c, f"× {n} slice") for c, n in enumerate(_NAMES)]
-        self.partials = [MapCell(layout, 4, c, f"= {n} partial") for c, n in enumerate(_NAMES)]
-        self.total = MapCell(layout, 4, 3, "Σ + bias")
-        for row, stretch in ((1, 3), (3, 2), (5, 3)):
+        layout.setContentsMargins(0, 0, 0, 0)
+        # Column heads once, row names at the left: the maps get the height.
+        for c, head in enumerate((*_NAMES, "Σ + bias")):
+            layout.addLabel(f"<b>{head}</b>", row=0, col=c + 1, size=SMALL_TEXT)
+        for row, name in enumerate(("channel", "× slice", "= part"), start=1):
+            layout.addLabel(name, row=row, col=0, size=SMALL_TEXT)
+        self.inputs = [MapCell(layout, 1, c + 1, None) for c in range(3)]
+        self.slices = [MapCell(layout, 2, c + 1, None) for c in range(3)]
+        self.partials = [MapCell(layout, 3, c + 1, None) for c in range(3)]
+        self.total = MapCell(layout, 3, 4, None)
+        self.bias_label = layout.addLabel("", row=2, col=4, size=SMALL_TEXT)
+        for row, stretch in ((1, 3), (2, 2), (3, 3)):
             layout.layout.setRowStretchFactor(row, stretch)
         self._diverging = colormap(DIVERGING)
         self._tints = [channel_colormap(c) for c in range(3)]
@@ -75,7 +82,9 @@ class ChannelStrip(pg.GraphicsLayoutWidget):
                                   levels)
         total = result.pre_relu if transform is None else transform(result.pre_relu)
         self.total.show(total, cmap, levels)
-        self.total.set_caption(f"Σ + bias {float(result.settings.bias):.3g}")
+        text = f"bias {float(result.settings.bias):.3g}"
+        if self.bias_label.text != text:
+            self.bias_label.setText(text, size=SMALL_TEXT)
 
     def mark(self, pixel: tuple[int, int] | None, taps_box=None) -> None:
         """Outline feature-map ``pixel`` on the partial maps and its window ``taps_box`` (top,

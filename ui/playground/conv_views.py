@@ -30,9 +30,12 @@ class ConvViews(QWidget):
     -------
     sigModeChanged(str)
         The colour mode (a key of :data:`~ui.playground.colour_scale.COLOUR_MODES`) changed.
+    sigStackShown()
+        The row for channels, filters and layer 2 appeared for the first time.
     """
 
     sigModeChanged = Signal(str)
+    sigStackShown = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -179,10 +182,11 @@ class ConvViews(QWidget):
         else:
             self.stack.hide()
         if wanted and not self._stack_sized:  # first shown: give it a fair share of the height
-            self._stack_sized = True
             total = sum(self.rows.sizes())
             if total > 0:
-                self.rows.setSizes([int(total * 0.55), total - int(total * 0.55)])
+                self._stack_sized = True
+                self.rows.setSizes([total // 2, total - total // 2])
+                self.sigStackShown.emit()
 
     def _fit_new_geometry(self, result: PlaygroundResult) -> None:
         key = (result.spatial_shape, result.settings.padding)
@@ -250,7 +254,7 @@ class ConvViews(QWidget):
         self.input_view.set_title_text(f"Input {h}x{w}{colour}")
         out = "Feature map"
         if result.n_filters > 1:
-            out += f" of filter {result.selected + 1}/{result.n_filters}"
+            out = f"Filter {result.selected + 1} of {result.n_filters}:"
         if result.output is not None:
             out += f" {result.output.shape[0]}x{result.output.shape[1]}"
         self.output_view.set_title_text(out + (" (ReLU)" if s.relu else ""))

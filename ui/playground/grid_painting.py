@@ -62,7 +62,7 @@ def paint_kernels(painter: QPainter, kernel: np.ndarray, side: float, origins, l
     (the largest |weight| of all channels) so the channels compare."""
     scale = max(float(np.max(np.abs(kernel))), 1e-12)
     cell_font = QFont(font)
-    cell_font.setPixelSize(max(7, int(side * 0.32)))
+    cell_font.setPixelSize(max(8, int(side * 0.36)))
     border = QPen(QColor(CELL_BORDER), 1)
     k = kernel.shape[-1]
     for channel, (x0, y0) in enumerate(origins):

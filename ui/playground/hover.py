@@ -3,14 +3,16 @@
 :class:`HoverController` owns the explained pixel: the one pinned on the feature map, or the one
 under the mouse on the feature map, a partial map, a filter of the bank, the pooled map or layer
 2's map. It outlines that pixel's window on the views at once and fills the inspector's tables
-once the mouse rests (they take ~15 ms to lay out), so moving the mouse or editing the kernel never
-waits for them. Every new result redraws the outlines for the pixel explained, or removes them
-when it no longer exists (a mode switch, layer 2 turned off): no outline is ever left stale.
+once the mouse rests (they take 15 ms to lay out for a small grey kernel, over 100 ms for a 7x7
+colour one: the pause awaited is twice the last one's cost), so moving the mouse or editing the
+kernel never waits for them. Every new result redraws the outlines for the pixel explained, or
+removes them when it no longer exists (a mode switch, layer 2 turned off): no outline is ever left
+stale.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel
 
 from cnnviz.lab.bank import result_for_filter
@@ -30,6 +32,7 @@ from ui.playground.slide_animation import SlideAnimation
 __all__ = ["HoverController"]
 
 INSPECTOR_DELAY_MS = 60
+MAX_INSPECTOR_DELAY_MS = 400
 
 
 def _inside(shape, row: int, col: int) -> bool:
@@ -74,10 +77,16 @@ class HoverController(QObject):
         self._pinned: tuple[int, int] | None = None
         # what the mouse is over: ("output" | "pooled" | "layer2", row, col) or ("bank", f, r, c)
         self._hovered: tuple | None = None
+        self._marked = True  # whether any outline may be drawn (cleared once, then tracked)
         self._inspector_timer = QTimer(self)
         self._inspector_timer.setSingleShot(True)
         self._inspector_timer.setInterval(INSPECTOR_DELAY_MS)
         self._inspector_timer.timeout.connect(self._refresh_inspector)
+        self._clock = QElapsedTimer()
+        self._measure = QTimer(self)  # fires once the inspector's tables are laid out and drawn
+        self._measure.setSingleShot(True)
+        self._measure.setInterval(0)
+        self._measure.timeout.connect(self._measured)
 
     # -- state ------------------------------------------------------------------------------------
     def pinned(self) -> tuple[int, int] | None:
@@ -186,9 +195,12 @@ class HoverController(QObject):
             self._clear_marks()
 
     def _clear_marks(self) -> None:
-        self._views.overlays.clear()
-        self._views.stack.clear_marks()
-        self._label.clear()
+        # Only when something is outlined: clearing repaints the views, which costs an edit time.
+        if self._marked:
+            self._marked = False
+            self._views.overlays.clear()
+            self._views.stack.clear_marks()
+            self._label.clear()
 
     def _explain_output(self, row: int, col: int, inspector: bool = True,
                         result: PlaygroundResult | None = None) -> bool:
@@ -196,6 +208,7 @@ class HoverController(QObject):
         if result is None or result.output is None or not _inside(result.output.shape, row, col):
             return False
         taps = receptive_window(row, col, result.kernel_size, result.settings)
+        self._marked = True
         self._views.overlays.show_window(taps, result.spatial_shape, (row, col))
         rows, cols = [r for r, _ in taps], [c for _, c in taps]
         stack = self._views.stack
@@ -203,7 +216,7 @@ class HoverController(QObject):
         stack.bank.mark((row, col))
         stack.layer2.mark(None)
         if inspector:
-            self._inspector.explain(result, row, col)
+            self._timed(self._inspector.explain, result, row, col)
         name = "feature map" if result.n_filters == 1 else f"filter {result.selected + 1}"
         self._label.setText(f"{name} ({row}, {col}) = {result.output[row, col]:.4f}")
         return True
@@ -222,11 +235,12 @@ class HoverController(QObject):
         field = pooled_receptive_field(row, col, result.kernel_size, result.settings)
         self._views.overlays.clear()
         self._views.stack.clear_marks()
+        self._marked = True
         self._views.overlays.show_pool_window(
             window, pool_argmax(result, row, col), (row, col), field
         )
         if inspector:
-            self._inspector.explain_pooled(result, row, col)
+            self._timed(self._inspector.explain_pooled, result, row, col)
         self._label.setText(f"pooled ({row}, {col}) = {result.pooled[row, col]:.4f}")
         return True
 
@@ -237,13 +251,14 @@ class HoverController(QObject):
             return False
         ex = layer2_explanation(result, row, col)
         pooled = ex.window if result.settings.pool != "none" else None
+        self._marked = True
         self._views.overlays.show_layer2(ex.input_field, ex.feature_window, pooled)
         stack = self._views.stack
         stack.strip.mark(None, ex.input_field)
         stack.bank.mark(None, ex.feature_window)
         stack.layer2.mark((row, col))
         if inspector:
-            self._inspector.explain_layer2(result, row, col)
+            self._timed(self._inspector.explain_layer2, result, row, col)
         self._label.setText(f"layer 2 ({row}, {col}) = {out[row, col]:.4f}")
         return True
 
@@ -257,6 +272,20 @@ class HoverController(QObject):
         elif result.output is not None:
             # Nothing pointed at: explain the centre pixel, so the sum is visible from the start.
             ho, wo = result.output.shape
-            self._inspector.explain(result, ho // 2, wo // 2)
+            self._timed(self._inspector.explain, result, ho // 2, wo // 2)
         else:
             self._inspector.explain(result, 0, 0)  # says why there is nothing to explain
+
+    def _timed(self, explain, *args) -> None:
+        """Fill the inspector and measure how long that takes until it is on screen."""
+        self._clock.start()
+        explain(*args)
+        self._measure.start()
+
+    @Slot()
+    def _measured(self) -> None:
+        # Wait twice as long as the inspector takes before filling it again: a burst of edits
+        # then never waits for tables it would replace at once.
+        cost = self._clock.elapsed()
+        self._inspector_timer.setInterval(min(max(INSPECTOR_DELAY_MS, 2 * cost),
+                                              MAX_INSPECTOR_DELAY_MS))

@@ -1,9 +1,9 @@
 """One small map in a pyqtgraph layout: a view box, its image, a caption and its outlines.
 
-The channel strip, the bank of feature maps and their outlines are made of these. Each cell is
-coloured only when its array changes (``show`` skips the array it already shows), and shrinks
-big maps to its on-screen size before colouring them (``autoDownsample``), so a 512 x 512 map in
-a 120 px cell costs what a 120 px one does.
+The channel strip, the bank of feature maps and their outlines are made of these. A cell shrinks
+a big map to about its on-screen size once, by block averages, when the map changes; a new colour
+scale then re-colours only the small copy, so a 512 x 512 map in a 120 px cell costs what a 120 px
+one does. The view box keeps the map's own pixel coordinates, for outlines and the mouse.
 """
 
 from __future__ import annotations
@@ -35,6 +35,16 @@ def box_path(box) -> QPainterPath:
     return path
 
 
+def _block_mean(array: np.ndarray, factor: int) -> np.ndarray:
+    """``array`` (H, W) or (H, W, 3) shrunk ``factor`` times by averaging factor x factor blocks
+    (the last rows and columns that do not fill a block are left out)."""
+    if factor == 1:
+        return array
+    h, w = array.shape[0] // factor, array.shape[1] // factor
+    blocks = array[:h * factor, :w * factor].reshape(h, factor, w, factor, *array.shape[2:])
+    return blocks.mean(axis=(1, 3), dtype=np.float32)
+
+
 def _outline(parent, colour: str, width: float = 2, style=Qt.PenStyle.SolidLine):
     item = QGraphicsPathItem(parent)
     pen = QPen(QColor(colour), width)
@@ -47,7 +57,8 @@ def _outline(parent, colour: str, width: float = 2, style=Qt.PenStyle.SolidLine)
 
 
 class MapCell:
-    """A caption (layout row ``row``) over a view box (row ``row + 1``) at column ``col``.
+    """A caption (layout row ``row``) over a view box (row ``row + 1``) at column ``col``; with
+    ``caption=None`` no caption, and the view box takes row ``row``.
 
     Attributes
     ----------
@@ -58,22 +69,27 @@ class MapCell:
         A marked pixel (green) and a window (yellow, or as given), in the map's pixels.
     """
 
-    def __init__(self, layout: pg.GraphicsLayout, row: int, col: int, caption: str = "",
+    def __init__(self, layout: pg.GraphicsLayout, row: int, col: int, caption: str | None = "",
                  window_colour: str = WINDOW_YELLOW):
-        self.label = layout.addLabel(caption, row=row, col=col, size=SMALL_TEXT)
-        self.box = layout.addViewBox(row=row + 1, col=col, lockAspect=True, invertY=True,
+        self.label = None
+        if caption is not None:
+            self.label = layout.addLabel(caption, row=row, col=col, size=SMALL_TEXT)
+            row += 1
+        self.box = layout.addViewBox(row=row, col=col, lockAspect=True, invertY=True,
                                      enableMouse=False, enableMenu=False)
         self.item = pg.ImageItem()
-        self.item.setAutoDownsample(True)
         self.box.addItem(self.item)
-        self.marker = _outline(self.item, OUTPUT_GREEN)
-        self.window = _outline(self.item, window_colour)
+        self.marker = _outline(None, OUTPUT_GREEN)
+        self.window = _outline(None, window_colour)
+        self.box.addItem(self.marker, ignoreBounds=True)
+        self.box.addItem(self.window, ignoreBounds=True)
         self._source: np.ndarray | None = None
         self._style: tuple | None = None
         self._shape: tuple | None = None
+        self._factor = 1
 
     def set_caption(self, text: str) -> None:
-        if self.label.text != text:
+        if self.label is not None and self.label.text != text:
             self.label.setText(text, size=SMALL_TEXT)
 
     def show(self, array: np.ndarray | None, cmap: pg.ColorMap | None, levels) -> None:
@@ -82,25 +98,51 @@ class MapCell:
             self.item.clear()
             self._source = self._shape = None
             return
-        style = (id(cmap), tuple(levels))
-        if array is self._source and style == self._style:
+        style = (None if cmap is None else (cmap.name or id(cmap)), tuple(levels))
+        factor = self._fitting_factor(array.shape[:2])
+        if self._unchanged(array) and factor == self._factor:
+            if style != self._style:  # only the colour scale moved: re-colour the small copy
+                self._style = style
+                self._colour(cmap)
+                self.item.setLevels(levels)
             return
-        self._source, self._style = array, style
-        if cmap is None:
-            self.item.setLookupTable(None)
-        else:
-            self.item.setColorMap(cmap)
-        self.item.setImage(array, levels=levels, autoLevels=False)
+        self._source, self._style, self._factor = array, style, factor
+        self._colour(cmap)
+        small = _block_mean(array, factor)
+        self.item.setImage(small, levels=levels, autoLevels=False)
+        h, w = small.shape[:2]
+        self.item.setRect(QRectF(0, 0, w * factor, h * factor))
         shape = array.shape[:2]
         if shape != self._shape:
             self._shape = shape
             self.box.setRange(xRange=(0, shape[1]), yRange=(0, shape[0]), padding=0.02)
 
+    def _colour(self, cmap) -> None:
+        if cmap is None:
+            self.item.setLookupTable(None)
+        else:
+            self.item.setColorMap(cmap)
+
+    def _fitting_factor(self, shape: tuple[int, int]) -> int:
+        """Map pixels per screen pixel of the box, rounded down (1 before it is laid out)."""
+        size = self.box.sceneBoundingRect()
+        if size.width() < 4 or size.height() < 4:
+            return 1
+        return max(1, int(min(shape[0] / size.height(), shape[1] / size.width())))
+
+    def _unchanged(self, array: np.ndarray) -> bool:
+        # Slices of a result (result.outputs[f]) are new objects each time even when the map is
+        # the same: comparing 250k values costs a tenth of colouring them again.
+        old = self._source
+        if old is None or old.shape != array.shape:
+            return False
+        return array is old or np.array_equal(array, old)
+
     def pixel_at(self, scene_pos) -> tuple[int, int] | None:
         """The (row, col) of the map under a scene position, or None off it."""
         if self._shape is None or not self.box.sceneBoundingRect().contains(scene_pos):
             return None
-        p = self.item.mapFromScene(scene_pos)
+        p = self.box.mapSceneToView(scene_pos)
         row, col = int(np.floor(p.y())), int(np.floor(p.x()))
         if 0 <= row < self._shape[0] and 0 <= col < self._shape[1]:
             return row, col

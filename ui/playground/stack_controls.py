@@ -61,6 +61,13 @@ def _why(key: str, sink) -> WhyLabel:
     return label
 
 
+def _narrow(combo: QComboBox, letters: int = 12) -> QComboBox:
+    """Let ``combo`` be narrower than its longest entry (the column is ~300 px wide)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(letters)
+    return combo
+
+
 def _row(form: QFormLayout, text: str, widget: QWidget, why: WhyLabel | None = None) -> None:
     row = QHBoxLayout()
     row.addWidget(widget, 1)
@@ -117,7 +124,7 @@ class ChannelsGroup(QGroupBox):
         options.setContentsMargins(0, 0, 0, 0)
         options.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         options.addRow(self.same_check)
-        _row(options, "Presets fill", self.fill_combo, _why("fill", self.sigWhy))
+        _row(options, "Presets fill", _narrow(self.fill_combo), _why("fill", self.sigWhy))
         form.addRow(self.colour_options)
         self.colour_options.setVisible(False)
 
@@ -131,7 +138,7 @@ class Layer2Group(QGroupBox):
         super().__init__("Layer 2, stacked by hand", parent)
         v = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.check = QCheckBox("Add a second conv layer over the maps")
+        self.check = QCheckBox("Add layer 2 over the maps")
         self.check.setObjectName("layer2Check")
         self.check.setToolTip("Layer 2 reads layer 1's maps after ReLU and pooling and makes one "
                               "map of its own")
@@ -149,7 +156,7 @@ class Layer2Group(QGroupBox):
             self.preset_combo.addItem(name)
             self.preset_combo.setItemData(self.preset_combo.count() - 1, preset.description,
                                           Qt.ItemDataRole.ToolTipRole)
-        form.addRow("Example", self.preset_combo)
+        form.addRow("Example", _narrow(self.preset_combo))
         self.description = QLabel()
         self.description.setObjectName("stackPresetDescription")
         self.description.setWordWrap(True)

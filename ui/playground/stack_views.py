@@ -35,6 +35,7 @@ class StackViews(QSplitter):
             self.setStretchFactor(self.indexOf(part), stretch)
         self.setChildrenCollapsible(False)
         self._layer2_levels: tuple[float, float] | None = None
+        self._colormaps: dict = {}  # one object per mode: the views skip re-colouring the same
         self.hide()
 
     @staticmethod
@@ -45,7 +46,7 @@ class StackViews(QSplitter):
     def show_result(self, result: PlaygroundResult, levels: tuple[float, float],
                     mode: str) -> None:
         """Show the parts ``result`` needs, in colour mode ``mode`` on the maps' ``levels``."""
-        cmap = colormap(COLOUR_MAP_NAMES[mode])
+        cmap = self._colormaps.setdefault(mode, colormap(COLOUR_MAP_NAMES[mode]))
         transform = np.abs if mode == "abs" else None
         parts = ((self.strip, result.image.ndim == 3), (self.bank, result.n_filters > 1),
                  (self.layer2, result.layer2 is not None))

@@ -150,6 +150,7 @@ class PlaygroundWidget(QWidget):
         stack.bank.sigSelect.connect(self.kernel_grid.select)
         stack.layer2.sigHover.connect(hover.hover_layer2)
         views.sigModeChanged.connect(self._update_panels)  # the histogram marks the new scale
+        views.sigStackShown.connect(self._give_views_room)
         self.animation.sigFrame.connect(hover.show_frame)
         self.animation.sigFinished.connect(self._redraw)
         self.speed.button.clicked.connect(self._time_convolution)
@@ -179,6 +180,14 @@ class PlaygroundWidget(QWidget):
         total = sum(self._right_splitter.sizes())
         if total > 0:
             views = int(total * 0.62)
+            self._right_splitter.setSizes([views, total - views])
+
+    @Slot()
+    def _give_views_room(self) -> None:
+        # Two rows of maps need more of the height than one: about 70% instead of 62%.
+        total = sum(self._right_splitter.sizes())
+        if total > 0 and self._sized:
+            views = int(total * 0.7)
             self._right_splitter.setSizes([views, total - views])
 
     # -- public API -------------------------------------------------------------------------------
