@@ -121,6 +121,10 @@ class BankView(pg.GraphicsLayoutWidget):
         for f, other in enumerate(self.cells):
             other.set_caption(f"<b>{f + 1}: editing</b>" if f == index else f"filter {f + 1}")
 
+    def shown(self) -> list[np.ndarray | None]:
+        """Every filter's map as this view shows it (full size), in filter order."""
+        return [cell.array() for cell in self.cells]
+
     def mark(self, pixel: tuple[int, int] | None, window=None) -> None:
         """Outline feature-map ``pixel`` and ``window`` (top, left, bottom, right) on every map:
         all the filters look at the same place."""

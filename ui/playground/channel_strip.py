@@ -106,5 +106,5 @@ class ChannelStrip(pg.GraphicsLayoutWidget):
             self.sigHover.emit(*pixel)
 
     def shown(self) -> list[np.ndarray | None]:
-        """The arrays in the partial-map cells (R, G, B), as shown."""
-        return [cell.item.image for cell in self.partials]
+        """The maps in the partial-map cells (R, G, B) and the sum cell, in that order."""
+        return [cell.array() for cell in (*self.partials, self.total)]

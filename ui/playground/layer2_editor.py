@@ -119,6 +119,7 @@ class Layer2Editor(QObject):
             with QSignalBlocker(g.preset_combo):
                 g.preset_combo.setCurrentText(name)
             g.description.setText(p.description)
+            g.description.show()
         finally:
             self._applying = False
         self.sigPatternWanted.emit(p.pattern)
@@ -146,6 +147,7 @@ class Layer2Editor(QObject):
             with QSignalBlocker(g.preset_combo):
                 g.preset_combo.setCurrentIndex(0)
             g.description.clear()
+            g.description.hide()
         self.sigChanged.emit()
 
     @Slot(int)

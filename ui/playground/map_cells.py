@@ -117,6 +117,10 @@ class MapCell:
             self._shape = shape
             self.box.setRange(xRange=(0, shape[1]), yRange=(0, shape[0]), padding=0.02)
 
+    def array(self) -> np.ndarray | None:
+        """The map this cell shows (at full size; the screen gets a block-averaged copy)."""
+        return self._source
+
     def _colour(self, cmap) -> None:
         if cmap is None:
             self.item.setLookupTable(None)

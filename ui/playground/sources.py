@@ -132,9 +132,11 @@ class SourceMenu(QObject):
     @Slot(str)
     def choose_pattern(self, name: str) -> None:
         """Use the pattern called ``name`` (an example asks for the one it is made for)."""
-        index = self._combo.findData(("pattern", name))
+        combo = self._combo
+        index = next((i for i in range(combo.count()) if combo.itemData(i) == ("pattern", name)),
+                     -1)
         if index >= 0 and index != self._index:
-            self._combo.setCurrentIndex(index)
+            combo.setCurrentIndex(index)
             self.activate(index)
 
     @Slot(int)
