@@ -56,22 +56,8 @@ _non_negative_float = _checked(float, "a number", lambda v: math.isfinite(v) and
                                "must be 0 or a positive number, got {text}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m cnnviz",
-        description="Train, inspect and benchmark the small NumPy CNNs behind the cnnviz app.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    train = sub.add_parser(
-        "train", help="train a network and report its test accuracy",
-        description="Train a CNN on a data set, printing one line per epoch (loss, train and "
-                    "test accuracy, seconds). Unset options take per-data-set defaults: "
-                    + "; ".join(f"{k}: {v['epochs']} epochs, batch {v['batch_size']}, "
-                                f"{v['optimizer']} lr {v['lr']}"
-                                for k, v in RECOMMENDED.items())
-                    + f"; files (e.g. MNIST): {FILE_DEFAULTS['epochs']} epochs, batch "
-                    f"{FILE_DEFAULTS['batch_size']}, adam lr {FILE_DEFAULTS['lr']}.")
+def _add_train_arguments(train: argparse.ArgumentParser) -> None:
+    """The options of ``train``: the data, the hyperparameters, where to save."""
     train.add_argument("--dataset", default="lines", metavar="NAME|PATH",
                        help="lines, shapes, digits, colour-shapes, a Keras-style mnist.npz, a "
                             "folder of MNIST IDX files, an IDX images file with its labels beside "
@@ -98,6 +84,25 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--save", metavar="MODEL.npz", help="save the trained model here")
     train.add_argument("--json", action="store_true",
                        help="end with one JSON line: test_accuracy, train_loss, seconds, ...")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m cnnviz",
+        description="Train, inspect and benchmark the small NumPy CNNs behind the cnnviz app.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    train = sub.add_parser(
+        "train", help="train a network and report its test accuracy",
+        description="Train a CNN on a data set, printing one line per epoch (loss, train and "
+                    "test accuracy, seconds). Unset options take per-data-set defaults: "
+                    + "; ".join(f"{k}: {v['epochs']} epochs, batch {v['batch_size']}, "
+                                f"{v['optimizer']} lr {v['lr']}"
+                                for k, v in RECOMMENDED.items())
+                    + f"; files (e.g. MNIST): {FILE_DEFAULTS['epochs']} epochs, batch "
+                    f"{FILE_DEFAULTS['batch_size']}, adam lr {FILE_DEFAULTS['lr']}.")
+    _add_train_arguments(train)
 
     summary = sub.add_parser(
         "summary", help="per-layer shapes, parameters, receptive fields, FLOPs",
