@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from cnnviz import explain
 from ui.theme import HEAT, PLOT_BACKGROUND, SMALL_TEXT, colormap
 from ui.training.session import TrainingSession
-from ui.widgets.image_views import image_view, show_grey, show_signed
+from ui.widgets.image_views import image_view, show_image, show_signed
 from ui.widgets.probability_bars import ProbabilityBars
 from ui.widgets.tiling import tile
 from ui.widgets.why import WhyLabel
@@ -165,7 +165,7 @@ class InspectPanel(QWidget):
         i = self.sample_spin.value()
         x = ctx.dataset.x_test[i:i + 1]
         truth = int(ctx.dataset.y_test[i])
-        show_grey(self.input_item, x[0, 0])
+        show_image(self.input_item, x[0])
         model = ctx.model()
         if model is None:
             self.result_label.setText(f"true class: {ctx.class_names[truth]}. No weights yet: "
@@ -182,7 +182,7 @@ class InspectPanel(QWidget):
             f"({probs[pred]:.0%}, {ok}) · explaining: {ctx.class_names[target]}")
         self.bars.set_probabilities(probs, ctx.class_names, truth)
         for base in (self.saliency_base, self.cam_base):
-            show_grey(base, x[0, 0])
+            show_image(base, x[0])
         sal = explain.saliency(model, x, target)
         self.saliency_item.setColorMap(colormap(HEAT))
         self.saliency_item.setImage(sal, levels=(0.0, max(float(sal.max()), 1e-12)))
