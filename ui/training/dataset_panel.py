@@ -111,7 +111,8 @@ def read_image_folder(_task, path: str, size: int, seed: int,
     made here), and a note saying what was loaded and skipped."""
     from ui.widgets.image_io import load_image_folder
 
-    folder = load_image_folder(path, size=(size, size), colour=colour)
+    extra = {"colour": True} if colour else {}  # the grey call is the one it always was
+    folder = load_image_folder(path, size=(size, size), **extra)
     dataset = from_arrays(folder.images, folder.labels, folder.class_names, seed=seed,
                           name=Path(path).name)
     return dataset, folder.note() + ("; in colour (3 channels)" if colour else "")
