@@ -21,7 +21,9 @@ def _parse(argv):
     parser.add_argument("out", type=Path)
     parser.add_argument("--size", default="1400x900")
     parser.add_argument("--filters", type=int, default=4)
-    parser.add_argument("--hover", default="40,60", help="layer-2 pixel to hover, row,col")
+    parser.add_argument("--hover", default="40,60", help="pixel to hover, row,col")
+    parser.add_argument("--explain", choices=("layer2", "output"), default="layer2",
+                        help="hover a layer-2 pixel or a feature-map pixel")
     return parser.parse_args(argv)
 
 
@@ -59,7 +61,7 @@ def _playground(window, app, args) -> None:
     pg.kernel_grid.select(1)
     _settle(app, 0.5)
     row, col = (int(v) for v in args.hover.split(","))
-    pg.hover.hover_layer2(row, col)
+    (pg.hover.hover_layer2 if args.explain == "layer2" else pg.hover.hover_output)(row, col)
 
 
 def _training(window, app, args) -> None:

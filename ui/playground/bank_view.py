@@ -70,11 +70,7 @@ class BankView(pg.GraphicsLayoutWidget):
         return best
 
     def _build(self, count: int, columns: int) -> None:
-        # The frame lives on a cell's image: take it off before the cells are deleted with it.
-        scene = self._frame.scene()
-        if scene is not None:
-            scene.removeItem(self._frame)
-        self._frame.setParentItem(None)
+        self._unframe()  # the frame lives in a cell: take it out before the cells are deleted
         self.ci.clear()
         self._selected = -1
         self._layout = (count, columns)
@@ -112,11 +108,12 @@ class BankView(pg.GraphicsLayoutWidget):
         self._frame_selected(result.selected, outputs.shape[1:])
 
     def _frame_selected(self, index: int, shape: tuple[int, int]) -> None:
-        if index == self._selected and self._frame.parentItem() is not None:
+        if index == self._selected and self._frame.scene() is not None:
             return
+        self._unframe()
         self._selected = index
         cell = self.cells[index]
-        self._frame.setParentItem(cell.item)
+        cell.box.addItem(self._frame, ignoreBounds=True)  # in the map's own pixels
         self._frame.setRect(QRectF(0, 0, shape[1], shape[0]))
         for f, other in enumerate(self.cells):
             other.set_caption(f"<b>{f + 1}: editing</b>" if f == index else f"filter {f + 1}")
@@ -124,6 +121,14 @@ class BankView(pg.GraphicsLayoutWidget):
     def shown(self) -> list[np.ndarray | None]:
         """Every filter's map as this view shows it (full size), in filter order."""
         return [cell.array() for cell in self.cells]
+
+    def _unframe(self) -> None:
+        box = self._frame.parentItem()
+        parent_box = next((c.box for c in self.cells if c.box.childGroup is box), None)
+        if parent_box is not None:
+            parent_box.removeItem(self._frame)
+        elif self._frame.scene() is not None:
+            self._frame.scene().removeItem(self._frame)
 
     def mark(self, pixel: tuple[int, int] | None, window=None) -> None:
         """Outline feature-map ``pixel`` and ``window`` (top, left, bottom, right) on every map:
