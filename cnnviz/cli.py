@@ -19,7 +19,9 @@ from cnnviz.explain import command as explain_command
 from cnnviz.runtime import tune
 from cnnviz.train import FILE_DEFAULTS, RECOMMENDED, recommended_settings
 
-KNOWN_SHAPES = {"lines": ((1, 8, 8), 2), "digits": ((1, 8, 8), 10), "shapes": ((1, 28, 28), 5)}
+KNOWN_SHAPES = {"lines": ((1, 8, 8), 2), "digits": ((1, 8, 8), 10), "shapes": ((1, 28, 28), 5),
+                "colour-shapes": ((3, 20, 20), 6)}
+ARCH_CHOICES = ("classic", "lenet", "tinyvgg", "tinyvgg-explainer")
 
 EPILOG = """examples:
   python -m cnnviz train --dataset lines --epochs 15 --seed 0
@@ -28,6 +30,8 @@ EPILOG = """examples:
   python -m cnnviz train --dataset shapes --backend torch --save shapes.onnx
   python -m cnnviz convert mnist.npz mnist.safetensors
   python -m cnnviz inspect mnist.onnx
+  python -m cnnviz train --dataset colour-shapes
+  python -m cnnviz train --dataset ~/photos --colour --image-size 64 --arch tinyvgg-explainer
   python -m cnnviz summary --dataset digits --arch tinyvgg
   python -m cnnviz explain mnist.npz --method ig --sample 3 --out results/
   python -m cnnviz bench --quick
@@ -73,6 +77,37 @@ def _add_bench_parser(sub) -> None:
     bench.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # test smoke run
 
 
+def _add_train_arguments(train: argparse.ArgumentParser) -> None:
+    """The options of ``train``: the data, the hyperparameters, where to save."""
+    train.add_argument("--dataset", default="lines", metavar="NAME|PATH",
+                       help="lines, shapes, digits, colour-shapes, a Keras-style mnist.npz, a "
+                            "folder of MNIST IDX files, an IDX images file with its labels beside "
+                            "it, or a folder with one sub-folder of PNG images per class "
+                            "(default: lines)")
+    train.add_argument("--colour", "--color", action="store_true",
+                       help="keep an image folder's colour (3 input channels) instead of "
+                            "converting it to grey")
+    train.add_argument("--image-size", type=_positive_int, default=28, metavar="PX",
+                       help="side an image folder's images are resized to (default 28)")
+    train.add_argument("--epochs", type=_positive_int, metavar="N",
+                       help="passes over the training set")
+    train.add_argument("--batch-size", type=_positive_int, metavar="B",
+                       help="images per gradient step")
+    train.add_argument("--lr", type=_positive_float, metavar="LR", help="learning rate")
+    train.add_argument("--optimizer", choices=("sgd", "momentum", "adam"),
+                       help="sgd, momentum (SGD with momentum 0.9) or adam")
+    train.add_argument("--weight-decay", type=_non_negative_float, default=0.0, metavar="WD",
+                       help="L2 penalty (default 0)")
+    train.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
+                       help="seed for weights, data and shuffling (default 0)")
+    train.add_argument("--arch", choices=ARCH_CHOICES,
+                       help="a preset network (default: the data set's own small network)")
+    train.add_argument("--save", metavar="MODEL", help=SAVE_HELP)
+    backend_arguments(train)
+    train.add_argument("--json", action="store_true",
+                       help="end with one JSON line: test_accuracy, train_loss, seconds, ...")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cnnviz",
@@ -89,27 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 for k, v in RECOMMENDED.items())
                     + f"; files (e.g. MNIST): {FILE_DEFAULTS['epochs']} epochs, batch "
                     f"{FILE_DEFAULTS['batch_size']}, adam lr {FILE_DEFAULTS['lr']}.")
-    train.add_argument("--dataset", default="lines", metavar="NAME|PATH",
-                       help="lines, shapes, digits, a Keras-style mnist.npz, a folder of MNIST "
-                            "IDX files, or an IDX images file with its labels beside it "
-                            "(default: lines)")
-    train.add_argument("--epochs", type=_positive_int, metavar="N",
-                       help="passes over the training set")
-    train.add_argument("--batch-size", type=_positive_int, metavar="B",
-                       help="images per gradient step")
-    train.add_argument("--lr", type=_positive_float, metavar="LR", help="learning rate")
-    train.add_argument("--optimizer", choices=("sgd", "momentum", "adam"),
-                       help="sgd, momentum (SGD with momentum 0.9) or adam")
-    train.add_argument("--weight-decay", type=_non_negative_float, default=0.0, metavar="WD",
-                       help="L2 penalty (default 0)")
-    train.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
-                       help="seed for weights, data and shuffling (default 0)")
-    train.add_argument("--arch", choices=("classic", "lenet", "tinyvgg"),
-                       help="a preset network (default: the data set's own small network)")
-    train.add_argument("--save", metavar="MODEL", help=SAVE_HELP)
-    backend_arguments(train)
-    train.add_argument("--json", action="store_true",
-                       help="end with one JSON line: test_accuracy, train_loss, seconds, ...")
+    _add_train_arguments(train)
 
     summary = sub.add_parser(
         "summary", help="per-layer shapes, parameters, receptive fields, FLOPs",
@@ -118,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "would need for the same input and output sizes.")
     summary.add_argument("--dataset", default="lines", metavar="NAME|PATH",
                          help="data set whose image size and classes to use (default: lines)")
-    summary.add_argument("--arch", choices=("classic", "lenet", "tinyvgg"),
+    summary.add_argument("--arch", choices=ARCH_CHOICES,
                          help="a preset network (default: the data set's own)")
     summary.add_argument("--model", metavar="MODEL.npz",
                          help="summarise a model saved by 'train --save' instead")
@@ -163,14 +178,31 @@ def _check_save_path(path: str) -> None:
         raise ValueError(f"--save: {exc.strerror or exc}") from None
 
 
-def cmd_train(args) -> int:
+def _load_training_data(args):
+    """The data set ``args`` name; an image folder says what it read (and converted, skipped)."""
     from cnnviz import data
+    from cnnviz.data.folders import is_image_folder, read_png_folder
+
+    path = Path(args.dataset).expanduser()
+    if args.dataset not in data.BUILTIN and is_image_folder(path):
+        if not 1 <= args.image_size <= 512:
+            raise ValueError(f"--image-size must be between 1 and 512 pixels, not "
+                             f"{args.image_size}")
+        folder = read_png_folder(path, (args.image_size, args.image_size), colour=args.colour)
+        print(f"{path.name}: {folder.note()}", flush=True)
+        return folder.dataset(args.seed, path.name)
+    if args.colour:
+        print("note: --colour applies to image folders only; ignored", file=sys.stderr)
+    return data.load_dataset(args.dataset, seed=args.seed)
+
+
+def cmd_train(args) -> int:
     from cnnviz.backends import make_trainer
     from cnnviz.nn import architecture
 
     _check_before_training(args)
     t_start = time.perf_counter()
-    ds = data.load_dataset(args.dataset, seed=args.seed)
+    ds = _load_training_data(args)
     if ds.warning():
         print(f"warning: {ds.warning()}", file=sys.stderr, flush=True)
     defaults = recommended_settings(ds.name)

@@ -34,6 +34,7 @@ RECOMMENDED = {
     "lines": {"epochs": 15, "batch_size": 16, "lr": 0.01, "optimizer": "adam"},
     "digits": {"epochs": 10, "batch_size": 16, "lr": 0.003, "optimizer": "adam"},
     "shapes": {"epochs": 8, "batch_size": 32, "lr": 0.005, "optimizer": "adam"},
+    "colour-shapes": {"epochs": 12, "batch_size": 16, "lr": 0.005, "optimizer": "adam"},
 }
 FILE_DEFAULTS = {"epochs": 3, "batch_size": 64, "lr": 0.002, "optimizer": "adam"}
 EVAL_CHUNK = 128          # test images per forward pass; stop is checked between chunks

@@ -138,13 +138,15 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def open_kernel_in_playground(self, kernel: np.ndarray) -> None:
-        """Load a learned filter (2-D array) into the playground's kernel grid and show it."""
+        """Load a learned filter ((k, k), or (3, k, k) in colour) into the playground's kernel
+        grid and show it."""
         kernel = np.asarray(kernel, dtype=float)
         self.playground.set_kernel(kernel)
         self.tabs.setCurrentWidget(self.playground)
+        colour = " colour" if kernel.ndim == 3 else ""
         self.show_status(
-            f"Loaded a learned {kernel.shape[0]}x{kernel.shape[1]} filter into the playground: "
-            "see what the network's detector does to a real photo."
+            f"Loaded a learned {kernel.shape[-2]}x{kernel.shape[-1]}{colour} filter into the "
+            "playground: see what the network's detector does to a real photo."
         )
 
     # -- settings and shutdown -------------------------------------------------------------------

@@ -20,6 +20,8 @@ __all__ = [
     "CELL_BORDER", "FOCUS_ORANGE", "HISTOGRAM_FILL", "IMAGE_OUTLINE", "OUTPUT_GREEN",
     "PADDING_MAGENTA", "PADDING_TEXT", "PINNED_NOTE_STYLE", "POOL_CYAN", "REGION_OUTLINE",
     "SCALE_END_GREY", "TABLE_BORDER", "VIEW_MESSAGE_STYLE", "WINDOW_YELLOW", "ZERO_LINE_RED",
+    # colour input: one tint per channel, the receptive field of layer 2
+    "CHANNEL_TINTS", "FIELD_ORANGE", "channel_colormap",
 ]
 
 # Colour maps (pyqtgraph's colorcet names). Signed maps are centred on zero: negatives stay visible.
@@ -68,6 +70,9 @@ VIEW_MESSAGE_STYLE = (      # an explanation drawn over a map it replaces
     "color: #ffb0b0; background: rgba(40, 0, 0, 220); font-weight: bold; padding: 12px;"
 )
 PINNED_NOTE_STYLE = "background: #fff8dc; border: 1px solid #e0d090; padding: 4px;"
+# Colour input: each channel drawn black -> its own colour, so "R" reads as red light.
+CHANNEL_TINTS = ((255, 40, 40), (40, 220, 40), (60, 110, 255))
+FIELD_ORANGE = "#ff8c00"    # layer 2's receptive field on the input (dashed)
 
 
 def colormap(name: str) -> pg.ColorMap:
@@ -79,3 +84,8 @@ def text_colour_on(r: float, g: float, b: float) -> str:
     """``"black"`` or ``"white"``, whichever reads better on the colour (r, g, b) in 0..255."""
     luma = BT601[0] * r + BT601[1] * g + BT601[2] * b
     return "black" if luma > 140 else "white"
+
+
+def channel_colormap(channel: int) -> pg.ColorMap:
+    """Black to the tint of colour channel ``channel`` (0 = R, 1 = G, 2 = B)."""
+    return pg.ColorMap([0.0, 1.0], [(0, 0, 0), CHANNEL_TINTS[channel]])

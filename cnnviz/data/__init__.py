@@ -1,6 +1,7 @@
-"""Data sets for the training studio: synthetic lines and shapes, the bundled digits, MNIST files.
+"""Data sets for the training studio: synthetic lines and shapes, coloured shapes, the bundled
+digits, MNIST files, folders of PNG images.
 
-Every loader returns a :class:`Dataset` of float32 images in [0, 1] shaped ``(N, 1, H, W)`` with
+Every loader returns a :class:`Dataset` of float32 images in [0, 1] shaped ``(N, C, H, W)`` with
 int64 labels, split into train and test parts with a seeded, stratified split. Malformed input
 raises ``ValueError`` with a sentence the user can act on; nothing here imports Qt (the UI decodes
 image folders itself and hands the arrays to :func:`from_arrays`). This module gathers the public
@@ -22,24 +23,34 @@ from cnnviz.data.files import (
     load_mnist_idx,
     load_mnist_npz,
 )
+from cnnviz.data.folders import is_image_folder, read_png_folder
 from cnnviz.data.guarded import open_regular
-from cnnviz.data.synthetic import SHAPE_CLASSES, make_lines, make_shapes
+from cnnviz.data.synthetic import (
+    COLOUR_SHAPE_CLASSES,
+    SHAPE_CLASSES,
+    make_colour_shapes,
+    make_lines,
+    make_shapes,
+)
 from cnnviz.limits import Cancelled
 
-__all__ = ["BUILTIN", "SHAPE_CLASSES", "Dataset", "from_arrays", "split_indices", "make_lines",
-           "make_shapes", "load_digits", "load_idx", "load_mnist_idx", "load_mnist_npz",
-           "load_dataset", "class_labels", "Cancelled"]
+__all__ = ["BUILTIN", "SHAPE_CLASSES", "COLOUR_SHAPE_CLASSES", "Dataset", "from_arrays",
+           "split_indices", "make_lines", "make_shapes", "make_colour_shapes", "load_digits",
+           "load_idx", "load_mnist_idx", "load_mnist_npz", "read_png_folder", "load_dataset",
+           "class_labels", "Cancelled"]
 
-BUILTIN = ("lines", "shapes", "digits")
+BUILTIN = ("lines", "shapes", "digits", "colour-shapes")
 
 
-def load_dataset(name_or_path, seed: int = 0, cancel: threading.Event | None = None) -> Dataset:
-    """A built-in data set by name ("lines", "shapes", "digits") or a file/folder path.
+def load_dataset(name_or_path, seed: int = 0, cancel: threading.Event | None = None,
+                 colour: bool = False, image_size: int = 28) -> Dataset:
+    """A built-in data set by name ("lines", "shapes", "digits", "colour-shapes") or a path.
 
-    Paths: a ``.npz`` (Keras mnist.npz), a folder holding MNIST IDX files, or an IDX images file
+    Paths: a ``.npz`` (Keras mnist.npz), a folder holding MNIST IDX files, an IDX images file
     whose labels file sits beside it (``train-images-idx3-ubyte[.gz]`` ->
-    ``train-labels-idx1-ubyte[.gz]``). Only regular files are read, within the budget of
-    :mod:`cnnviz.limits`.
+    ``train-labels-idx1-ubyte[.gz]``), or a folder with one sub-folder of PNG images per class,
+    resized to ``image_size`` pixels a side and kept in colour (3 channels) when ``colour``.
+    Only regular files are read, within the budget of :mod:`cnnviz.limits`.
 
     Parameters
     ----------
@@ -61,19 +72,25 @@ def load_dataset(name_or_path, seed: int = 0, cancel: threading.Event | None = N
         return make_shapes(seed=seed)
     if key.lower() == "digits":
         return load_digits(seed=seed)
+    if key.lower() in ("colour-shapes", "color-shapes"):
+        return make_colour_shapes(seed=seed)
     path = Path(key).expanduser()
     if not path.exists():
         raise ValueError(f"{key!r} is neither a built-in data set ({', '.join(BUILTIN)}) "
                          "nor an existing file or folder")
     try:
-        return _load_path(path, seed, cancel)
+        return _load_path(path, seed, cancel, colour, image_size)
     except MemoryError:
         raise ValueError(f"there is not enough memory to load {path.name}") from None
     except RecursionError:
         raise ValueError(f"{path.name} is nested too deeply to read") from None
 
 
-def _load_path(path: Path, seed: int, cancel: threading.Event | None) -> Dataset:
+def _load_path(path: Path, seed: int, cancel: threading.Event | None, colour: bool,
+               image_size: int) -> Dataset:
+    if is_image_folder(path):
+        size = (image_size, image_size)
+        return read_png_folder(path, size, colour, cancel=cancel).dataset(seed, path.name)
     if path.is_dir():
         return load_idx_folder(path, seed, cancel)
     open_regular(path, "data-set file").close()  # a pipe or a device: say so before guessing

@@ -221,7 +221,7 @@ def from_arrays(images, labels, class_names: Sequence[str] | None = None,
 
     Parameters
     ----------
-    images : array_like, shape (N, H, W) or (N, 1, H, W)
+    images : array_like, shape (N, H, W), (N, 1, H, W) or (N, 3, H, W) (colour)
         Any numeric type; uint8 is divided by 255, other ranges are rescaled into [0, 1].
     labels : array_like, shape (N,)
         Integers 0..K-1, or any hashable values (strings) which become the class names.
@@ -234,8 +234,9 @@ def from_arrays(images, labels, class_names: Sequence[str] | None = None,
     y = np.asarray(labels)
     if x.ndim == 3:
         x = x[:, None]
-    if x.ndim != 4 or x.shape[1] != 1:
-        raise ValueError(f"images must be shaped (N, H, W) or (N, 1, H, W), got {x.shape}")
+    if x.ndim != 4 or x.shape[1] not in (1, 3):
+        raise ValueError(f"images must be shaped (N, H, W), (N, 1, H, W) or (N, 3, H, W) for "
+                         f"colour, got {x.shape}")
     if y.ndim != 1 or y.size != x.shape[0]:
         raise ValueError(f"there are {x.shape[0]} images but {y.size} labels")
     if x.shape[0] < 2:

@@ -15,8 +15,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from cnnviz.data.images import BT601
+
 __all__ = [
     "PRESETS", "DESCRIPTIONS", "preset", "names", "normalise", "flip", "rotate", "random_kernel",
+    "CHANNEL_FILLS", "fill_channels", "fill_weights", "to_grey_kernel", "resize_kernel",
 ]
 
 
@@ -137,16 +140,110 @@ def normalise(kernel: np.ndarray) -> np.ndarray:
 
 
 def flip(kernel: np.ndarray) -> np.ndarray:
-    """Flip left-right and up-down (rotate by 180 degrees): turns correlation into convolution."""
-    return np.asarray(kernel, dtype=float)[::-1, ::-1].copy()
+    """Flip left-right and up-down (rotate by 180 degrees): turns correlation into convolution.
+
+    A colour kernel (C, k, k) flips every slice.
+    """
+    return np.asarray(kernel, dtype=float)[..., ::-1, ::-1].copy()
 
 
 def rotate(kernel: np.ndarray) -> np.ndarray:
-    """Rotate a quarter turn clockwise (Sobel x becomes -Sobel y... try it)."""
-    return np.rot90(np.asarray(kernel, dtype=float), k=-1).copy()
+    """Rotate a quarter turn clockwise (Sobel x becomes -Sobel y... try it); every slice of a
+    colour kernel (C, k, k)."""
+    return np.rot90(np.asarray(kernel, dtype=float), k=-1, axes=(-2, -1)).copy()
 
 
-def random_kernel(size: int, rng: np.random.Generator | None = None) -> np.ndarray:
-    """A random kernel with values in [-1, 1] rounded to 0.1, easy to read in the grid."""
+def random_kernel(size: int, rng: np.random.Generator | None = None,
+                  channels: int | None = None) -> np.ndarray:
+    """A random kernel with values in [-1, 1] rounded to 0.1, easy to read in the grid.
+
+    Shape (size, size), or (channels, size, size) when ``channels`` is given.
+    """
     rng = np.random.default_rng() if rng is None else rng
-    return np.round(rng.uniform(-1.0, 1.0, size=(size, size)), 1)
+    shape = (size, size) if channels is None else (channels, size, size)
+    return np.round(rng.uniform(-1.0, 1.0, size=shape), 1)
+
+
+def fill_weights(how: str) -> np.ndarray:
+    """The weight :func:`fill_channels` gives each of R, G and B, shape (3,)."""
+    return fill_channels(np.ones((1, 1)), 3, how)[:, 0, 0]
+
+
+def to_grey_kernel(kernel: np.ndarray, how: str = "same") -> np.ndarray:
+    """The grey kernel a colour one (3, k, k) was filled from: its slices summed, divided by the
+    fill's total weight, so ``to_grey_kernel(fill_channels(k, 3, how), how) == k``.
+
+    For any colour kernel it is the grey kernel that answers a grey image as the colour one does,
+    scaled by the same factor.
+    """
+    kernel = np.asarray(kernel, dtype=float)
+    return kernel.sum(axis=0) / fill_weights(how).sum()
+
+
+# How a 2-D preset fills the slices of a colour kernel (C, k, k): (key, menu label, tooltip).
+CHANNEL_FILLS = (
+    ("same", "same in R, G, B",
+     "Every channel gets the preset: the filter reacts to the pattern in any colour, three times "
+     "as strongly as on grey."),
+    ("luma", "luma (0.299 R + 0.587 G + 0.114 B)",
+     "The preset weighted by how bright each channel looks: the filter sees the photo's grey "
+     "version, exactly what the grey playground shows."),
+    ("R", "R only", "Only the red slice: the filter reacts to the pattern in red light only."),
+    ("G", "G only", "Only the green slice."),
+    ("B", "B only", "Only the blue slice."),
+)
+
+
+def fill_channels(kernel: np.ndarray, channels: int, how: str = "same") -> np.ndarray:
+    """A 2-D kernel spread over ``channels`` input channels.
+
+    Parameters
+    ----------
+    kernel : ndarray, shape (k, k)
+    channels : int
+        1 (grey: the kernel itself) or 3 (RGB).
+    how : str
+        A key of :data:`CHANNEL_FILLS`: ``"same"`` copies it into every slice, ``"luma"`` weights
+        the slices 0.299 / 0.587 / 0.114 (so a colour image gives what its grey version gives),
+        ``"R"``, ``"G"`` or ``"B"`` puts it in one slice and zeros in the others.
+
+    Returns
+    -------
+    ndarray, shape (channels, k, k), float64
+    """
+    k = np.asarray(kernel, dtype=float)
+    if channels == 1:
+        return k[None].copy()
+    if channels != 3:
+        raise ValueError(f"a kernel fills 1 (grey) or 3 (RGB) channels, not {channels}")
+    if how == "same":
+        return np.repeat(k[None], 3, axis=0)
+    if how == "luma":
+        return BT601[:, None, None] * k[None]
+    if how in ("R", "G", "B"):
+        out = np.zeros((3,) + k.shape)
+        out["RGB".index(how)] = k
+        return out
+    raise ValueError(f"unknown channel fill {how!r}; use one of {[f[0] for f in CHANNEL_FILLS]}")
+
+
+def resize_kernel(kernel: np.ndarray, size: int) -> np.ndarray:
+    """Crop or zero-pad a kernel symmetrically to ``size`` x ``size``, keeping its centre.
+
+    Parameters
+    ----------
+    kernel : ndarray, shape (..., k, k)
+        Leading axes (channels, filters) are kept.
+    size : int
+
+    Returns
+    -------
+    ndarray, shape (..., size, size)
+    """
+    kernel = np.asarray(kernel, dtype=float)
+    new = np.zeros(kernel.shape[:-2] + (size, size))
+    k = kernel.shape[-1]
+    n = min(size, k)
+    o_old, o_new = (k - n) // 2, (size - n) // 2
+    new[..., o_new:o_new + n, o_new:o_new + n] = kernel[..., o_old:o_old + n, o_old:o_old + n]
+    return new

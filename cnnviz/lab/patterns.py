@@ -147,6 +147,22 @@ def grid(size: int = 128, spacing: int | None = None) -> np.ndarray:
     return (on[:, None] | on[None, :]).astype(np.float32)
 
 
+def squares(size: int = 128, count: int = 3) -> np.ndarray:
+    """``count`` x ``count`` bright squares on black, each half its cell wide.
+
+    Four corners of each kind: what a layer-2 corner detector is looking for.
+
+    Returns
+    -------
+    ndarray, shape (size, size), float32
+    """
+    size = _check_size(size)
+    cell = size / count
+    idx = np.arange(size)
+    inside = ((idx % cell) >= cell / 4) & ((idx % cell) < 3 * cell / 4)
+    return (inside[:, None] & inside[None, :]).astype(np.float32)
+
+
 PATTERNS: dict[str, Callable[..., np.ndarray]] = {
     "Vertical edge": vertical_edge,
     "Checkerboard": checkerboard,
@@ -155,6 +171,7 @@ PATTERNS: dict[str, Callable[..., np.ndarray]] = {
     "Single bright pixel (impulse)": impulse,
     "Gradient ramp": ramp,
     "Grid": grid,
+    "Squares": squares,
 }
 
 # One sentence per pattern, in our own words: what to look for. Shown as the menu item's tooltip.
@@ -178,6 +195,9 @@ DESCRIPTIONS: dict[str, str] = {
         "Brightness rising steadily: edge kernels give a constant, the Laplacian gives zero."
     ),
     "Grid": "Thin horizontal and vertical lines: a quick check of which directions a kernel sees.",
+    "Squares": (
+        "Bright squares: edges in two directions that meet at corners, for layer 2 to combine."
+    ),
 }
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnviz.lab.conv import ConvSettings, PlaygroundResult
+from cnnviz.lab.stack import box_of
 from cnnviz.nn.summary import receptive_fields
 
 __all__ = [
@@ -60,12 +61,15 @@ def source_index(i: int, n: int, mode: str) -> int | None:
 class PixelExplanation:
     """The multiply-and-sum behind one output pixel.
 
+    Arrays are (k, k) for a grey input and (C, k, k), one slice per channel, for a colour one,
+    like :attr:`PlaygroundResult.kernel <cnnviz.lab.conv.PlaygroundResult.kernel>`.
+
     Attributes
     ----------
-    patch : ndarray, shape (k, k)
+    patch : ndarray, shape (k, k) or (C, k, k)
         Input values under the taps (padding cells hold what the padding mode puts there).
-    kernel : ndarray, shape (k, k)
-    products : ndarray, shape (k, k)
+    kernel : ndarray, shape (k, k) or (C, k, k)
+    products : ndarray, shape (k, k) or (C, k, k)
         ``patch * kernel``.
     total : float
         ``products.sum() + bias``: the output before ReLU.
@@ -76,6 +80,8 @@ class PixelExplanation:
         Input coordinates of the taps, see :func:`receptive_window`.
     in_padding : ndarray of bool, shape (k, k)
         Which taps fall outside the image.
+    partial_sums : ndarray, shape (C,)
+        ``products`` summed per input channel: the pixel's value in each partial map.
     """
 
     patch: np.ndarray
@@ -86,10 +92,28 @@ class PixelExplanation:
     value: float
     taps: list
     in_padding: np.ndarray
+    partial_sums: np.ndarray | None = None
+
+
+def _patches(planes: np.ndarray, taps: list, k: int, mode: str) -> tuple[np.ndarray, np.ndarray]:
+    """Values under ``taps`` in every plane of ``planes`` (C, H, W): (C, k, k), and the padding
+    mask (k, k)."""
+    c, h, w = planes.shape
+    patch = np.zeros((c, k, k), dtype=np.float64)
+    in_padding = np.zeros((k, k), dtype=bool)
+    for idx, (r, col) in enumerate(taps):
+        i, j = divmod(idx, k)
+        in_padding[i, j] = not (0 <= r < h and 0 <= col < w)
+        sr, sc = source_index(r, h, mode), source_index(col, w, mode)
+        if sr is not None and sc is not None:
+            patch[:, i, j] = planes[:, sr, sc]
+    return patch, in_padding
 
 
 def pixel_explanation(result: PlaygroundResult, row: int, col: int) -> PixelExplanation:
     """Explain output pixel ``(row, col)`` of ``result`` as patch x kernel summed, plus bias.
+
+    With a colour input, each channel's patch meets its own kernel slice; the partial sums add up.
 
     Raises
     ------
@@ -103,23 +127,20 @@ def pixel_explanation(result: PlaygroundResult, row: int, col: int) -> PixelExpl
     ho, wo = result.output.shape
     if not (0 <= row < ho and 0 <= col < wo):
         raise ValueError(f"Pixel ({row}, {col}) is outside the {ho}x{wo} output.")
-    k = result.kernel.shape[0]
-    h, w = result.image.shape
-    mode = result.settings.padding_mode
+    k = result.kernel_size
     taps = receptive_window(row, col, k, result.settings)
-    patch = np.zeros((k, k), dtype=np.float64)
-    in_padding = np.zeros((k, k), dtype=bool)
-    for idx, (r, c) in enumerate(taps):
-        i, j = divmod(idx, k)
-        in_padding[i, j] = not (0 <= r < h and 0 <= c < w)
-        sr, sc = source_index(r, h, mode), source_index(c, w, mode)
-        patch[i, j] = 0.0 if sr is None or sc is None else result.image[sr, sc]
-    kernel = result.kernel.astype(np.float64)
+    planes = result.image[None] if result.image.ndim == 2 else result.image
+    patch, in_padding = _patches(planes, taps, k, result.settings.padding_mode)
+    kernel = result.kernel.astype(np.float64).reshape(patch.shape)
     products = patch * kernel
+    partial_sums = products.sum(axis=(1, 2))
     bias = float(result.settings.bias)
-    total = float(products.sum() + bias)
+    total = float(partial_sums.sum() + bias)
+    if result.image.ndim == 2:
+        patch, kernel, products = patch[0], kernel[0], products[0]
     return PixelExplanation(
-        patch, kernel, products, total, bias, float(result.output[row, col]), taps, in_padding
+        patch, kernel, products, total, bias, float(result.output[row, col]), taps, in_padding,
+        partial_sums,
     )
 
 
@@ -151,8 +172,7 @@ def pooled_receptive_field(
     """
     _, pooled = receptive_fields([(k, settings.stride, settings.padding, settings.dilation),
                                   (settings.pool_size, settings.pool_stride, 0, 1)])
-    top, left = pooled.offset + row * pooled.jump, pooled.offset + col * pooled.jump
-    return top, left, top + pooled.size, left + pooled.size
+    return box_of(pooled, row, col)
 
 
 def pool_argmax(result: PlaygroundResult, row: int, col: int) -> tuple[int, int] | None:

@@ -55,15 +55,17 @@ def time_vectorised_vs_loops(
 
     Parameters
     ----------
-    image : ndarray, shape (H, W)
-    kernel : ndarray, shape (k, k)
+    image : ndarray, shape (H, W) or (C, H, W)
+    kernel : ndarray, shape (k, k), (C, k, k) or a bank (F, C, k, k)
     settings : ConvSettings
         Must describe a possible convolution (see :func:`compute`).
     budget_seconds : float
     """
-    x = np.asarray(image, dtype=np.float32)[None, None]
-    w = np.asarray(kernel, dtype=np.float32)[None, None]
-    b = np.array([settings.bias], dtype=np.float32)
+    x = np.asarray(image, dtype=np.float32)
+    x = x.reshape((1,) * (4 - x.ndim) + x.shape)
+    w = np.asarray(kernel, dtype=np.float32)
+    w = w.reshape((1,) * (4 - w.ndim) + w.shape)
+    b = np.full(w.shape[0], settings.bias, dtype=np.float32)
     args = dict(
         stride=settings.stride,
         padding=settings.padding,
@@ -76,7 +78,7 @@ def time_vectorised_vs_loops(
 
     vectorised = _best_time(lambda: run(F, x), repeats=3)
     k = w.shape[-1]
-    h, wd = image.shape
+    h, wd = x.shape[-2:]
     full = F.window_count(h, k, settings.stride, settings.padding, settings.dilation) * (
         F.window_count(wd, k, settings.stride, settings.padding, settings.dilation)
     )

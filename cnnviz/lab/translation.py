@@ -31,20 +31,21 @@ def shift_image(image: np.ndarray, dy: int, dx: int, fill: float = 0.0) -> np.nd
 
     Parameters
     ----------
-    image : ndarray, shape (H, W)
+    image : ndarray, shape (H, W) or (C, H, W)
+        A colour image moves all its channels together.
     dy, dx : int
         Negative values move up / left. Shifts of the full size or more leave only ``fill``.
     fill : float
 
     Returns
     -------
-    ndarray, shape (H, W), same dtype as ``image``
+    ndarray, same shape and dtype as ``image``
     """
     a = np.asarray(image)
-    if a.ndim != 2:
-        raise ValueError(f"shift_image needs a 2-D image, got shape {a.shape}")
+    if a.ndim not in (2, 3):
+        raise ValueError(f"shift_image needs a (H, W) or (C, H, W) image, got shape {a.shape}")
     dy, dx = int(dy), int(dx)
-    h, w = a.shape
+    h, w = a.shape[-2:]
     out = np.full_like(a, fill)
     if abs(dy) >= h or abs(dx) >= w:
         return out
@@ -52,7 +53,7 @@ def shift_image(image: np.ndarray, dy: int, dx: int, fill: float = 0.0) -> np.nd
     dst_r = slice(max(0, dy), h - max(0, -dy))
     src_c = slice(max(0, -dx), w - max(0, dx))
     dst_c = slice(max(0, dx), w - max(0, -dx))
-    out[dst_r, dst_c] = a[src_r, src_c]
+    out[..., dst_r, dst_c] = a[..., src_r, src_c]
     return out
 
 
@@ -122,8 +123,8 @@ class TranslationReport:
     ----------
     dy, dx : int
         The input shift (down, right).
-    image, shifted_image : ndarray, shape (H, W)
-    kernel : ndarray, shape (k, k)
+    image, shifted_image : ndarray, shape (H, W) or (3, H, W)
+    kernel : ndarray, shape (k, k) or (3, k, k)
     output, shifted_output : ndarray, shape (Ho, Wo) or None
         Feature maps as the playground shows them (bias, ReLU applied).
     pooled, shifted_pooled : ndarray, shape (Hp, Wp) or None
@@ -270,9 +271,9 @@ def equivariance_report(
 
     Parameters
     ----------
-    image : ndarray, shape (H, W)
-        Grey input in [0, 1].
-    kernel : ndarray, shape (k, k)
+    image : ndarray, shape (H, W) or (3, H, W)
+        Grey or colour input in [0, 1].
+    kernel : ndarray, shape (k, k), or (3, k, k) for a colour image (one filter)
     settings : ConvSettings or None
         Stride, padding, dilation, ReLU, bias and pooling, as in the playground.
     dy, dx : int
@@ -302,10 +303,10 @@ def equivariance_report(
                   kernel=kernel)
     if base.output is None or moved.output is None:
         return TranslationReport(**report, error=base.error or moved.error)
-    k = kernel.shape[0]
-    report.update(_compare_outputs(image.shape, base.output, moved.output, k, settings, dy, dx))
+    k, shape = kernel.shape[-1], image.shape[-2:]
+    report.update(_compare_outputs(shape, base.output, moved.output, k, settings, dy, dx))
     if base.pooled is not None and moved.pooled is not None:
-        report.update(_compare_pooled(image.shape, base.output.shape, base.pooled, moved.pooled,
+        report.update(_compare_pooled(shape, base.output.shape, base.pooled, moved.pooled,
                                       k, settings, dy, dx))
     return TranslationReport(**report, error=base.error or moved.error)
 

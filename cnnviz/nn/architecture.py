@@ -71,9 +71,21 @@ PRESETS: dict[str, list[dict]] = {
         {**_CONV, "out_channels": 16, "kernel_size": 3, "padding": 1}, {"type": "relu"},
         dict(_POOL), {"type": "flatten"}, {"type": "dense", "out_features": 10},
     ],
+    # The CNN Explainer's TinyVGG exactly (Wang et al. 2020), for 64x64x3 input: two blocks of two
+    # unpadded 10@3x3 convs and a 2x2 max pool (64 -> 62 -> 60 -> 30 -> 28 -> 26 -> 13), then one
+    # dense layer over the 10x13x13 maps.
+    "TinyVGG (CNN Explainer)": [
+        {**_CONV, "out_channels": 10, "kernel_size": 3, "padding": 0}, {"type": "relu"},
+        {**_CONV, "out_channels": 10, "kernel_size": 3, "padding": 0}, {"type": "relu"},
+        dict(_POOL),
+        {**_CONV, "out_channels": 10, "kernel_size": 3, "padding": 0}, {"type": "relu"},
+        {**_CONV, "out_channels": 10, "kernel_size": 3, "padding": 0}, {"type": "relu"},
+        dict(_POOL), {"type": "flatten"}, {"type": "dense", "out_features": 10},
+    ],
 }
 # Short names for the command line.
-PRESET_ALIASES = {"classic": "Classic small net", "lenet": "LeNet-like", "tinyvgg": "TinyVGG-like"}
+PRESET_ALIASES = {"classic": "Classic small net", "lenet": "LeNet-like", "tinyvgg": "TinyVGG-like",
+                  "tinyvgg-explainer": "TinyVGG (CNN Explainer)"}
 
 
 def default_layer(layer_type: str) -> dict:

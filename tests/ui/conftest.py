@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import struct
 import weakref
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings, QThread
+from PySide6.QtGui import QColor, QImage
 
 _started_threads: weakref.WeakSet[QThread] = weakref.WeakSet()
 _original_start = QThread.start
@@ -69,3 +71,73 @@ def studio(qtbot):
     widget.show()
     yield widget
     widget.shutdown()
+
+
+# -- awkward image files, made on the fly (never committed) ---------------------------------------
+def _save(image, path, quality: int = -1):
+    assert image.save(str(path), quality=quality), path
+    return path
+
+
+def _rgba_png(path, alpha: int = 100):
+    image = QImage(8, 6, QImage.Format.Format_ARGB32)
+    image.fill(QColor(200, 30, 40, alpha))
+    return _save(image, path)
+
+
+def _deep_png(path):
+    image = QImage(8, 6, QImage.Format.Format_RGBA64)
+    image.fill(QColor.fromRgba64(40000, 1000, 65535, 65535))
+    return _save(image, path)
+
+
+def _cmyk_jpeg(path):
+    rgb = QImage(8, 6, QImage.Format.Format_RGB32)
+    rgb.fill(QColor(200, 30, 40))
+    return _save(rgb.convertToFormat(QImage.Format.Format_CMYK8888), path, quality=100)
+
+
+def _palette_gif(path, width=20, height=15):
+    """A 256-colour GIF written by hand (Qt cannot write GIFs): colour i is (i, 255 - i, 7i)."""
+    palette = [(i, 255 - i, (7 * i) % 256) for i in range(256)]
+    pixels = [(x + y) % 256 for y in range(height) for x in range(width)]
+    out = bytearray(b"GIF89a" + struct.pack("<HHBBB", width, height, 0xF7, 0, 0))
+    for colour in palette:
+        out += bytes(colour)
+    out += b"\x2c" + struct.pack("<HHHHB", 0, 0, width, height, 0) + b"\x08"
+    codes = []
+    for i, p in enumerate(pixels):
+        if i % 250 == 0:
+            codes.append(256)  # clear: keeps every code 9 bits wide, no compression needed
+        codes.append(p)
+    codes.append(257)
+    bits = nbits = 0
+    data = bytearray()
+    for code in codes:
+        bits |= code << nbits
+        nbits += 9
+        while nbits >= 8:
+            data.append(bits & 0xFF)
+            bits >>= 8
+            nbits -= 8
+    if nbits:
+        data.append(bits & 0xFF)
+    for i in range(0, len(data), 255):
+        out += bytes([len(data[i:i + 255])]) + data[i:i + 255]
+    path.write_bytes(bytes(out + b"\x00\x3b"))
+    return path, palette, pixels
+
+
+@pytest.fixture
+def awkward_image():
+    """``awkward_image(kind, folder)`` writes a small image file that needs a conversion and
+    returns its path: ``"alpha"`` (a PNG with transparency), ``"deep"`` (16-bit PNG), ``"gif"``
+    (256-colour palette GIF, written by hand: Qt cannot write GIFs; colour i is (i, 255 - i, 7i))
+    or ``"cmyk"`` (a CMYK JPEG)."""
+    def make(kind: str, folder):
+        if kind == "gif":
+            return _palette_gif(folder / "palette.gif")[0]
+        maker, name = {"alpha": (_rgba_png, "alpha.png"), "deep": (_deep_png, "deep.png"),
+                       "cmyk": (_cmyk_jpeg, "print.jpg")}[kind]
+        return maker(folder / name)
+    return make

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from cnnviz.lab import kernels
 from cnnviz.lab.conv import PADDING_MODES, POOL_TYPES, ConvSettings
 from ui.playground.kernel_grid import KernelGrid
+from ui.playground.stack_controls import ChannelsGroup, Layer2Group
 from ui.theme import ERROR_RED, NOTE_GREY, PINNED_NOTE_STYLE
 from ui.widgets.text import plain_label
 from ui.widgets.why import WhyLabel
@@ -119,9 +120,20 @@ class ControlsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self._input_group())
+        # Channels, the bank and layer 2 (ui.playground.stack_controls): one control each.
+        self.channels_group = ChannelsGroup()
+        self.channels_group.sigWhy.connect(self.sigWhy)
+        self.channel_combo = self.channels_group.channel_combo
+        self.filter_spin = self.channels_group.filter_spin
+        self.filter_tabs = self.channels_group.filter_tabs
+        layout.addWidget(self.channels_group)
         layout.addWidget(self._kernel_group())
         layout.addWidget(self._arithmetic_group())
         layout.addWidget(self._pooling_group())
+        self.layer2_group = Layer2Group()
+        self.layer2_group.sigWhy.connect(self.sigWhy)
+        self.layer2_check = self.layer2_group.check
+        layout.addWidget(self.layer2_group)
         self.why_note = QLabel("Click any <i>why?</i> for a short explanation.")
         self.why_note.setObjectName("whyNote")
         self.why_note.setWordWrap(True)

@@ -17,6 +17,7 @@ from ui.playground.colour_scale import COLOUR_MAP_NAMES, display_levels, range_t
 from ui.playground.image_panel import ImagePanel
 from ui.playground.map_geometry import output_rect, pooled_rect
 from ui.playground.overlays import ViewOverlays
+from ui.playground.stack_views import StackViews
 from ui.theme import GREY, NOTE_GREY, colormap
 
 __all__ = ["ConvViews"]
@@ -29,9 +30,12 @@ class ConvViews(QWidget):
     -------
     sigModeChanged(str)
         The colour mode (a key of :data:`~ui.playground.colour_scale.COLOUR_MODES`) changed.
+    sigStackShown()
+        The row for channels, filters and layer 2 appeared for the first time.
     """
 
     sigModeChanged = Signal(str)
+    sigStackShown = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -65,12 +69,21 @@ class ConvViews(QWidget):
         for view in self._views():
             splitter.addWidget(view)
         splitter.setChildrenCollapsible(False)
+        # Channels, the bank and layer 2 get a row of their own under the main views.
+        self.stack = StackViews()
+        self.rows = QSplitter(Qt.Orientation.Vertical)
+        self.rows.setObjectName("viewRows")
+        self.rows.addWidget(splitter)
+        self.rows.addWidget(self.stack)
+        self.rows.setChildrenCollapsible(False)
+        self._stack_sized = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.rows, 1)
         layout.addWidget(self.range_label)
         self._result: PlaygroundResult | None = None
+        self._colour = False
         self._fitted_shape: tuple[int, int] | None = None
         # Keep the whole image in view on resizes until the user zooms or pans themselves; then
         # the other views follow that zoom. (Qt's axis links would crop views of another aspect.)
@@ -137,9 +150,10 @@ class ConvViews(QWidget):
         """Display ``result``; the overrides (partly filled maps, shapes as ``result.output`` and
         ``result.pooled``) replace what is drawn."""
         self._result = result
+        self._colour_input(result.image.ndim == 3)
         self.input_view.show_array(result.image)
         self._fit_new_geometry(result)
-        self.overlays.show_borders(result.image.shape, result.settings.padding)
+        self.overlays.show_borders(result.spatial_shape, result.settings.padding)
         output = result.output if output_override is None else output_override
         shown = None if output is None else (np.abs(output) if self.mode == "abs" else output)
         self.output_view.show_array(shown, None if output is None else output_rect(result))
@@ -148,13 +162,34 @@ class ConvViews(QWidget):
             pooled = np.abs(pooled)
         self.pooled_view.show_array(pooled, None if pooled is None else pooled_rect(result))
         self._update_scale(result)
+        self._show_stack(result)
         self._range_timer.start()  # the text waits for a burst of edits to end: never slows one
         self.pooled_view.setVisible(result.settings.pool != "none")
         self.set_titles(result)
         self._show_messages(result)
 
+    def _colour_input(self, colour: bool) -> None:
+        if colour != self._colour:
+            self._colour = colour
+            if not colour:  # a colour image dropped the grey colour map
+                self.input_view.image_item.setColorMap(colormap(GREY))
+            self.input_view.image_item.setLevels((0.0, 1.0))
+
+    def _show_stack(self, result: PlaygroundResult) -> None:
+        wanted = StackViews.wanted(result)
+        if wanted:
+            self.stack.show_result(result, self._levels, self.mode)
+        else:
+            self.stack.hide()
+        if wanted and not self._stack_sized:  # first shown: give it a fair share of the height
+            total = sum(self.rows.sizes())
+            if total > 0:
+                self._stack_sized = True
+                self.rows.setSizes([total // 2, total - total // 2])
+                self.sigStackShown.emit()
+
     def _fit_new_geometry(self, result: PlaygroundResult) -> None:
-        key = (result.image.shape, result.settings.padding)
+        key = (result.spatial_shape, result.settings.padding)
         if key != self._fitted_shape:
             if key[0] != (self._fitted_shape or (None,))[0]:
                 self._auto_fit = True  # a new image: show all of it
@@ -168,7 +203,9 @@ class ConvViews(QWidget):
         scaled_result, scaled_mode = self._scaled_for
         if scaled_result is not result or scaled_mode != self.mode:  # `is`: results hold arrays
             self._scaled_for = (result, self.mode)
-            levels = display_levels(result.output, self.mode)
+            # one scale for every filter's map: equal colours, equal responses
+            maps = result.output if result.n_filters == 1 else result.outputs
+            levels = display_levels(maps, self.mode)
             if levels != self._levels:  # new levels re-draw the colour bar's axis: only if needed
                 self._levels = levels
                 self.colour_bar.setLevels(levels)
@@ -202,7 +239,7 @@ class ConvViews(QWidget):
         """Zoom so the whole input (and its padding) is visible; the other views follow."""
         if self._result is None:
             return
-        h, w = self._result.image.shape
+        h, w = self._result.spatial_shape
         p = self._result.settings.padding
         for view in self._views():
             view.getPlotItem().getViewBox().setRange(
@@ -212,8 +249,12 @@ class ConvViews(QWidget):
     def set_titles(self, result: PlaygroundResult) -> None:
         """Name each view with its shape (and ReLU, the pooling kind and size)."""
         s = result.settings
-        self.input_view.set_title_text(f"Input {result.image.shape[0]}x{result.image.shape[1]}")
+        h, w = result.spatial_shape
+        colour = " RGB (3 channels)" if result.image.ndim == 3 else ""
+        self.input_view.set_title_text(f"Input {h}x{w}{colour}")
         out = "Feature map"
+        if result.n_filters > 1:
+            out = f"Filter {result.selected + 1} of {result.n_filters}:"
         if result.output is not None:
             out += f" {result.output.shape[0]}x{result.output.shape[1]}"
         self.output_view.set_title_text(out + (" (ReLU)" if s.relu else ""))

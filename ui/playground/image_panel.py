@@ -82,7 +82,8 @@ class ImagePanel(pg.PlotWidget):
         return item
 
     def show_array(self, array: np.ndarray | None, rect: QRectF | None = None) -> None:
-        """Show ``array`` (shape (H, W); None clears) over ``rect`` of the view's coordinates."""
+        """Show ``array`` (shape (H, W), or (3, H, W) in colour; None clears) over ``rect`` of the
+        view's coordinates."""
         if array is None:
             self.image_item.clear()
             self._shape = self._shown = None
@@ -90,8 +91,11 @@ class ImagePanel(pg.PlotWidget):
         if array is self._shown:  # e.g. the unchanged input: skip re-colouring 512x512 pixels
             return
         self._shown = array
-        self.image_item.setImage(array, autoLevels=False)
-        self._shape = array.shape
+        colour = array.ndim == 3
+        if colour:  # RGB pixels need no colour map; the grey input's one comes back after
+            self.image_item.setLookupTable(None)
+        self.image_item.setImage(np.moveaxis(array, 0, -1) if colour else array, autoLevels=False)
+        self._shape = array.shape[-2:]
         if rect is not None and rect != self._rect:
             self._rect = rect
             self.image_item.setRect(rect)

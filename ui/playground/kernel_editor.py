@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from cnnviz.lab import kernels
 from cnnviz.lab.conv import MAX_WEIGHT
+from cnnviz.lab.kernels import resize_kernel
 from ui.playground.controls import ControlsPanel
 from ui.widgets.settings import read_setting, write_setting
 
@@ -21,30 +22,12 @@ __all__ = ["KernelEditor", "resize_kernel"]
 _STEP_KEY = "playground/step"
 _ACTIONS = {
     "Normalise": kernels.normalise,
-    "Random": lambda a: kernels.random_kernel(a.shape[0]),
+    "Random": lambda a: kernels.random_kernel(a.shape[-1], channels=a.shape[0] if a.ndim == 3
+                                              else None),
     "Flip": kernels.flip,
     "Rotate": kernels.rotate,
     "Zero": np.zeros_like,
 }
-
-
-def resize_kernel(kernel: np.ndarray, size: int) -> np.ndarray:
-    """Crop or zero-pad a square kernel symmetrically to ``size`` x ``size``, keeping its centre.
-
-    Parameters
-    ----------
-    kernel : ndarray, shape (k, k)
-    size : int
-
-    Returns
-    -------
-    ndarray, shape (size, size)
-    """
-    new = np.zeros((size, size))
-    n = min(size, kernel.shape[0])
-    o_old, o_new = (kernel.shape[0] - n) // 2, (size - n) // 2
-    new[o_new : o_new + n, o_new : o_new + n] = kernel[o_old : o_old + n, o_old : o_old + n]
-    return new
 
 
 class KernelEditor(QObject):
@@ -72,7 +55,9 @@ class KernelEditor(QObject):
         for name, button in controls.kernel_buttons.items():
             button.clicked.connect(lambda _checked=False, n=name: self.transform(n))
         self._grid.sigKernelChanged.connect(self._on_kernel_changed)
+        self._grid.sigSelectionChanged.connect(self._on_kernel_changed)
         self._grid.sigMessage.connect(self.show_message)
+        controls.channels_group.fill_combo.currentIndexChanged.connect(self._on_fill_chosen)
 
     # -- public API -------------------------------------------------------------------------------
     def restore(self) -> None:
@@ -83,16 +68,28 @@ class KernelEditor(QObject):
         combo.setCurrentIndex(index)
         self._on_step_chosen(combo.currentIndex())
 
+    def spread(self, kernel: np.ndarray) -> np.ndarray:
+        """A 2-D kernel (k, k) over the grid's channels, as ``channelFillCombo`` says:
+        shape (C, k, k)."""
+        how = self._controls.channels_group.fill_combo.currentData()
+        return kernels.fill_channels(kernel, self._grid.channels(), how)
+
     def load(self, kernel: np.ndarray) -> bool:
         """Load a square kernel (k = 1..9), resizing ``kernelSizeSpin``; False (says why) if not.
 
         Parameters
         ----------
-        kernel : ndarray, shape (k, k)
+        kernel : ndarray, shape (k, k), or (C, k, k) with one slice per input channel
+            A 2-D kernel fills a colour filter's slices as ``channelFillCombo`` says.
         """
         k = np.asarray(kernel, dtype=float)
-        if k.ndim != 2 or k.shape[0] != k.shape[1] or not 1 <= k.shape[0] <= 9:
+        channels = self._grid.channels()
+        if k.ndim not in (2, 3) or k.shape[-1] != k.shape[-2] or not 1 <= k.shape[-1] <= 9:
             self.show_message(f"A kernel must be square, 1x1 to 9x9; got shape {k.shape}.")
+            return False
+        if k.ndim == 3 and k.shape[0] != channels:
+            self.show_message(f"This kernel has {k.shape[0]} slices but the input has "
+                              f"{channels} channel(s); choose the matching channel mode.")
             return False
         if not np.all(np.isfinite(k)):
             self.show_message("A kernel must contain finite numbers only.")
@@ -103,17 +100,22 @@ class KernelEditor(QObject):
                 f"this one reaches {np.abs(k).max():.3g}. The kernel was not changed."
             )
             return False
-        self._grid.set_kernel(k)  # the size spin follows in _on_kernel_changed
+        self._grid.set_kernel(self.spread(k) if k.ndim == 2 else k)  # the size spin follows
         return True
 
     def transform(self, name: str) -> None:
-        """Apply the kernel button ``name`` (Normalise, Random, Flip, Rotate or Zero)."""
+        """Apply the kernel button ``name`` (Normalise, Random, Flip, Rotate or Zero) to the
+        selected filter, every channel of it."""
         k = self._grid.kernel()
         if name == "Normalise" and abs(k.sum()) < 1e-12:
             self.sigStatus.emit(
                 "This kernel sums to zero (an edge detector): nothing to divide by."
             )
-        self._grid.set_kernel(_ACTIONS[name](k))
+        if name == "Random" and k.ndim == 3 and self._grid.same_for_all():
+            k = k[0]  # one random slice, the same in every channel
+        new = _ACTIONS[name](k)
+        self._grid.set_kernel(self.spread(new) if new.ndim == 2 and k.ndim == 2
+                              and self._grid.channels() > 1 else new)
 
     @Slot(str)
     def show_message(self, message: str) -> None:
@@ -134,7 +136,16 @@ class KernelEditor(QObject):
             spin.blockSignals(False)
             self.sigSizeChanged.emit(size)
         if not self._applying_preset:
-            self._show_preset("Custom")
+            self._show_preset(self._identify())
+
+    def _identify(self) -> str:
+        """The preset the selected kernel is (at this size and fill), else "Custom"."""
+        k, size = self._grid.kernels()[self._grid.selected()], self._grid.size_k()
+        for name in kernels.PRESETS:
+            candidate = kernels.preset(name, size)
+            if candidate.shape[-1] == size and np.array_equal(self.spread(candidate), k):
+                return name
+        return "Custom"
 
     def _show_preset(self, name: str) -> None:
         combo = self._controls.preset_combo
@@ -150,11 +161,16 @@ class KernelEditor(QObject):
         if name in kernels.PRESETS:
             self._applying_preset = True
             try:
-                self._grid.set_kernel(
-                    kernels.preset(name, self._controls.kernel_size_spin.value())
-                )
+                size = self._controls.kernel_size_spin.value()
+                self._grid.set_kernel(self.spread(kernels.preset(name, size)))
             finally:
                 self._applying_preset = False
+
+    @Slot(int)
+    def _on_fill_chosen(self, _index: int) -> None:
+        # A preset stays itself under the new fill (Sobel x, luma-weighted ...).
+        if self._controls.preset_combo.currentText() in kernels.PRESETS:
+            self._on_preset_chosen(0)
 
     @Slot(int)
     def _on_size_chosen(self, size: int) -> None:
@@ -166,8 +182,8 @@ class KernelEditor(QObject):
                 return
             # Fixed 3x3 operators have no smaller version: crop them, and say so.
             self.sigStatus.emit(f"{name} is 3x3: at {size}x{size} only its centre is kept.")
-        # Keep the centre of a hand-made kernel: crop or pad symmetrically.
-        self._grid.set_kernel(resize_kernel(self._grid.kernel(), size))
+        # Keep the centre of a hand-made kernel: crop or pad symmetrically (every filter).
+        self._grid.set_kernels(resize_kernel(self._grid.kernels(), size))
 
     @Slot(int)
     def _on_step_chosen(self, _index: int) -> None:

@@ -12,7 +12,14 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainterPath
 
 from ui.playground.image_panel import ImagePanel
-from ui.theme import IMAGE_OUTLINE, OUTPUT_GREEN, PADDING_MAGENTA, POOL_CYAN, WINDOW_YELLOW
+from ui.theme import (
+    FIELD_ORANGE,
+    IMAGE_OUTLINE,
+    OUTPUT_GREEN,
+    PADDING_MAGENTA,
+    POOL_CYAN,
+    WINDOW_YELLOW,
+)
 
 __all__ = ["ViewOverlays"]
 
@@ -54,6 +61,8 @@ class ViewOverlays:
     pool_window, pool_max : a pooled pixel's window on the feature map and its maximum
     pooled_marker : the explained pooled pixel
     input_locator, output_locator : rings around the window on the input and the feature map
+    layer2_field, layer2_window, layer2_pooled : what a layer-2 pixel depends on, on the input
+        (dashed orange), the feature map and the pooled map (cyan)
     """
 
     def __init__(self, input_view: ImagePanel, output_view: ImagePanel, pooled_view: ImagePanel):
@@ -73,6 +82,9 @@ class ViewOverlays:
         self.pool_window = output_view.overlay(POOL_CYAN)
         self.pool_max = output_view.overlay(PADDING_MAGENTA, 3)
         self.pooled_marker = pooled_view.overlay(POOL_CYAN)
+        self.layer2_field = input_view.overlay(FIELD_ORANGE, 2, Qt.PenStyle.DashLine)
+        self.layer2_window = output_view.overlay(POOL_CYAN)
+        self.layer2_pooled = pooled_view.overlay(POOL_CYAN)
 
     def show_borders(self, image_shape: tuple[int, int], padding: int) -> None:
         """Outline the image (shape (H, W)) and, dashed, its padded border."""
@@ -122,19 +134,30 @@ class ViewOverlays:
         else:
             self.output_locator.setData([], [])
 
+    def show_layer2(self, input_field, feature_window, pooled_window=None) -> None:
+        """Outline what one layer-2 pixel depends on: its receptive field on the input, the
+        feature-map pixels and (with pooling) the pooled pixels it reads; each is (top, left,
+        bottom, right) in that view's pixels."""
+        self.clear()
+        self.layer2_field.setPath(_box_path(input_field))
+        self.layer2_window.setPath(_box_path(feature_window))
+        self.layer2_pooled.setPath(_box_path(pooled_window))
+        top, left, bottom, right = input_field
+        self.input_locator.setData([(left + right) / 2], [(top + bottom) / 2])
+        top, left, bottom, right = feature_window
+        self._ring_output_at((left + right) / 2, (top + bottom) / 2)
+
+    def items(self) -> list:
+        """Every window and marker path (the borders excepted), for checks that none is stale."""
+        return [self.taps, self.pad_taps, self.output_marker, self.pool_window, self.pool_field,
+                self.pool_max, self.pooled_marker, self.layer2_field, self.layer2_window,
+                self.layer2_pooled]
+
     def clear(self) -> None:
         """Remove every window, marker and ring (the borders stay)."""
         self.input_locator.setData([], [])
         self.output_locator.setData([], [])
-        for item in (
-            self.taps,
-            self.pad_taps,
-            self.output_marker,
-            self.pool_window,
-            self.pool_field,
-            self.pool_max,
-            self.pooled_marker,
-        ):
+        for item in self.items():
             item.setPath(QPainterPath())
 
     def _ring_output_at(self, x: float, y: float) -> None:

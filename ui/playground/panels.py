@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QW
 
 from cnnviz.lab.conv import PlaygroundResult, output_size_formula, pool_size_formula
 from cnnviz.lab.speed import time_vectorised_vs_loops
+from cnnviz.lab.stack import layer2_field
 from cnnviz.nn.summary import conv_param_count, dense_param_count
 from ui.theme import HISTOGRAM_FILL, SCALE_END_GREY, ZERO_LINE_RED
 from ui.widgets.why import WhyLabel
@@ -31,36 +32,59 @@ def _fmt_seconds(seconds: float) -> str:
 
 
 def shapes_text(result: PlaygroundResult) -> str:
-    """Rich text: the shape at each stage and the output-size formula with the current numbers."""
-    h, w = result.image.shape
-    k = result.kernel.shape[0]
+    """Rich text: the shape at each stage and the output-size formula with the current numbers.
+
+    Channels and filters are counted when there is more than one (``input 3x512x512``,
+    ``4 feature maps 510x510``); layer 2 adds its map and its receptive field.
+    """
+    h, w = result.spatial_shape
+    k = result.kernel_size
     s = result.settings
+    c, f = result.n_channels, result.n_filters
     rows = output_size_formula(h, k, s)
     formula = rows if h == w else f"rows: {rows}<br>cols: {output_size_formula(w, k, s)}"
-    stages = [f"input {h}x{w}"]
+    stages = [f"input {c}x{h}x{w}" if c > 1 else f"input {h}x{w}"]
     if result.output is not None:
         ho, wo = result.output.shape
-        stages.append(f"feature map {ho}x{wo}")
+        stages.append(f"{f} feature maps {ho}x{wo}" if f > 1 else f"feature map {ho}x{wo}")
         if result.pooled is not None:
-            stages.append(f"{s.pool} pooled {result.pooled.shape[0]}x{result.pooled.shape[1]}")
+            hp, wp = result.pooled.shape
+            stages.append(f"{s.pool} pooled {f}x{hp}x{wp}" if f > 1 else
+                          f"{s.pool} pooled {hp}x{wp}")
             formula += "<br>" + pool_size_formula(ho, s)
+    if result.layer2_output is not None:
+        h2, w2 = result.layer2_output.shape
+        size = layer2_field(result).size
+        stages.append(f"layer 2: 1 map {h2}x{w2} (sees {size}x{size} input pixels)")
     return (
         f"<b>{' &rarr; '.join(stages)}</b><br><span style='font-family:monospace'>{formula}</span>"
     )
 
 
 def params_text(result: PlaygroundResult) -> str:
-    """Rich text: this conv's parameters next to a dense layer's for the same sizes."""
-    k = result.kernel.shape[0]
-    conv = conv_param_count(k)
-    text = f"<b>Parameters</b>: this conv {conv:,} ({k}x{k} weights + 1 bias)"
+    """Rich text: this conv's parameters next to a dense layer's for the same sizes.
+
+    ``F x (C x k x k + 1)`` for a bank of F filters over C channels (``k x k weights + 1 bias``
+    for the grey one-filter layer), plus layer 2's when it is on.
+    """
+    k, c, f = result.kernel_size, result.n_channels, result.n_filters
+    conv = conv_param_count(k, c, f)
+    if c == 1 and f == 1:
+        how = f"{k}x{k} weights + 1 bias"
+    else:
+        one = f"{c} x {k} x {k} + 1" if c > 1 else f"{k} x {k} + 1"
+        how = f"{f} x ({one})" if f > 1 else one
+    text = f"<b>Parameters</b>: this conv {conv:,} ({how})"
     if result.output is not None:
         n_in = result.image.size
-        n_out = result.output.size
+        n_out = result.output.size * f
         dense = dense_param_count(n_in, n_out)
         ratio = dense / conv
         more = f"{ratio:,.0f} times more" if ratio >= 1.5 else "about as many"
         text += f" vs a dense layer {n_in:,} &rarr; {n_out:,} units: <b>{dense:,}</b> ({more})"
+    if result.layer2_kernel is not None:
+        k2 = result.layer2_kernel.shape[-1]
+        text += (f"; layer 2: {conv_param_count(k2, f, 1):,} (1 x ({f} x {k2} x {k2} + 1))")
     return text
 
 
@@ -94,7 +118,8 @@ class SpeedPanel(QWidget):
         # At most about a second of loops, on the GUI thread: show that it is busy meanwhile.
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            c = time_vectorised_vs_loops(result.image, result.kernel, result.settings)
+            bank = result.kernels if result.n_filters > 1 else result.kernel
+            c = time_vectorised_vs_loops(result.image, bank, result.settings)
         finally:
             QApplication.restoreOverrideCursor()
         self.last = c

@@ -1,7 +1,9 @@
-"""The multiply-and-sum behind one output pixel, and the window behind one pooled pixel.
+"""The multiply-and-sum behind one output pixel, one pooled pixel, or one layer-2 pixel.
 
 Shows the input patch under the kernel (padding cells marked), the kernel, their element-wise
 products and the sum: sum of products + bias = the value before ReLU, and the value displayed.
+With a colour input there is one patch, kernel slice and product table per channel, each with its
+partial sum; layer 2 has one per layer-1 map.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from cnnviz.lab.conv import PlaygroundResult
 from cnnviz.lab.pixel import pixel_explanation, pool_argmax, pool_window, pooled_receptive_field
+from cnnviz.lab.stack import layer2_explanation
 from ui.theme import PADDING_TEXT, TABLE_BORDER
 from ui.widgets.why import WhyLabel
 
@@ -47,6 +50,25 @@ def _table(values: np.ndarray, padding: np.ndarray | None = None) -> str:
         f"<table cellspacing='0' cellpadding='2' border='1' style='border-color:{TABLE_BORDER}; "
         "font-family:monospace; font-size:9pt'>" + "".join(rows) + "</table>"
     )
+
+
+def _tables(values: np.ndarray, names, padding: np.ndarray | None = None, sums=None) -> str:
+    """One table per slice of ``values`` (n, k, k), each under its name (and over its sum)."""
+    parts = []
+    for i, name in enumerate(names):
+        tail = "" if sums is None else f"<br>Σ = {_number(float(sums[i]), 4)}"
+        parts.append(f"<b>{name}</b>{_table(values[i], padding)}{tail}")
+    return "<br>".join(parts)
+
+
+def _sum_text(partials, names, bias: float, total: float, relu: bool, value: float) -> str:
+    """``R 1.2 + G -0.3 + B 0.1 = 1.0; + bias 0.5 = 1.5 -> ReLU ...; displayed value``."""
+    terms = " + ".join(f"{n} {_number(float(p), 4)}" for n, p in zip(names, partials, strict=True))
+    text = (f"{terms} = {_number(float(np.sum(partials)), 4)}; + bias {_number(bias, 4)} "
+            f"= {_number(total, 4)}")
+    if relu:
+        text += f" &rarr; ReLU: max(0, {_number(total, 4)}) = {_number(max(total, 0.0), 4)}"
+    return text + f"<br><b>displayed value = {_number(value, 4)}</b>"
 
 
 class PixelInspector(QWidget):
@@ -125,11 +147,20 @@ class PixelInspector(QWidget):
                 f" {int(ex.in_padding.sum())} tap(s) fall in the {result.settings.padding_mode} "
                 "padding (magenta, italic)."
             )
+        which = f" of filter {result.selected + 1}" if result.n_filters > 1 else ""
         self.heading.setText(
-            f"<b>Feature-map pixel ({row}, {col})</b> looks at input rows {r0}..{r1}, columns "
-            f"{c0}..{c1}: {k}x{k} taps.{html.escape(pad_note)}"
+            f"<b>Feature-map pixel ({row}, {col}){which}</b> looks at input rows {r0}..{r1}, "
+            f"columns {c0}..{c1}: {k}x{k} taps.{html.escape(pad_note)}"
         )
         self._set_captions("patch (input)", "x kernel", "= products")
+        if ex.patch.ndim == 3:  # one table per colour channel, each with its partial sum
+            names = ("R", "G", "B")
+            self.patch_label.setText(_tables(ex.patch, names, ex.in_padding))
+            self.kernel_label.setText(_tables(ex.kernel, names))
+            self.products_label.setText(_tables(ex.products, names, sums=ex.partial_sums))
+            self.sum_label.setText(_sum_text(ex.partial_sums, names, ex.bias, ex.total,
+                                             result.settings.relu, ex.value))
+            return
         self.patch_label.setText(_table(ex.patch, ex.in_padding))
         self.kernel_label.setText(_table(ex.kernel))
         self.products_label.setText(_table(ex.products))
@@ -181,3 +212,35 @@ class PixelInspector(QWidget):
     def _set_captions(self, *texts: str) -> None:
         for caption, text in zip(self.captions, texts, strict=True):
             caption.setText(f"<b>{text}</b>")
+
+    def explain_layer2(self, result: PlaygroundResult, row: int, col: int) -> None:
+        """Show how layer-2 pixel (row, col) adds up its window of every layer-1 map."""
+        try:
+            ex = layer2_explanation(result, row, col)
+        except ValueError as exc:
+            self.clear()
+            self.heading.setText(str(exc))
+            return
+        self.explanation = ex
+        t, left, b, r = ex.window
+        ft, fl, fb, fr = ex.feature_window
+        it, il, ib, ir = ex.input_field
+        k2 = ex.kernel.shape[-1]
+        maps = "pooled maps" if result.settings.pool != "none" else "feature maps"
+        self.heading.setText(
+            f"<b>Layer-2 pixel ({row}, {col})</b> reads rows {t}..{b - 1}, columns "
+            f"{left}..{r - 1} ({k2}x{k2}) of each of the {len(ex.patch)} layer-1 {maps}; they "
+            f"depend on feature-map rows {ft}..{fb - 1}, columns {fl}..{fr - 1} (cyan) and so on "
+            f"input rows {it}..{ib - 1}, columns {il}..{ir - 1}: a <b>{ex.field_size}x"
+            f"{ex.field_size} receptive field</b> (dashed orange), larger than layer 1's "
+            f"{result.kernel_size}x{result.kernel_size}."
+        )
+        names = [f"map {f + 1}" for f in range(len(ex.patch))]
+        self._set_captions("layer-1 maps (after ReLU, pooling)", "x layer-2 kernel",
+                           "= products")
+        self.patch_label.setText(_tables(ex.patch, names, ex.in_padding))
+        self.kernel_label.setText(_tables(ex.kernel, names))
+        self.products_label.setText(_tables(ex.products, names, sums=ex.partial_sums))
+        relu = result.layer2 is not None and result.layer2.relu
+        self.sum_label.setText(_sum_text(ex.partial_sums, names, ex.bias, ex.total, relu,
+                                         ex.value))

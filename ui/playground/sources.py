@@ -10,6 +10,9 @@ decoded off the GUI thread by a :class:`~ui.widgets.tasks.TaskRunner`, with a ti
 window nor, being remembered, lock out the next start. The remembered file is reopened only if
 it opened cleanly last time; its state (``ok``, ``opening``, ``failed``) is saved before the
 attempt, so a crash or a kill during it also counts as a failure.
+
+In RGB mode (:meth:`SourceMenu.set_channels`) photos and files keep their three colour channels
+and grey sources (patterns, drawings) become three equal channels.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel
 
 from cnnviz.data.bundled import SAMPLE_PHOTOS, asset_path
+from cnnviz.data.images import to_grey
 from cnnviz.lab import patterns
 from cnnviz.limits import IMAGE_DECODE_SECONDS
+from ui.widgets.colour_image import header_notes, load_colour_image
 from ui.widgets.draw_dialog import DrawDialog
 from ui.widgets.image_io import IMAGE_FILE_FILTER, load_grey_image
 from ui.widgets.settings import note, read_setting, sync_settings, write_setting
@@ -42,10 +47,17 @@ _STATE_KEY = "playground/sourceFileState"  # "ok", "opening" (or crashed opening
 _STATES = ("ok", "opening", "failed")
 
 
-def decode_image_file(_task, path: str):
-    """A background task: the playground's grey input from ``path`` and a note (see
-    :func:`ui.widgets.image_io.load_grey_image`)."""
-    return load_grey_image(path)
+def decode_image_file(_task, path: str, colour: bool = False):
+    """A background task: the playground's input from ``path`` and a note on what was done.
+
+    Grey (H, W) through :func:`ui.widgets.image_io.load_grey_image`, or with ``colour`` three
+    planes (3, H, W) through :func:`ui.widgets.colour_image.load_colour_image`.
+    """
+    if colour:
+        return load_colour_image(path)
+    image, note_text = load_grey_image(path)
+    notes = [*header_notes(path), *([note_text] if note_text else [])]
+    return image, "; ".join(notes) or None
 
 
 @dataclass
@@ -68,7 +80,8 @@ class SourceMenu(QObject):
     Signals
     -------
     sigImageChosen(object, str)
-        A usable input: grey float32 ndarray, shape (H, W), values in [0, 1], and its name.
+        A usable input: float32 ndarray in [0, 1], shape (H, W) in grey mode or (3, H, W) in
+        RGB mode, and its name.
     sigStatus(str)
         A message for the status bar (a refused file, a scaled-down image).
     """
@@ -89,6 +102,7 @@ class SourceMenu(QObject):
         self.tasks = TaskRunner(self)
         self.tasks.sigResult.connect(self._on_decoded)
         self.tasks.sigError.connect(self._on_decode_failed)
+        self._channels = "grey"
         self._populate()
         combo.activated.connect(self.activate)
 
@@ -136,13 +150,26 @@ class SourceMenu(QObject):
         self.tasks.shutdown()
         self._finish(self._request, False)
 
+    def channels(self) -> str:
+        """``"grey"`` or ``"rgb"``: what the images announced look like."""
+        return self._channels
+
+    def set_channels(self, mode: str) -> None:
+        """Announce images in ``"grey"`` (H, W) or ``"rgb"`` (3, H, W); the current source is
+        offered again in the new mode."""
+        if mode not in ("grey", "rgb"):
+            raise ValueError(f"channels must be 'grey' or 'rgb', not {mode!r}")
+        if mode != self._channels:
+            self._channels = mode
+            self.activate(self._index)
+
     def use_array(self, array: np.ndarray, name: str = "image") -> bool:
-        """Use a grey (H, W) array in [0, 1]; the menu names it ``Array: name``. False (with a
-        message) if it is not a 2-D array of finite numbers."""
-        image = self._offer(array, name)
-        if image is None:
+        """Use an array in [0, 1]: grey (H, W) or colour (3, H, W); the menu names it
+        ``Array: name``. False (with a message) if it is not an image of finite numbers."""
+        if self._offer(array, name) is None:
             return False
-        self._kept["array"] = (image, name)
+        # the array as given: a mode switch converts it afresh, never a conversion of one
+        self._kept["array"] = (np.clip(np.asarray(array, dtype=np.float32), 0.0, 1.0), name)
         self._select_custom(f"Array: {name}", ("array", None))
         return True
 
@@ -157,7 +184,8 @@ class SourceMenu(QObject):
         request = _Request(str(path), remembered)
         self._request = request
         self._info.setText(f"Opening {Path(path).name}…")
-        self.tasks.start("image", decode_image_file, str(path), time_limit=IMAGE_DECODE_SECONDS)
+        self.tasks.start("image", decode_image_file, str(path), self._channels == "rgb",
+                         time_limit=IMAGE_DECODE_SECONDS)
         if not wait:
             return True
         if request.outcome is None:
@@ -201,6 +229,16 @@ class SourceMenu(QObject):
             write_setting(_STATE_KEY, "failed")
         self._finish(request, False)
 
+    @Slot(str)
+    def choose_pattern(self, name: str) -> None:
+        """Use the pattern called ``name`` (an example asks for the one it is made for)."""
+        combo = self._combo
+        index = next((i for i in range(combo.count()) if combo.itemData(i) == ("pattern", name)),
+                     -1)
+        if index >= 0 and index != self._index:
+            combo.setCurrentIndex(index)
+            self.activate(index)
+
     @Slot(int)
     def activate(self, index: int) -> None:
         """Use the source of entry ``index`` (what a user's choice in the menu does)."""
@@ -236,14 +274,23 @@ class SourceMenu(QObject):
 
     # -- the image ------------------------------------------------------------------------------
     def _offer(self, array: np.ndarray, name: str) -> np.ndarray | None:
-        """Announce ``array`` as the input if it is usable; the image used, or None."""
+        """Announce ``array`` (grey (H, W) or colour (3, H, W)) as the input, in the current
+        channel mode, if it is usable; the image used, or None."""
         a = np.asarray(array, dtype=np.float32)
-        if a.ndim != 2 or a.size == 0 or not np.all(np.isfinite(a)):
-            self._show_problem(f"Cannot use {name}: it must be a 2-D array of finite numbers.")
+        colour = a.ndim == 3 and a.shape[0] == 3
+        if (a.ndim != 2 and not colour) or a.size == 0 or not np.all(np.isfinite(a)):
+            self._show_problem(f"Cannot use {name}: it must be a 2-D (grey) or 3 x H x W "
+                               "(colour) array of finite numbers.")
             return None
         image = np.clip(a, 0.0, 1.0)
+        if self._channels == "grey" and colour:
+            image = to_grey(np.moveaxis(image, 0, -1))  # BT.601 luma, as for colour files
+        elif self._channels == "rgb" and not colour:
+            image = np.repeat(image[None], 3, axis=0)  # grey: three equal channels
         self._message.hide()
-        self._info.setText(f"{name}: {a.shape[1]}x{a.shape[0]} pixels")
+        h, w = image.shape[-2:]
+        kind = ", 3 channels (R, G, B)" if image.ndim == 3 else ""
+        self._info.setText(f"{name}: {w}x{h} pixels{kind}")
         self._info_text = self._info.text()
         self.sigImageChosen.emit(image, name)
         return image
@@ -252,9 +299,9 @@ class SourceMenu(QObject):
         self._info.setText(self._info_text)
 
     def _load_path(self, path) -> bool:
-        """A bundled photo, decoded at once (the app's own small files)."""
+        """A bundled photo, decoded at once (the app's own small files), in the channel mode."""
         try:
-            image, note_text = load_grey_image(path)
+            image, note_text = decode_image_file(None, str(path), self._channels == "rgb")
         except (ValueError, OSError) as exc:
             self._show_problem(str(exc))
             return False
@@ -266,7 +313,7 @@ class SourceMenu(QObject):
         if note_text:
             self._info.setText(f"{name}: {note_text}")
             self._info_text = self._info.text()
-            self.sigStatus.emit(f"{name} was {note_text} to keep the playground live.")
+            self.sigStatus.emit(f"Opened {name}: {note_text}.")
 
     def _show_problem(self, message: str) -> None:
         self._message.setText(message)

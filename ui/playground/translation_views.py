@@ -120,15 +120,19 @@ class TranslationViews(pg.GraphicsLayoutWidget):
     # ------------------------------------------------------------------ public API
     def show_report(self, r: TranslationReport, aligned: bool = False) -> None:
         """Draw a report; ``aligned`` shows the feature-map change after moving the map back."""
-        shape_changed = self._image_shape != r.image.shape
-        self._image_shape = r.image.shape
+        shape = r.image.shape[-2:]
+        shape_changed = self._image_shape != shape
+        self._image_shape = shape
         if shape_changed:
             self._centre = None
-        h, w = r.image.shape
+        h, w = shape
         in_rect = QRectF(0, 0, w, h)
         self._show(0, 0, r.image, in_rect, self._grey, (0.0, 1.0))
         self._show(1, 0, r.shifted_image, in_rect, self._grey, (0.0, 1.0))
-        self._show(2, 0, r.shifted_image - r.image, in_rect, self._diverging, (-1.0, 1.0))
+        change = r.shifted_image - r.image
+        if change.ndim == 3:  # a colour image: the change averaged over its channels
+            change = change.mean(axis=0)
+        self._show(2, 0, change, in_rect, self._diverging, (-1.0, 1.0))
         out_rect, pool_rect = self._geometry(r)
         levels = _symmetric(r.output)
         self._show(0, 1, r.output, out_rect, self._diverging, levels)
@@ -175,8 +179,13 @@ class TranslationViews(pg.GraphicsLayoutWidget):
         if array is None or rect is None:
             item.clear()
             return
-        item.setImage(np.asarray(array, dtype=np.float32), levels=levels, autoLevels=False)
-        item.setColorMap(cmap)
+        array = np.asarray(array, dtype=np.float32)
+        if array.ndim == 3:  # colour (3, H, W): shown as RGB, no colour map
+            item.setLookupTable(None)
+            item.setImage(np.moveaxis(array, 0, -1), levels=levels, autoLevels=False)
+        else:
+            item.setImage(array, levels=levels, autoLevels=False)
+            item.setColorMap(cmap)
         item.setRect(rect)
 
     def _outline(self, index: int, mask, rect: QRectF | None) -> None:

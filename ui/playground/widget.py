@@ -7,7 +7,10 @@ changed by signals: the :class:`~ui.playground.sources.SourceMenu` (the input im
 :class:`~ui.playground.conv_views.ConvViews` and :class:`~ui.playground.colour_mode.ColourModeCombo`
 (what is shown, and how), the :class:`~ui.playground.hover.HoverController` (which pixel is
 explained), the :class:`~ui.playground.export_menu.ExportMenu` and the
-:class:`~ui.playground.panel_tabs.PanelTabs`. The widget itself only wires them and runs the
+:class:`~ui.playground.panel_tabs.PanelTabs`. The channel mode, the bank of filters and
+layer 2 are bound by the :class:`~ui.playground.bank_editor.BankEditor` and
+:class:`~ui.playground.layer2_editor.Layer2Editor`; a :class:`~cnnviz.lab.bank.LayerCache`
+recomputes only the maps an edit changed. The widget itself only wires them and runs the
 compute -> display flow.
 
 Every edit only *schedules* a recomputation on a 0-ms single-shot timer, so a burst of edits in
@@ -21,7 +24,9 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from cnnviz.lab import patterns
+from cnnviz.lab.bank import LayerCache
 from cnnviz.lab.conv import ConvSettings, PlaygroundResult, compute
+from ui.playground.bank_editor import BankEditor
 from ui.playground.colour_mode import ColourModeCombo
 from ui.playground.controls import ControlsPanel
 from ui.playground.conv_views import ConvViews
@@ -29,6 +34,7 @@ from ui.playground.export_menu import ExportMenu
 from ui.playground.header import ResultHeader
 from ui.playground.hover import HoverController
 from ui.playground.kernel_editor import KernelEditor
+from ui.playground.layer2_editor import Layer2Editor
 from ui.playground.panel_tabs import PanelTabs
 from ui.playground.sources import PATTERN_SIZE, SourceMenu
 
@@ -54,6 +60,7 @@ class PlaygroundWidget(QWidget):
         self.setAcceptDrops(True)
         self._image = patterns.pattern("Disc", PATTERN_SIZE)  # until the sources choose one
         self._result: PlaygroundResult | None = None
+        self._cache = LayerCache()
         self._sized = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -63,6 +70,8 @@ class PlaygroundWidget(QWidget):
         self.controls = ControlsPanel()
         self.kernel_grid = self.controls.kernel_grid
         self.kernel_editor = KernelEditor(self.controls, self)
+        self.bank = BankEditor(self.controls, self)
+        self.layer2_editor = Layer2Editor(self.controls, self.bank, self)
         self.sources = SourceMenu(
             self.controls.image_combo, self.controls.image_info, self.controls.image_message, self
         )
@@ -124,13 +133,24 @@ class PlaygroundWidget(QWidget):
         self.kernel_grid.sigKernelChanged.connect(self._schedule)
         self.controls.sigSettingsChanged.connect(self._schedule)
         self.kernel_editor.sigSizeChanged.connect(self.controls.padding_spin.setMaximum)
+        self.kernel_grid.sigSelectionChanged.connect(self._schedule)
+        self.bank.sigChanged.connect(self._schedule)
+        self.bank.sigChannelsChanged.connect(self.sources.set_channels)
+        self.layer2_editor.sigChanged.connect(self._schedule)
+        self.layer2_editor.sigPatternWanted.connect(self.sources.choose_pattern)
         # How it is shown and explained.
         views, hover = self.views, self.hover
         views.output_view.sigHover.connect(hover.hover_output)
         views.output_view.sigClicked.connect(hover.click_output)
         views.pooled_view.sigHover.connect(hover.hover_pooled)
         views.input_view.sigHover.connect(hover.hover_input)
+        stack = views.stack
+        stack.strip.sigHover.connect(hover.hover_output)
+        stack.bank.sigHover.connect(hover.hover_bank)
+        stack.bank.sigSelect.connect(self.kernel_grid.select)
+        stack.layer2.sigHover.connect(hover.hover_layer2)
         views.sigModeChanged.connect(self._update_panels)  # the histogram marks the new scale
+        views.sigStackShown.connect(self._give_views_room)
         self.animation.sigFrame.connect(hover.show_frame)
         self.animation.sigFinished.connect(self._redraw)
         self.speed.button.clicked.connect(self._time_convolution)
@@ -138,7 +158,8 @@ class PlaygroundWidget(QWidget):
         self.header.sigWhy.connect(self.controls.sigWhy)  # pinned beside the controls
         self.inspector.why_label.sigClicked.connect(self.controls.sigWhy)
         self.controls.sigWhy.connect(self.sigStatus)
-        for part in (self.sources, self.kernel_editor, self.hover, self.export_menu, self.tabs):
+        for part in (self.sources, self.kernel_editor, self.hover, self.export_menu, self.tabs,
+                     self.bank, self.layer2_editor):
             part.sigStatus.connect(self.sigStatus)
 
     def _restore_settings(self) -> None:
@@ -161,6 +182,14 @@ class PlaygroundWidget(QWidget):
             views = int(total * 0.62)
             self._right_splitter.setSizes([views, total - views])
 
+    @Slot()
+    def _give_views_room(self) -> None:
+        # Two rows of maps need more of the height than one: about 70% instead of 62%.
+        total = sum(self._right_splitter.sizes())
+        if total > 0 and self._sized:
+            views = int(total * 0.7)
+            self._right_splitter.setSizes([views, total - views])
+
     # -- public API -------------------------------------------------------------------------------
     def current_result(self) -> PlaygroundResult:
         """What is displayed now (a pending recomputation is done first)."""
@@ -174,11 +203,16 @@ class PlaygroundWidget(QWidget):
         return self.controls.settings()
 
     def set_image(self, array: np.ndarray, name: str = "image") -> bool:
-        """Use a grey (H, W) array in [0, 1] as the input; False (with a message) if unusable.
+        """Use an array in [0, 1] as the input, grey (H, W) or colour (3, H, W) (converted to the
+        channel mode); False (with a message) if unusable.
 
         ``imageSourceCombo`` then names it, so the menu never claims another source.
         """
         return self.sources.use_array(array, name)
+
+    def set_channel_mode(self, mode: str) -> None:
+        """``"grey"`` or ``"rgb"``, as ``channelModeCombo`` does."""
+        self.bank.set_channels(mode)
 
     def load_image(self, path, wait: bool = True) -> bool:
         """Open an image file as the input; on failure keep the current image and say why.
@@ -194,7 +228,11 @@ class PlaygroundWidget(QWidget):
         self.sources.shutdown()
 
     def set_kernel(self, kernel: np.ndarray) -> bool:
-        """Load a square kernel (k = 1..9), resizing ``kernelSizeSpin``; False (says why) if not."""
+        """Load a square kernel (k = 1..9), resizing ``kernelSizeSpin``, into the selected
+        filter; False (says why) if not. A colour kernel (3, k, k) switches to RGB first."""
+        kernel = np.asarray(kernel)
+        if kernel.ndim == 3 and kernel.shape[0] == 3 and self.kernel_grid.channels() != 3:
+            self.set_channel_mode("rgb")
         return self.kernel_editor.load(kernel)
 
     def export_map(self, which: str, path: str | None = None) -> str | None:
@@ -216,7 +254,11 @@ class PlaygroundWidget(QWidget):
 
     @Slot()
     def _refresh(self) -> None:
-        self._result = compute(self._image, self.kernel_grid.kernel(), self.controls.settings())
+        grid = self.kernel_grid
+        self._result = compute(
+            self._image, grid.kernels(), self.controls.settings(), self.bank.biases(),
+            grid.selected(), self.layer2_editor.layer2(), self._cache,
+        )
         self._redraw()
         self.sigResultChanged.emit(self._result)
 
@@ -227,6 +269,7 @@ class PlaygroundWidget(QWidget):
         self.header.show_result(result)
         self.animation.set_total(0 if result.output is None else result.output.size)
         self.hover.set_result(result)
+        self.layer2_editor.show_result(result)
         self._update_panels()
 
     @Slot()

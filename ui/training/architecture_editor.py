@@ -173,7 +173,7 @@ class ArchitectureEditor(QWidget):
         ----------
         input_shape : tuple (C, H, W)
         n_classes : int
-        sample : ndarray, shape (H, W), optional
+        sample : ndarray, shape (H, W) or (3, H, W), optional
             Shown under the receptive-field highlight.
         """
         self._input_shape = tuple(int(s) for s in input_shape)

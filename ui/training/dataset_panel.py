@@ -16,6 +16,7 @@ import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QGridLayout,
@@ -34,6 +35,7 @@ BUILTINS = (
     ("Lines: vertical vs horizontal (8x8)", "lines"),
     ("Shapes: 5 classes (28x28)", "shapes"),
     ("Handwritten digits (8x8, real)", "digits"),
+    ("Coloured shapes: colour decides (20x20 RGB)", "colour-shapes"),
 )
 OPEN_MNIST = "Open MNIST files..."
 OPEN_FOLDER = "Open image folder..."
@@ -43,19 +45,28 @@ PREVIEW_ROWS = 3
 
 
 def grey_pixmap(image: np.ndarray, side: int = 56) -> QPixmap:
-    """A QPixmap of a [0, 1] grey image whose longer side is about ``side`` pixels.
+    """A QPixmap of a [0, 1] image whose longer side is about ``side`` pixels.
 
     Small images are enlarged by a whole factor with visible pixels (an 8x8 digit stays crisp);
     large ones are shrunk smoothly.
 
     Parameters
     ----------
-    image : ndarray, shape (H, W), values in [0, 1]
+    image : ndarray, shape (H, W) grey, or (1, H, W) or (3, H, W) (colour), values in [0, 1]
     side : int
     """
-    data = np.ascontiguousarray(np.clip(image, 0, 1) * 255, dtype=np.uint8)
-    h, w = data.shape
-    pixmap = QPixmap.fromImage(QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy())
+    a = np.asarray(image)
+    if a.ndim == 3 and a.shape[0] == 1:
+        a = a[0]
+    if a.ndim == 3:  # colour planes -> packed RGB rows
+        data = np.ascontiguousarray(np.moveaxis(np.clip(a, 0, 1) * 255, 0, -1), dtype=np.uint8)
+        h, w = data.shape[:2]
+        qimage = QImage(data.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+    else:
+        data = np.ascontiguousarray(np.clip(a, 0, 1) * 255, dtype=np.uint8)
+        h, w = data.shape
+        qimage = QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8)
+    pixmap = QPixmap.fromImage(qimage.copy())
     factor = side / max(h, w)
     if factor >= 1:
         k = int(factor)
@@ -103,17 +114,18 @@ def read_data_file(task, path: str, seed: int) -> tuple[Dataset, str]:
     return load_dataset(path, seed, cancel=_cancel_event(task)), ""
 
 
-def read_image_folder(task, path: str, size: int, seed: int) -> tuple[Dataset, str]:
-    """A folder with one sub-folder of images per class (a background task: Qt's image readers
-    are safe off the GUI thread; pixmaps are not, and none is made here), and a note saying what
-    was loaded and skipped."""
+def read_image_folder(task, path: str, size: int, seed: int,
+                      colour: bool = False) -> tuple[Dataset, str]:
+    """A folder with one sub-folder of images per class, grey or (``colour``) with 3 channels (a
+    background task: Qt's image readers are safe off the GUI thread; pixmaps are not, and none is
+    made here), and a note saying what was loaded and skipped."""
     from ui.widgets.image_io import load_image_folder
 
     cancel = _cancel_event(task)
-    folder = load_image_folder(path, size=(size, size), cancel=cancel)
+    folder = load_image_folder(path, size=(size, size), cancel=cancel, colour=colour)
     dataset = from_arrays(folder.images, folder.labels, folder.class_names, seed=seed,
                           name=Path(path).name, cancel=cancel)
-    return dataset, folder.note()
+    return dataset, folder.note() + ("; in colour (3 channels)" if colour else "")
 
 
 def given_dataset(_task, dataset: Dataset, note: str) -> tuple[Dataset, str]:
@@ -142,6 +154,7 @@ class DatasetPanel(QWidget):
         self._sources: dict[str, tuple] = {}  # combo key of a file -> (reader, args) to read it
         self._pending_index: int | None = None
         self._pending_call: tuple = (read_builtin, ())
+        self._folder: tuple[str, int] | None = None  # the last image folder chosen
         self.tasks = TaskRunner(self)
         self.tasks.sigResult.connect(self._on_read)
         self.tasks.sigError.connect(self._on_read_error)
@@ -163,6 +176,12 @@ class DatasetPanel(QWidget):
         self.folder_size_spin.setValue(28)
         self.folder_size_spin.setSuffix(" px")
         self.folder_size_spin.setToolTip("Images from a folder are resized to this square size.")
+        self.colour_check = QCheckBox("Folders in colour (3 channels)")
+        self.colour_check.setObjectName("colourCheck")
+        self.colour_check.setToolTip(
+            "Image folders: keep the red, green and blue channels, so the first layer gets a "
+            "3 x k x k slice per filter and can learn colour. Off: images are turned grey.")
+        self.colour_check.toggled.connect(self._on_colour_toggled)
         self.status_label = plain_label()  # file and folder names come from the user
         self.status_label.setObjectName("datasetStatus")
         self.status_label.setWordWrap(True)
@@ -187,8 +206,8 @@ class DatasetPanel(QWidget):
         return self.tasks.is_busy("dataset")
 
     def load_builtin(self, key: str, seed: int = 0) -> bool:
-        """Load "lines", "shapes" or "digits" now (they are small); False, with a message, on
-        error. A file still loading is abandoned."""
+        """Load "lines", "shapes", "digits" or "colour-shapes" now (they are small); False, with a
+        message, on error. A file still loading is abandoned."""
         index = self.combo.findData(key)
         if index < 0:
             return False
@@ -200,8 +219,18 @@ class DatasetPanel(QWidget):
         self._start(read_data_file, (str(path), seed))
 
     def load_folder(self, path: str, seed: int = 0) -> None:
-        """Read an image folder (one sub-folder per class) in the background."""
-        self._start(read_image_folder, (str(path), self.folder_size_spin.value(), seed))
+        """Read an image folder (one sub-folder per class) in the background, in colour when
+        ``colourCheck`` is on."""
+        self._folder = (str(path), seed)
+        self._start(read_image_folder, (str(path), self.folder_size_spin.value(), seed,
+                                        self.colour_check.isChecked()))
+
+    @Slot(bool)
+    def _on_colour_toggled(self, _colour: bool) -> None:
+        # The folder in use is read again, in the new mode (a built-in set keeps its channels).
+        fn = self._pending_call[0]
+        if fn is read_image_folder and self._folder is not None:
+            self.load_folder(*self._folder)
 
     def use_dataset(self, dataset: Dataset, note: str = "") -> None:
         """Show ``dataset`` (made elsewhere, e.g. a loaded model's stand-in images) as the
@@ -333,7 +362,7 @@ class DatasetPanel(QWidget):
         picks = preview_indices(ds.y_train, ds.n_classes, PREVIEW_COLUMNS * PREVIEW_ROWS)
         for n, i in enumerate(picks):
             cell = QLabel()
-            cell.setPixmap(grey_pixmap(ds.x_train[i, 0]))
+            cell.setPixmap(grey_pixmap(ds.x_train[i]))
             cell.setToolTip(literal_markup(f"training sample {i}: {ds.class_names[ds.y_train[i]]}"))
             caption = plain_label(ds.class_names[ds.y_train[i]])
             caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)

@@ -127,10 +127,11 @@ class DrawDigitPanel(QWidget):
         ctx = self._context
         if ctx is None:
             return
-        _, h, w = ctx.dataset.input_shape
+        c, h, w = ctx.dataset.input_shape
         x = fit_to_input(self.canvas.image(), (h, w))
         show_grey(self.seen_item, x)
-        probs = ctx.predict(x)
+        # A grey drawing for a colour network: the same strokes in R, G and B.
+        probs = ctx.predict(np.repeat(x[None], c, axis=0) if c > 1 else x)
         self._last_probs = probs
         if probs is None:
             self.result.setText("No weights yet: train (or load) a model first.")

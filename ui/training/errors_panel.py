@@ -191,7 +191,7 @@ class ErrorsPanel(QWidget):
         for i in shown:
             truth = int(ds.y_test[i])
             pred = self._prediction(i)
-            item = QListWidgetItem(QIcon(grey_pixmap(ds.x_test[i, 0], 48)),
+            item = QListWidgetItem(QIcon(grey_pixmap(ds.x_test[i], 48)),
                                    f"{names[truth]}→{names[pred]}")
             item.setData(Qt.ItemDataRole.UserRole, i)
             item.setToolTip(literal_markup(f"test sample {i}: true {names[truth]}, predicted "

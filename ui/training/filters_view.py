@@ -1,5 +1,10 @@
 """Every first-layer filter as a small image on one shared diverging scale, with a timeline.
 
+Filters over a colour input (3 channels) are drawn as small RGB images: each weight's sign and
+size become how much of that colour the pixel has (grey = 0), on one symmetric scale for all
+filters, so a filter that looks for red looks red. ``filterChannelsCheck`` shows the R, G and B
+slices one by one on the diverging scale instead.
+
 Why (idea 15): the first layer starts as random noise; watching the same filters turn into edge and
 stroke detectors while the loss falls shows that the network *learns* its features rather than
 being given them. A shared, zero-centred scale keeps positive and negative weights comparable
@@ -33,8 +38,25 @@ MAX_FRAMES = 240  # timeline length; older frames are thinned (every other dropp
 WHY = (
     "Why: these are the first layer's weights. They start as noise and become edge and stroke "
     "detectors as training lowers the loss: the network learns its features. Blue = negative, "
-    "red = positive, on one shared scale."
+    "red = positive, on one shared scale. On colour data each filter is drawn in colour: grey "
+    "is zero, and a filter that looks for red turns red."
 )
+
+
+def rgb_filter_images(filters: np.ndarray, bound: float) -> np.ndarray:
+    """Colour filters as RGB pictures: weight 0 is mid-grey, +``bound`` full, -``bound`` none.
+
+    Parameters
+    ----------
+    filters : ndarray, shape (F, 3, kh, kw)
+    bound : float
+        The largest |weight| (of all filters: one scale, so they compare).
+
+    Returns
+    -------
+    ndarray, shape (F, 3, kh, kw), values in [0, 1]
+    """
+    return np.clip(0.5 + np.asarray(filters, dtype=np.float64) / (2 * max(bound, 1e-12)), 0, 1)
 
 
 def filter_images(filters: np.ndarray) -> list[np.ndarray]:
@@ -93,6 +115,13 @@ class FiltersView(QWidget):
             "filter."
         )
         self.gradients_check.toggled.connect(self._mark_dirty)
+        self.channels_check = QCheckBox("R, G, B slices")
+        self.channels_check.setObjectName("filterChannelsCheck")
+        self.channels_check.setToolTip(
+            "Colour filters: show each filter's red, green and blue slices one by one (blue < 0 < "
+            "red) instead of one colour picture per filter.")
+        self.channels_check.toggled.connect(self._mark_dirty)
+        self.channels_check.hide()
         self.open_button = QPushButton("Open in playground")
         self.open_button.setObjectName("openInPlaygroundButton")
         self.open_button.setToolTip(
@@ -111,6 +140,7 @@ class FiltersView(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.gradients_check)
+        top.addWidget(self.channels_check)
         top.addWidget(self.scale_label, 1)
         top.addWidget(self.open_button)
         self.replay_button = QPushButton("Replay")
@@ -175,13 +205,28 @@ class FiltersView(QWidget):
             return None
         return self._frames[min(self.slider.value(), len(self._frames) - 1)]
 
-    def displayed_images(self) -> list[np.ndarray]:
-        """The 2-D arrays currently shown (weights or gradients per the toggle)."""
+    def _source(self) -> np.ndarray | None:
+        """The (F, C, kh, kw) array shown: weights or gradients, per the toggle."""
         frame = self.current_frame()
         if frame is None:
-            return []
+            return None
         _, weights, grads = frame
-        source = grads if (self.gradients_check.isChecked() and grads is not None) else weights
+        return grads if (self.gradients_check.isChecked() and grads is not None) else weights
+
+    def in_colour(self) -> bool:
+        """True when each filter is drawn as one RGB picture (3 input channels, no slices)."""
+        source = self._source()
+        return source is not None and source.shape[1] == 3 and not self.channels_check.isChecked()
+
+    def displayed_images(self) -> list[np.ndarray]:
+        """The images currently shown: one (kh, kw, 3) RGB picture per colour filter, else one
+        2-D array per (filter, channel)."""
+        source = self._source()
+        if source is None:
+            return []
+        if self.in_colour():
+            bound = symmetric_levels(source)[1]
+            return list(np.moveaxis(rgb_filter_images(source, bound), 1, -1))
         return filter_images(source)
 
     @Slot()
@@ -218,22 +263,28 @@ class FiltersView(QWidget):
             return
         self._dirty = False
         images = self.displayed_images()
+        source = self._source()
+        self.channels_check.setVisible(source is not None and source.shape[1] == 3)
         if not images:
             self.image_item.clear()
             self.selection.setVisible(False)
             self._grid = (0, 1, 1, 1)
             self.frame_label.setText("no filters yet")
             return
-        stack = np.stack(images)
-        bound = symmetric_levels(stack)[1]
-        count, (kh, kw) = len(images), images[0].shape
+        bound = symmetric_levels(source)[1]
+        count, (kh, kw) = len(images), images[0].shape[:2]
         cols = int(np.ceil(np.sqrt(count * 1.5)))
-        montage = tile(stack, columns=cols, gap=1)
+        montage = self._montage(images, cols)
         if self._grid != (count, cols, kh, kw):
             self._grid = (count, cols, kh, kw)
             self.graphics.setRange(xRange=(-0.6, montage.shape[1] + 0.6),
                                    yRange=(-0.6, montage.shape[0] + 0.6), padding=0.0)
-        self.image_item.setImage(montage, levels=(-bound, bound), autoLevels=False)
+        if montage.ndim == 3:
+            self.image_item.setLookupTable(None)
+            self.image_item.setImage(montage, levels=(0.0, 1.0), autoLevels=False)
+        else:
+            self.image_item.setColorMap(colormap(DIVERGING))
+            self.image_item.setImage(montage, levels=(-bound, bound), autoLevels=False)
         self._selected = min(self._selected, count - 1)
         r, c = divmod(self._selected, cols)
         self.selection.setRect(QRectF(c * (kw + 1) - 0.5, r * (kh + 1) - 0.5, kw + 1, kh + 1))
@@ -244,6 +295,15 @@ class FiltersView(QWidget):
         self.scale_label.setText(f"{what}: ±{bound:.3g}")
         self.scale_label.setToolTip(f"All filters share one colour scale, -{bound:.3g} (blue) to "
                                     f"+{bound:.3g} (red), so they can be compared.")
+
+    @staticmethod
+    def _montage(images: list[np.ndarray], cols: int) -> np.ndarray:
+        """The images tiled: 2-D on the diverging scale, or (H, W, 3) colour with white gaps."""
+        stack = np.stack(images)
+        if stack.ndim == 4:
+            return np.stack([tile(stack[..., c], columns=cols, gap=1, fill=1.0)
+                             for c in range(3)], axis=-1)
+        return tile(stack, columns=cols, gap=1)
 
     # ----- selection and the playground bridge ---------------------------------------------------
     def _index_at(self, scene_pos) -> int | None:
@@ -282,9 +342,14 @@ class FiltersView(QWidget):
         self.open_in_playground(self._selected)
 
     def open_in_playground(self, index: int) -> None:
-        """Emit ``sigOpenInPlayground`` with a copy of filter image ``index`` (its weights)."""
+        """Emit ``sigOpenInPlayground`` with a copy of filter image ``index`` (its weights): a
+        (3, kh, kw) kernel for a colour filter drawn in colour, else a (kh, kw) slice."""
         frame = self.current_frame()
         if frame is None:
+            return
+        if self.in_colour():
+            if 0 <= index < len(frame[1]):
+                self.sigOpenInPlayground.emit(np.array(frame[1][index], dtype=np.float64))
             return
         images = filter_images(frame[1])
         if 0 <= index < len(images):

@@ -56,6 +56,7 @@ def build_studio_layout(host: QWidget, parts: StudioParts) -> QTabWidget:
     folder_row.addWidget(QLabel("Folder images resized to"))
     folder_row.addWidget(parts.dataset_panel.folder_size_spin)
     data_layout.addLayout(folder_row)
+    data_layout.addWidget(parts.dataset_panel.colour_check)
     data_layout.addWidget(parts.dataset_panel.status_label)
     train_box = QGroupBox("Training")
     QVBoxLayout(train_box).addWidget(parts.controls)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.theme import HIGHLIGHT, SMALL_TEXT_STYLE
-from ui.widgets.image_views import image_view
+from ui.widgets.image_views import image_view, show_image
 from ui.widgets.text import plain_label
 from ui.widgets.why import WhyLabel
 
@@ -65,11 +65,11 @@ class ReceptiveFieldView(QWidget):
         layout.addLayout(caption)
 
     def set_sample(self, sample: np.ndarray | None, input_shape) -> None:
-        """Show ``sample`` (H, W) in [0, 1] (a blank image of ``input_shape`` if None)."""
+        """Show ``sample`` (H, W), or (3, H, W) in colour, in [0, 1] (a blank image of
+        ``input_shape`` if None)."""
         self._shape = tuple(input_shape)
         h, w = self._shape[1:]
-        img = np.zeros((h, w)) if sample is None else np.asarray(sample, dtype=np.float64)
-        self.image.setImage(img, levels=(0.0, 1.0))
+        show_image(self.image, np.zeros((h, w)) if sample is None else sample)
         self.plot.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
         self._click = (h / 2.0, w / 2.0)
         self._draw()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from ui.theme import PLOT_BACKGROUND, SMALL_TEXT, SMALL_TEXT_STYLE
 from ui.training.session import TrainingSession
-from ui.widgets.image_views import show_grey, show_signed
+from ui.widgets.image_views import show_grey, show_image, show_signed
 from ui.widgets.probability_bars import ProbabilityBars
 from ui.widgets.text import plain_label
 from ui.widgets.tiling import tile
@@ -147,7 +147,7 @@ class StepView(QWidget):
         p = np.asarray(t.probs[s])
         self.summary.setText(f"One batch of {len(t.y)} images; batch loss {t.loss:.4f}; "
                              f"learning rate {t.lr:g}.")
-        show_grey(self.in_item, t.x[s, 0])
+        show_image(self.in_item, t.x[s])
         conv_i = next((i for i, n in enumerate(t.layer_names) if "conv" in n.lower()), None)
         if conv_i is not None:
             maps = np.asarray(t.activations[conv_i][s])

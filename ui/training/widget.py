@@ -31,7 +31,8 @@ from ui.training.step_view import StepView
 from ui.widgets.curves import CurvesView
 from ui.widgets.settings import read_setting, write_setting
 
-BUILTIN_KEYS = ("lines", "shapes", "digits")  # the data sets remembered for the next start
+# the data sets remembered for the next start
+BUILTIN_KEYS = ("lines", "shapes", "digits", "colour-shapes")
 
 
 class TrainingWidget(QWidget):
@@ -207,7 +208,8 @@ class TrainingWidget(QWidget):
     def _on_dataset_changed(self, ds) -> None:
         self.session.set_dataset(ds)
         self.editor.set_spec(arch.default_architecture(ds.name, ds.input_shape, ds.n_classes))
-        self.editor.set_input(ds.input_shape, ds.n_classes, ds.x_train[0, 0])
+        sample = ds.x_train[0, 0] if ds.input_shape[0] == 1 else ds.x_train[0]
+        self.editor.set_input(ds.input_shape, ds.n_classes, sample)
         self.sigStatus.emit(f"Data: {self.dataset_panel.status_label.text()} — network set to the "
                             "suggested one for it.")
         self._update_buttons()

@@ -116,7 +116,8 @@ def _open(path: str | os.PathLike[str]) -> _Source:
     return _Source(name, header, array, buffer, reader)
 
 
-def _decode(source: _Source) -> np.ndarray:
+def _decode(source: _Source, convert=None) -> np.ndarray:
+    """Read the pixels; ``convert`` (QImage -> array) defaults to grey (H, W)."""
     reader, name, (w, h) = source.reader, source.name, source.dims
     image = reader.read()
     if image.isNull():
@@ -128,7 +129,7 @@ def _decode(source: _Source) -> np.ndarray:
             )
         raise ValueError(f"{name} is damaged or not an image Qt can read ({reason})")
     try:
-        return _qimage_to_grey(image)
+        return (convert or _qimage_to_grey)(image)
     except MemoryError:
         raise ValueError(f"there is not enough memory to convert {name} ({w} x {h} pixels)") \
             from None
@@ -194,7 +195,7 @@ class ImageFolder:
 
     Attributes
     ----------
-    images : ndarray, shape (N, H, W), float32 in [0, 1]
+    images : ndarray, shape (N, H, W) (grey) or (N, 3, H, W) (colour), float32 in [0, 1]
     labels : ndarray, shape (N,), int64
         Index into ``class_names``.
     class_names : list of str
@@ -256,20 +257,26 @@ def _class_folders(root: Path) -> list[tuple[Path, list[Path]]]:
     return listed
 
 
-def _decode_thumbnail(file: Path, rows: int, cols: int) -> np.ndarray:
-    """One image file as a (rows, cols) grey array (the decoder shrinks big ones on the way)."""
+def _decode_thumbnail(file: Path, rows: int, cols: int, colour: bool = False) -> np.ndarray:
+    """One image file as a (rows, cols) grey array, or (3, rows, cols) with ``colour`` (the
+    decoder shrinks big ones on the way)."""
     source = _open(file)
     w, h = source.dims
     if w > 2 * cols or h > 2 * rows:
         source.reader.setScaledSize(QSize(min(w, 2 * cols), min(h, 2 * rows)))
+    if colour:  # colour folders: ui.widgets.colour_image converts, channel by channel
+        from ui.widgets.colour_image import qimage_to_planes, resize_planes
+
+        return resize_planes(_decode(source, qimage_to_planes), (rows, cols))
     return resize_area(_decode(source), (rows, cols))
 
 
 def _decode_class_folder(files: list[Path], rows: int, cols: int,
                          skipped: list[tuple[Path, str]],
-                         cancel: threading.Event | None) -> list[np.ndarray]:
-    """Every readable image of one class folder as a (rows, cols) grey array; failures go to
-    ``skipped`` as (file, reason).
+                         cancel: threading.Event | None,
+                         colour: bool = False) -> list[np.ndarray]:
+    """Every readable image of one class folder as a (rows, cols) grey array, or (3, rows, cols)
+    with ``colour``; failures go to ``skipped`` as (file, reason).
 
     Raises
     ------
@@ -282,7 +289,7 @@ def _decode_class_folder(files: list[Path], rows: int, cols: int,
         check_cancel(cancel)
         start = time.monotonic()
         try:
-            decoded.append(_decode_thumbnail(file, rows, cols))
+            decoded.append(_decode_thumbnail(file, rows, cols, colour))
         except (ValueError, OSError) as exc:
             skipped.append((file, str(exc)))
         if time.monotonic() - start > limits.IMAGE_DECODE_SECONDS:
@@ -293,19 +300,21 @@ def _decode_class_folder(files: list[Path], rows: int, cols: int,
 
 def load_image_folder(
     path: str | os.PathLike[str], size: tuple[int, int] = (28, 28),
-    cancel: threading.Event | None = None,
+    cancel: threading.Event | None = None, colour: bool = False,
 ) -> ImageFolder:
     """Read a classification data set laid out as ``path/<class name>/<image files>``.
 
-    Every image is decoded with Qt, turned grey and resized to ``size`` (rows, cols) by area
-    averaging (the aspect ratio is not kept, as with torchvision's ``Resize((h, w))``). Hidden files
-    are ignored; files that fail to decode (or are not regular files) are skipped and listed in
-    ``skipped``. ``cancel`` (a ``threading.Event``) is polled between files.
+    Every image is decoded with Qt, turned grey (or kept in colour, 3 channels, with ``colour``)
+    and resized to ``size`` (rows, cols) by area averaging (the aspect ratio is not kept, as with
+    torchvision's ``Resize((h, w))``). Hidden files are ignored; files that fail to decode (or are
+    not regular files) are skipped and listed in ``skipped``. ``cancel`` (a ``threading.Event``)
+    is polled between files.
 
     Returns
     -------
     ImageFolder
-        ``images`` (N, H, W) float32, ``labels`` (N,) int64, ``class_names``, ``skipped``.
+        ``images`` (N, H, W) float32 ((N, 3, H, W) with ``colour``), ``labels`` (N,) int64,
+        ``class_names``, ``skipped``.
 
     Raises
     ------
@@ -326,7 +335,7 @@ def load_image_folder(
     skipped: list[tuple[Path, str]] = []
     empty: list[str] = []
     for class_dir, files in listed:
-        decoded = _decode_class_folder(files, rows, cols, skipped, cancel)
+        decoded = _decode_class_folder(files, rows, cols, skipped, cancel, colour)
         if not decoded:
             empty.append(class_dir.name)
             continue

@@ -11,7 +11,7 @@ import pyqtgraph as pg
 
 from ui.theme import DIVERGING, GREY, PLOT_BACKGROUND, colormap
 
-__all__ = ["image_view", "show_grey", "show_signed", "symmetric_levels"]
+__all__ = ["image_view", "show_grey", "show_image", "show_signed", "symmetric_levels"]
 
 
 def symmetric_levels(a: np.ndarray) -> tuple[float, float]:
@@ -71,3 +71,21 @@ def show_grey(item: pg.ImageItem, image: np.ndarray) -> None:
     """
     item.setColorMap(colormap(GREY))
     item.setImage(np.asarray(image, dtype=np.float64), levels=(0.0, 1.0), autoLevels=False)
+
+
+def show_image(item: pg.ImageItem, image: np.ndarray) -> None:
+    """Draw an input image as it is: grey, or colour as RGB.
+
+    Parameters
+    ----------
+    item : pyqtgraph.ImageItem
+    image : ndarray, shape (H, W), (1, H, W) or (3, H, W), values in [0, 1]
+    """
+    a = np.asarray(image, dtype=np.float64)
+    if a.ndim == 3 and a.shape[0] == 1:
+        a = a[0]
+    if a.ndim == 2:
+        show_grey(item, a)
+        return
+    item.setLookupTable(None)  # RGB pixels need no colour map (show_grey puts it back)
+    item.setImage(np.moveaxis(a, 0, -1), levels=(0.0, 1.0), autoLevels=False)

@@ -37,9 +37,9 @@ def stuck_decoder(monkeypatch):
     release = threading.Event()
     real = sources.decode_image_file
 
-    def decode(task, path):
+    def decode(task, path, *args):
         release.wait(10)
-        return real(task, path)
+        return real(task, path, *args)
 
     monkeypatch.setattr(sources, "decode_image_file", decode)
     monkeypatch.setattr(sources, "IMAGE_DECODE_SECONDS", 0.3)
@@ -113,7 +113,8 @@ def test_a_newer_file_supersedes_one_still_decoding(qtbot, make, tmp_path, stuck
                                                     monkeypatch):
     widget = make()
     widget.load_image(write_png(tmp_path / "first.png", (10, 10)), wait=False)
-    monkeypatch.setattr(sources, "decode_image_file", lambda _t, path: (np.zeros((7, 9)), None))
+    monkeypatch.setattr(sources, "decode_image_file",
+                        lambda _t, path, *_args: (np.zeros((7, 9)), None))
     assert widget.load_image(tmp_path / "second.png")
     stuck_decoder.set()
     qtbot.waitUntil(lambda: widget.sources.tasks.thread_count() == 0, timeout=5000)

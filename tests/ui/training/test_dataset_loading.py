@@ -43,7 +43,7 @@ def slow_file(monkeypatch):
 def test_an_image_folder_is_decoded_off_the_gui_thread(qtbot, panel, monkeypatch, tmp_path):
     threads = []
 
-    def load_image_folder(path, size, cancel=None):
+    def load_image_folder(path, size, cancel=None, colour=False):
         threads.append(threading.get_ident())
         images = np.zeros((8, *size), np.float32)
         return image_io.ImageFolder(images, np.arange(8) % 2, ["a", "b"])

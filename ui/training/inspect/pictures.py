@@ -12,19 +12,10 @@ import numpy as np
 import pyqtgraph as pg
 
 from ui.theme import HEAT, HIGHLIGHT, LEGEND_BACKING, SMALL_TEXT, TILE_GAP, colormap
-from ui.widgets.image_views import image_view, show_grey, show_signed, symmetric_levels
+from ui.widgets.image_views import image_view, show_grey, show_image, show_signed, symmetric_levels
 from ui.widgets.tiling import tile
 
 __all__ = ["ImagePanel", "TileGrid", "show_image", "tile_images"]
-
-
-def show_image(item: pg.ImageItem, x: np.ndarray) -> None:
-    """Draw an input image, shape (C, H, W) or (H, W): grey for one channel, RGB for three."""
-    a = np.asarray(x, dtype=np.float64)
-    if a.ndim == 3 and a.shape[0] == 3:
-        item.setImage(np.clip(a.transpose(1, 2, 0), 0, 1), levels=(0.0, 1.0), autoLevels=False)
-        return
-    show_grey(item, a[0] if a.ndim == 3 else a)
 
 
 def tile_images(images: np.ndarray, columns: int) -> np.ndarray:
@@ -115,6 +106,7 @@ class TileGrid:
         else:
             picture = tile_images(tiles, columns)
             if picture.ndim == 3:
+                self.item.setLookupTable(None)  # RGBA pixels need no colour map
                 self.item.setImage(picture, levels=(0.0, 1.0), autoLevels=False)
             else:
                 show_grey(self.item, picture)
