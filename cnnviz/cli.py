@@ -15,6 +15,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from cnnviz.nn.architecture import PRESET_ALIASES
 from cnnviz.runtime import tune
 from cnnviz.train import FILE_DEFAULTS, RECOMMENDED, recommended_settings
 
@@ -83,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="L2 penalty (default 0)")
     train.add_argument("--seed", type=_non_negative_int, default=0, metavar="S",
                        help="seed for weights, data and shuffling (default 0)")
-    train.add_argument("--arch", choices=("classic", "lenet", "tinyvgg"),
+    train.add_argument("--arch", choices=tuple(PRESET_ALIASES),
                        help="a preset network (default: the data set's own small network)")
     train.add_argument("--save", metavar="MODEL.npz", help="save the trained model here")
     train.add_argument("--json", action="store_true",
@@ -96,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "would need for the same input and output sizes.")
     summary.add_argument("--dataset", default="lines", metavar="NAME|PATH",
                          help="data set whose image size and classes to use (default: lines)")
-    summary.add_argument("--arch", choices=("classic", "lenet", "tinyvgg"),
+    summary.add_argument("--arch", choices=tuple(PRESET_ALIASES),
                          help="a preset network (default: the data set's own)")
     summary.add_argument("--model", metavar="MODEL.npz",
                          help="summarise a model saved by 'train --save' instead")
