@@ -19,7 +19,8 @@ from cnnviz.nn.architecture import PRESET_ALIASES
 from cnnviz.runtime import tune
 from cnnviz.train import FILE_DEFAULTS, RECOMMENDED, recommended_settings
 
-KNOWN_SHAPES = {"lines": ((1, 8, 8), 2), "digits": ((1, 8, 8), 10), "shapes": ((1, 28, 28), 5)}
+KNOWN_SHAPES = {"lines": ((1, 8, 8), 2), "digits": ((1, 8, 8), 10), "shapes": ((1, 28, 28), 5),
+                "mnist": ((1, 28, 28), 10)}
 
 EPILOG = """examples:
   python -m cnnviz train --dataset lines --epochs 15 --seed 0
@@ -70,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                     + f"; files (e.g. MNIST): {FILE_DEFAULTS['epochs']} epochs, batch "
                     f"{FILE_DEFAULTS['batch_size']}, adam lr {FILE_DEFAULTS['lr']}.")
     train.add_argument("--dataset", default="lines", metavar="NAME|PATH",
-                       help="lines, shapes, digits, a Keras-style mnist.npz, a folder of MNIST "
+                       help="lines, shapes, digits, mnist (5,000 bundled 28x28 digits), a "
+                            "Keras-style mnist.npz, a folder of MNIST "
                             "IDX files, or an IDX images file with its labels beside it "
                             "(default: lines)")
     train.add_argument("--epochs", type=_positive_int, metavar="N",

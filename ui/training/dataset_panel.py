@@ -32,6 +32,7 @@ BUILTINS = (
     ("Lines: vertical vs horizontal (8x8)", "lines"),
     ("Shapes: 5 classes (28x28)", "shapes"),
     ("Handwritten digits (8x8, real)", "digits"),
+    ("MNIST digits (28x28, real, 5,000)", "mnist"),
 )
 OPEN_MNIST = "Open MNIST files..."
 OPEN_FOLDER = "Open image folder..."
@@ -84,7 +85,7 @@ def preview_indices(labels: np.ndarray, n_classes: int, count: int) -> list[int]
 
 
 def read_builtin(_task, key: str, seed: int) -> tuple[Dataset, str]:
-    """The built-in set ``key`` ("lines", "shapes", "digits") and an empty note."""
+    """The built-in set ``key`` ("lines", "shapes", "digits", "mnist") and an empty note."""
     return load_dataset(key, seed), ""
 
 
@@ -171,8 +172,8 @@ class DatasetPanel(QWidget):
         return self.tasks.is_busy("dataset")
 
     def load_builtin(self, key: str, seed: int = 0) -> bool:
-        """Load "lines", "shapes" or "digits" now (they are small); False, with a message, on
-        error. A file still loading is abandoned."""
+        """Load "lines", "shapes", "digits" or "mnist" now (they are small); False, with a
+        message, on error. A file still loading is abandoned."""
         index = self.combo.findData(key)
         if index < 0:
             return False

@@ -29,7 +29,7 @@ from ui.training.session import RunState, TrainingSession
 from ui.training.step_view import StepView
 from ui.widgets.curves import CurvesView
 
-BUILTIN_KEYS = ("lines", "shapes", "digits")  # the data sets remembered for the next start
+BUILTIN_KEYS = ("lines", "shapes", "digits", "mnist")  # the data sets remembered for the next start
 
 
 class TrainingWidget(QWidget):

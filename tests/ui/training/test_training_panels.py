@@ -45,6 +45,15 @@ def test_choosing_digits_loads_them_and_proposes_a_fitting_network(qtbot, studio
     assert studio.dataset_panel.grid.count() > 10  # the preview grid of labelled samples
 
 
+def test_the_bundled_mnist_digits_are_a_builtin_choice_with_a_fitting_network(qtbot, studio):
+    combo = studio.dataset_panel.combo
+    assert combo.itemText(combo.findData("mnist")) == "MNIST digits (28x28, real, 5,000)"
+    pick(qtbot, studio, "mnist")
+    ds = studio.dataset_panel.dataset()
+    assert ds.name == "mnist" and (len(ds.x_train), len(ds.x_test)) == (4000, 1000)
+    assert ds.input_shape == (1, 28, 28) and studio.editor.is_valid()
+
+
 def test_a_malformed_mnist_file_is_explained_and_the_data_stay(qtbot, studio, monkeypatch,
                                                                 tmp_path):
     bad = tmp_path / "mnist.npz"
