@@ -1,4 +1,4 @@
-"""The command line: ``python -m cnnviz train | summary | bench``.
+"""The command line: ``python -m cnnviz train | summary | bench | experiment``.
 
 Errors a user can cause (a bad path, a malformed file, a nonsense number) print one line to stderr
 and exit with status 2, never a traceback.
@@ -28,6 +28,7 @@ EPILOG = """examples:
   python -m cnnviz train --dataset ~/mnist.npz --arch lenet --save mnist.npz
   python -m cnnviz summary --dataset digits --arch tinyvgg
   python -m cnnviz bench --quick
+  python -m cnnviz experiment position --quick --json
 """
 
 
@@ -57,7 +58,8 @@ _non_negative_float = _checked(float, "a number", lambda v: math.isfinite(v) and
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cnnviz",
-        description="Train, inspect and benchmark the small NumPy CNNs behind the cnnviz app.",
+        description="Train, inspect and benchmark the small NumPy CNNs behind the cnnviz app, "
+                    "and run the experiments that show why CNNs beat dense networks.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -113,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
     bench.add_argument("--repeats", type=_positive_int, help="interleaved repeats per row")
     bench.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # test smoke run
+
+    from cnnviz.lab.experiments.command import add_parser
+
+    add_parser(sub, _positive_int, _non_negative_int)
     return parser
 
 
@@ -258,11 +264,18 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_experiment(args) -> int:
+    from cnnviz.lab.experiments.command import cmd_experiment as run
+
+    return run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     tune()  # process-wide NumPy speed settings (cnnviz.runtime): asked for here, never on import
-    command = {"train": cmd_train, "summary": cmd_summary, "bench": cmd_bench}[args.command]
+    command = {"train": cmd_train, "summary": cmd_summary, "bench": cmd_bench,
+               "experiment": cmd_experiment}[args.command]
     try:
         return command(args)
     except ValueError as exc:
