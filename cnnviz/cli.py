@@ -58,8 +58,7 @@ _non_negative_float = _checked(float, "a number", lambda v: math.isfinite(v) and
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cnnviz",
-        description="Train, inspect and benchmark the small NumPy CNNs behind the cnnviz app, "
-                    "and run the experiments that show why CNNs beat dense networks.",
+        description="Train, inspect and benchmark the NumPy CNNs of cnnviz; run its experiments.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -73,8 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                     + f"; files (e.g. MNIST): {FILE_DEFAULTS['epochs']} epochs, batch "
                     f"{FILE_DEFAULTS['batch_size']}, adam lr {FILE_DEFAULTS['lr']}.")
     train.add_argument("--dataset", default="lines", metavar="NAME|PATH",
-                       help="lines, shapes, digits, mnist (5,000 bundled 28x28 digits), a "
-                            "Keras-style mnist.npz, a folder of MNIST "
+                       help="lines, shapes, digits, mnist, a Keras mnist.npz, a folder of MNIST "
                             "IDX files, or an IDX images file with its labels beside it "
                             "(default: lines)")
     train.add_argument("--epochs", type=_positive_int, metavar="N",
@@ -115,11 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
     bench.add_argument("--repeats", type=_positive_int, help="interleaved repeats per row")
     bench.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # test smoke run
+    _add_experiment_parser(sub)
+    return parser
 
+
+def _add_experiment_parser(sub) -> None:
     from cnnviz.lab.experiments.command import add_parser
 
     add_parser(sub, _positive_int, _non_negative_int)
-    return parser
 
 
 def _spec_for(args, dataset_name: str, input_shape, n_classes: int) -> tuple[list, str]:

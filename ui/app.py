@@ -9,14 +9,14 @@ from pathlib import Path
 
 from ui.display_check import display_problem
 
-TABS = ("playground", "training")
+TABS = ("playground", "training", "why")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="cnnviz",
-        description="See why convolutional networks work: a kernel playground and a live training "
-            "studio.",
+        description="See why convolutional networks work: a kernel playground, a live training "
+            "studio and the experiments behind them.",
     )
     parser.add_argument("--tab", choices=TABS, help="tab to show first (default: the last one "
         "used)")

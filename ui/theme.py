@@ -19,6 +19,8 @@ __all__ = [
     "CELL_BORDER", "FOCUS_ORANGE", "HISTOGRAM_FILL", "IMAGE_OUTLINE", "OUTPUT_GREEN",
     "PADDING_MAGENTA", "PADDING_TEXT", "PINNED_NOTE_STYLE", "POOL_CYAN", "REGION_OUTLINE",
     "SCALE_END_GREY", "TABLE_BORDER", "VIEW_MESSAGE_STYLE", "WINDOW_YELLOW", "ZERO_LINE_RED",
+    # the Why CNNs tab
+    "MODEL_COLOURS", "CONCLUSION_STYLE", "QUESTION_STYLE",
 ]
 
 # Colour maps (pyqtgraph's colorcet names). Signed maps are centred on zero: negatives stay visible.
@@ -66,6 +68,18 @@ VIEW_MESSAGE_STYLE = (      # an explanation drawn over a map it replaces
     "color: #ffb0b0; background: rgba(40, 0, 0, 220); font-weight: bold; padding: 12px;"
 )
 PINNED_NOTE_STYLE = "background: #fff8dc; border: 1px solid #e0d090; padding: 4px;"
+
+# The Why CNNs tab: one colour per model on every page, curve and bar (Okabe-Ito colours, told
+# apart with the common colour-vision deficiencies); the test set a curve measures is its line
+# style (solid: the images like the training ones; dashed: the changed ones).
+MODEL_COLOURS = {
+    "mlp": (213, 94, 0),          # vermilion: the dense network
+    "cnn": (0, 114, 178),         # blue: the CNN with a flatten + dense head
+    "cnn_global": (0, 158, 115),  # bluish green: the CNN ending in a global pool
+    "deep_cnn": (204, 121, 167),  # reddish purple: the receptive-field experiment's deep CNN
+}
+QUESTION_STYLE = "font-size: 10.5pt;"
+CONCLUSION_STYLE = "background: #eef6ee; border: 1px solid #9c9; padding: 6px; font-size: 10pt;"
 
 
 def colormap(name: str) -> pg.ColorMap:

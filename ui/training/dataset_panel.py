@@ -94,6 +94,11 @@ def read_data_file(_task, path: str, seed: int) -> tuple[Dataset, str]:
     return load_dataset(path, seed), ""
 
 
+def given_dataset(_task, dataset: Dataset, note: str = "") -> tuple[Dataset, str]:
+    """A data set built elsewhere (an experiment's), as a reader (so the combo can re-choose it)."""
+    return dataset, note
+
+
 def read_image_folder(_task, path: str, size: int, seed: int) -> tuple[Dataset, str]:
     """A folder with one sub-folder of images per class (a background task: Qt's image readers
     are safe off the GUI thread; pixmaps are not, and none is made here), and a note saying what
@@ -193,6 +198,13 @@ class DatasetPanel(QWidget):
         self._pending_call = (fn, args)
         return self._finish(self._call(fn, *args), index)
 
+    def show_dataset(self, dataset: Dataset, label: str) -> None:
+        """Use a data set built elsewhere, listed in the combo as ``label`` (e.g. an experiment's
+        canvases); a file still loading is abandoned."""
+        self.tasks.cancel("dataset")
+        self._pending_call = (given_dataset, (dataset,))
+        self._finish((dataset, ""), None, label)
+
     def shutdown(self) -> None:
         """Abandon a background read and wait for its thread (a later read starts a new one)."""
         self.tasks.shutdown()
@@ -255,7 +267,7 @@ class DatasetPanel(QWidget):
         except Exception as exc:  # noqa: BLE001 - a reader bug must not kill the app
             return ValueError(f"could not read that data: {exc}")
 
-    def _finish(self, result, index: int | None) -> bool:
+    def _finish(self, result, index: int | None, label: str | None = None) -> bool:
         """Show a read's outcome: a (Dataset, note) pair, or the exception that explains why not."""
         if isinstance(result, Exception):
             message = f"Could not load the data: {result}"
@@ -265,7 +277,7 @@ class DatasetPanel(QWidget):
             return False
         dataset, note = result
         if index is None:  # a file: remember it in the combo so it can be chosen again
-            label = f"File: {dataset.name}"
+            label = label or f"File: {dataset.name}"
             key = f"file:{label}"
             self._sources[key] = self._pending_call
             index = self.combo.findData(key)

@@ -52,6 +52,7 @@ class Layers:
 
 
 TEXTBOOK = (Layers(28, 28, 1, 128, 16, 3), Layers(224, 224, 3, 256, 64, 3))
+TEXTBOOK_NAMES = ("textbook: an MNIST digit", "textbook: an ImageNet photo")
 
 
 def compare(layers: Layers) -> dict:
@@ -87,13 +88,15 @@ class ParamsResult(ExperimentResult):
                 "by_input_side": self.by_side}
 
     def table(self):
-        head = ("input (C x H x W)", "dense units", "dense params", "conv filters",
-                "conv params", "ratio")
-        rows = [("x".join(map(str, c["input"])), c["units"], c["dense_params"],
+        head = ("layers", "input", "dense units", "dense params", "conv filters", "conv params",
+                "dense / conv", "dense with the conv's output")
+        named = [("yours (set on the left)", self.comparison)] + [
+            (name, e) for name, e in zip(TEXTBOOK_NAMES, self.examples, strict=False)
+            if e != self.comparison]
+        rows = [(name, "x".join(map(str, c["input"])), c["units"], c["dense_params"],
                  f"{c['filters']} of {c['kernel_size']}x{c['kernel_size']}", c["conv_params"],
-                 f"{c['ratio']:,.0f}x")
-                for c in (self.comparison, *(e for e in self.examples if e != self.comparison))
-                if c]
+                 f"{c['ratio']:,.0f}x", c["dense_same_output_params"])
+                for name, c in named if c]
         return head, rows
 
     def conclusion(self) -> str:

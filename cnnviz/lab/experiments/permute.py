@@ -89,9 +89,14 @@ class PermuteResult(ExperimentResult):
     def conclusion(self) -> str:
         if not self.models:
             return ""
-        parts = [f"{MODEL_LABELS[k]} {m['accuracy']:.0%} -> {m['permuted_accuracy']:.0%}"
-                 for k, m in self.models.items()]
-        return "Plain -> permuted pixels: " + ", ".join(parts) + "."
+        m = self.models
+        parts = [f"{MODEL_LABELS[k]} {v['accuracy']:.0%} → {v['permuted_accuracy']:.0%}"
+                 for k, v in m.items()]
+        numbers = "plain → permuted pixels: " + ", ".join(parts) + "."
+        loss = {k: v["accuracy"] - v["permuted_accuracy"] for k, v in m.items()}
+        if loss["mlp"] < 0.02 and min(loss["cnn"], loss["cnn_global"]) > loss["mlp"] + 0.02:
+            return "Scrambling the pixels costs the MLP nothing and the CNNs a lot: " + numbers
+        return numbers[0].upper() + numbers[1:]
 
 
 def run(dataset: Dataset, settings: Settings | None = None) -> Iterator[Progress | PermuteResult]:

@@ -136,12 +136,18 @@ class PositionResult(ExperimentResult):
         m = self.models
         if not m or self.data is None:
             return ""
-        return (f"On digits moved to the never-seen right side, the MLP gets "
-                f"{m['mlp']['unseen_accuracy']:.0%} and the flatten CNN "
-                f"{m['cnn']['unseen_accuracy']:.0%} (guessing gives "
-                f"{1 / self.data.n_classes:.0%}); the CNN with a global "
-                f"pool gets {m['cnn_global']['unseen_accuracy']:.0%} "
-                f"({m['cnn_global']['seen_accuracy']:.0%} on the left, where it was trained).")
+        seen = {k: v["seen_accuracy"] for k, v in m.items()}
+        unseen = {k: v["unseen_accuracy"] for k, v in m.items()}
+        chance = 1 / self.data.n_classes
+        numbers = (f"on the right the MLP gets {unseen['mlp']:.0%}, the flatten CNN "
+                   f"{unseen['cnn']:.0%} (guessing gives {chance:.0%}) and the CNN with a global "
+                   f"pool {unseen['cnn_global']:.0%} ({seen['cnn_global']:.0%} on the left, "
+                   "where it was trained).")
+        if (unseen["cnn_global"] >= 0.9 * seen["cnn_global"]
+                and max(unseen["mlp"], unseen["cnn"]) < 0.5 * min(seen["mlp"], seen["cnn"])):
+            return ("Only the CNN with a global pool recognises digits where it never saw one: "
+                    + numbers)
+        return numbers[0].upper() + numbers[1:]
 
 
 def run(dataset: Dataset, settings: Settings | None = None) -> Iterator[Progress | PositionResult]:

@@ -132,7 +132,7 @@ class ReceptiveFieldResult(ExperimentResult):
                 "layers": [layer.as_json() for layer in self.layers]}
 
     def table(self):
-        head = ("layer", "theoretical field", "effective, trained", "effective, untrained")
+        head = ("layer", "theoretical field (px)", "effective, trained", "effective, untrained")
         rows = [(f"{f.index + 1}. {f.name}", f.theoretical, f.effective_trained,
                  f.effective_untrained) for f in self.layers]
         return head, rows

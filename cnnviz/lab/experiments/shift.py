@@ -77,9 +77,13 @@ class ShiftResult(ExperimentResult):
         if not self.models:
             return ""
         at = self.shifts.index(LIVE_SHIFT) if LIVE_SHIFT in self.shifts else -1
-        parts = [f"{MODEL_LABELS[k]} {m['accuracy'][0]:.0%} -> {m['accuracy'][at]:.0%}"
-                 for k, m in self.models.items()]
-        return (f"Centred -> moved {self.shifts[at]} px: " + ", ".join(parts) + ".")
+        acc = {k: m["accuracy"] for k, m in self.models.items()}
+        parts = [f"{MODEL_LABELS[k]} {a[0]:.0%} → {a[at]:.0%}" for k, a in acc.items()]
+        numbers = f"centred → moved {self.shifts[at]} px: " + ", ".join(parts) + "."
+        kept = {k: a[at] / a[0] if a[0] > 0 else 0.0 for k, a in acc.items()}
+        if kept["cnn_global"] >= 0.9 and max(kept["mlp"], kept["cnn"]) < 0.7:
+            return "Only the CNN with a global pool shrugs off the shift: " + numbers
+        return numbers[0].upper() + numbers[1:]
 
 
 def run(dataset: Dataset, settings: Settings | None = None) -> Iterator[Progress | ShiftResult]:

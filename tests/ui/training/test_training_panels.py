@@ -247,3 +247,30 @@ def test_gzipped_idx_files_load_when_the_images_file_is_chosen(qtbot, studio, mo
                     timeout=20000)
     ds = studio.dataset_panel.dataset()
     assert len(ds.y_train) + len(ds.y_test) == 50 and ds.n_classes == 10
+
+
+def test_a_model_and_data_from_elsewhere_open_in_the_studio(qtbot, studio):
+    from cnnviz.data import load_dataset
+    from cnnviz.nn import architecture as arch
+
+    data = load_dataset("digits")
+    model = arch.build_model(arch.preset("CNN + global pooling", 10), data.input_shape, 10,
+                             seed=4)
+    assert studio.open_model_and_data(model, data)
+    assert studio.dataset_panel.combo.currentText() == "Experiment: digits"
+    assert studio.editor.spec() == arch.spec_from_model(model) and studio.editor.is_valid()
+    assert all(np.array_equal(studio.session.weights()[k], v)
+               for k, v in model.state_dict().items())
+
+
+def test_opening_a_model_while_training_is_refused_with_a_reason(qtbot, studio):
+    from cnnviz.data import load_dataset
+    from cnnviz.nn import architecture as arch
+
+    studio.start()
+    qtbot.waitUntil(studio.is_running, timeout=5000)
+    data = load_dataset("digits")
+    model = arch.build_model(arch.preset("mlp", 10), data.input_shape, 10)
+    assert not studio.open_model_and_data(model, data)
+    assert "Stop the current training first" in studio.controls.message_label.text()
+    assert studio.dataset_panel.dataset().name == "lines"
