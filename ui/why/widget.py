@@ -8,6 +8,8 @@ first time the tab is shown.
 
 from __future__ import annotations
 
+import copy
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
@@ -95,7 +97,7 @@ class WhyWidget(QWidget):
 
     def results(self) -> dict:
         """Name -> the JSON of the experiment's last finished run (the CLI's ``--json``)."""
-        return {name: dict(result) for name, result in self._results.items()}
+        return copy.deepcopy(self._results)
 
     def is_running(self) -> bool:
         return self.runner.running() is not None
