@@ -116,6 +116,11 @@ class ExperimentPage(QWidget):
         self.conclusion.setWordWrap(True)
         self.conclusion.setStyleSheet(CONCLUSION_STYLE)
         self.conclusion.setVisible(False)
+        self.placeholder = QLabel("Make your prediction, then press Run: the result table and "
+                                  "its picture appear here.")
+        self.placeholder.setObjectName("resultPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setStyleSheet(QUESTION_STYLE)
         self.csv_button = named_button("Export CSV…", "exportCsvButton",
                                        "Save the result table as CSV")
         self.png_button = named_button("Export PNG…", "exportPngButton",
@@ -131,6 +136,7 @@ class ExperimentPage(QWidget):
         self._build_layout()
         self._wire()
         self._set_result_actions(False)
+        self._show_result_parts(False)
 
     # ----- for subclasses -----------------------------------------------------------------------
     def build_setup(self) -> QWidget:
@@ -194,6 +200,7 @@ class ExperimentPage(QWidget):
         left.addWidget(why)
         right = QVBoxLayout()
         right.addWidget(self.conclusion)
+        right.addWidget(self.placeholder, 0 if self.trains else 1)
         if self.trains:
             right.addWidget(self.curves_plot, 3)
         right.addWidget(self.table, 1)
@@ -247,7 +254,7 @@ class ExperimentPage(QWidget):
             self._result = None
             self.live.clear()
             self.table.setRowCount(0)
-            self.conclusion.setVisible(False)
+            self._show_result_parts(False)
             self.progress.setValue(0)
             self.status.setStyleSheet("")
             self.status.setText("Starting…")
@@ -269,6 +276,7 @@ class ExperimentPage(QWidget):
             self.live.show(result.curves)
         self._fill_table(*result.table())
         self.conclusion.setText(f"<b>Result:</b> {result.conclusion()}")
+        self._show_result_parts(True)
         self.conclusion.setVisible(bool(result.conclusion()))
         self.show_result_view(result)
         trained = getattr(result, "trained", {}) or {}
@@ -291,6 +299,15 @@ class ExperimentPage(QWidget):
     def result(self):
         """The last finished result shown on this page, or None."""
         return self._result
+
+    def _show_result_parts(self, shown: bool) -> None:
+        """The table and result picture appear with a result (before it, they would only show
+        empty frames; the live curves show progress)."""
+        self.table.setVisible(shown)
+        self.conclusion.setVisible(shown)
+        self.placeholder.setVisible(not shown)
+        if self.result_view is not None:
+            self.result_view.setVisible(shown or self.trains)
 
     def _set_result_actions(self, ready: bool, trained: bool = False) -> None:
         self.csv_button.setEnabled(ready)

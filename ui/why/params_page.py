@@ -37,6 +37,11 @@ FIELDS = (("height", "image height", 1, 4096, 28), ("width", "image width", 1, 4
           ("filters", "conv filters", 1, 4096, 16), ("kernel_size", "kernel size", 1, 31, 3))
 
 
+def _kernel_rect(k: int) -> QRectF:
+    """A k x k window on the pixel grid of the 28x28 digit, around its middle."""
+    return QRectF(14 - k // 2, 14 - k // 2, k, k)
+
+
 class ParamsPage(ExperimentPage):
     """Spin boxes for the two layers, the counts, and the counts against the image side."""
 
@@ -50,9 +55,9 @@ class ParamsPage(ExperimentPage):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         self.digit_plot, self.digit = image_view("One 3×3 kernel, used at all 784 positions")
-        self.window = QGraphicsRectItem(QRectF(12, 12, 3, 3))
-        self.window.setPen(QPen(QColor(WINDOW_YELLOW), 0))
-        self.digit_plot.addItem(self.window)
+        self.kernel_box = QGraphicsRectItem(_kernel_rect(3))
+        self.kernel_box.setPen(QPen(QColor(WINDOW_YELLOW), 0))
+        self.digit_plot.addItem(self.kernel_box)
         form = QFormLayout()
         self.spins: dict[str, QSpinBox] = {}
         for key, label, low, high, value in FIELDS:
@@ -103,6 +108,6 @@ class ParamsPage(ExperimentPage):
     @Slot(int)
     def _on_changed(self, _value: int) -> None:
         k = self.spins["kernel_size"].value()
-        self.window.setRect(QRectF(14 - k / 2, 14 - k / 2, k, k))
+        self.kernel_box.setRect(_kernel_rect(k))
         if self.result() is not None:  # instant: keep the numbers in step with the boxes
             self.request_run()

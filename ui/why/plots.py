@@ -28,7 +28,7 @@ def pen_for(model: str, series_index: int = 0, width: float = 2.5):
                     style=STYLES[series_index % len(STYLES)])
 
 
-TOP = 1.13   # the y axis runs past 100 % so the legend has a strip of its own above the data
+TOP = 1.2   # the y axis runs past 100 % so the legend has a strip of its own above the data
 
 
 def accuracy_plot(title: str, x_label: str = "epochs trained", legend: bool = True,
