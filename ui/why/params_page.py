@@ -30,7 +30,8 @@ WHY = (
     "CNNs affordable on photos.\n\n"
     "Caveat: the two layers do not compute the same thing. The conv layer outputs a whole map "
     "per filter (16 × 28 × 28 numbers here), the dense layer only 128 numbers; a dense layer "
-    "with the conv layer's output size would need far more still (the table's last column)."
+    "with the conv layer's output size would need far more still (the table's 'dense, same "
+    "output' column)."
 )
 FIELDS = (("height", "image height", 1, 4096, 28), ("width", "image width", 1, 4096, 28),
           ("channels", "channels", 1, 64, 1), ("units", "dense units", 1, 100000, 128),

@@ -52,7 +52,7 @@ class Layers:
 
 
 TEXTBOOK = (Layers(28, 28, 1, 128, 16, 3), Layers(224, 224, 3, 256, 64, 3))
-TEXTBOOK_NAMES = ("textbook: an MNIST digit", "textbook: an ImageNet photo")
+TEXTBOOK_NAMES = ("textbook: MNIST digit", "textbook: ImageNet photo")
 
 
 def compare(layers: Layers) -> dict:
@@ -89,8 +89,8 @@ class ParamsResult(ExperimentResult):
 
     def table(self):
         head = ("layers", "input", "dense units", "dense params", "conv filters", "conv params",
-                "dense / conv", "dense with the conv's output")
-        named = [("yours (set on the left)", self.comparison)] + [
+                "dense / conv", "dense, same output")
+        named = [("yours (on the left)", self.comparison)] + [
             (name, e) for name, e in zip(TEXTBOOK_NAMES, self.examples, strict=False)
             if e != self.comparison]
         rows = [(name, "x".join(map(str, c["input"])), c["units"], c["dense_params"],
