@@ -1,6 +1,6 @@
 """Launch cnnviz.
 
-Usage: python main.py [--tab playground|training] [--image PATH] [--screenshot OUT.png]
+Usage: python main.py [--tab playground|training|why] [--image PATH] [--screenshot OUT.png]
 """
 
 import sys

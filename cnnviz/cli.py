@@ -1,4 +1,5 @@
-"""The command line: ``python -m cnnviz train | summary | convert | inspect | explain | bench``.
+"""The command line: ``python -m cnnviz train | summary | convert | inspect | explain | bench |
+experiment``.
 
 Errors a user can cause (a bad path, a malformed file, a nonsense number) print one line to stderr
 and exit with status 2, never a traceback.
@@ -16,12 +17,13 @@ from pathlib import Path
 
 from cnnviz.cli_models import SAVE_HELP, add_model_commands, backend_arguments, check_save_suffix
 from cnnviz.explain import command as explain_command
+from cnnviz.nn.architecture import PRESET_ALIASES
 from cnnviz.runtime import tune
 from cnnviz.train import FILE_DEFAULTS, RECOMMENDED, recommended_settings
 
 KNOWN_SHAPES = {"lines": ((1, 8, 8), 2), "digits": ((1, 8, 8), 10), "shapes": ((1, 28, 28), 5),
-                "colour-shapes": ((3, 20, 20), 6)}
-ARCH_CHOICES = ("classic", "lenet", "tinyvgg", "tinyvgg-explainer")
+                "colour-shapes": ((3, 20, 20), 6), "mnist": ((1, 28, 28), 10)}
+ARCH_CHOICES = tuple(PRESET_ALIASES)
 
 EPILOG = """examples:
   python -m cnnviz train --dataset lines --epochs 15 --seed 0
@@ -35,6 +37,7 @@ EPILOG = """examples:
   python -m cnnviz summary --dataset digits --arch tinyvgg
   python -m cnnviz explain mnist.npz --method ig --sample 3 --out results/
   python -m cnnviz bench --quick
+  python -m cnnviz experiment position --quick --json
 """
 
 
@@ -80,9 +83,10 @@ def _add_bench_parser(sub) -> None:
 def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     """The options of ``train``: the data, the hyperparameters, where to save."""
     train.add_argument("--dataset", default="lines", metavar="NAME|PATH",
-                       help="lines, shapes, digits, colour-shapes, a Keras-style mnist.npz, a "
-                            "folder of MNIST IDX files, an IDX images file with its labels beside "
-                            "it, or a folder with one sub-folder of PNG images per class "
+                       help="lines, shapes, digits, mnist, colour-shapes, a Keras-style "
+                            "mnist.npz, a folder of MNIST IDX files, an IDX images file with its "
+                            "labels beside it, or a folder with one sub-folder of PNG images per "
+                            "class "
                             "(default: lines)")
     train.add_argument("--colour", "--color", action="store_true",
                        help="keep an image folder's colour (3 input channels) instead of "
@@ -111,7 +115,7 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cnnviz",
-        description="Train, inspect and benchmark the small NumPy CNNs behind the cnnviz app.",
+        description="Train, inspect and benchmark the NumPy CNNs of cnnviz; run its experiments.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -141,7 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_commands(sub)
     explain_command.add_parser(sub)
     _add_bench_parser(sub)
+    _add_experiment_parser(sub)
     return parser
+
+
+def _add_experiment_parser(sub) -> None:
+    from cnnviz.lab.experiments.command import add_parser
+
+    add_parser(sub, _positive_int, _non_negative_int)
 
 
 def _spec_for(args, dataset_name: str, input_shape, n_classes: int) -> tuple[list, str]:
@@ -337,11 +348,17 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_experiment(args) -> int:
+    from cnnviz.lab.experiments.command import cmd_experiment as run
+
+    return run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     tune()  # process-wide NumPy speed settings (cnnviz.runtime): asked for here, never on import
-    if args.command in ("train", "bench"):
+    if args.command in ("train", "bench", "experiment"):
         from cnnviz.nn import kernels
 
         kernels.prepare(lambda m: print(m, file=sys.stderr, flush=True))
@@ -349,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
 
     command = {"train": cmd_train, "summary": cmd_summary, "bench": cmd_bench,
                "convert": cmd_convert, "inspect": cmd_inspect,
-               "explain": explain_command.run}[args.command]
+               "explain": explain_command.run, "experiment": cmd_experiment}[args.command]
     try:
         return command(args)
     except ValueError as exc:

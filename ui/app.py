@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ui.display_check import display_problem
 
-TABS = ("playground", "training")
+TABS = ("playground", "training", "why")
 MAX_DELAY_S = 600.0  # ten minutes; QTimer takes whole milliseconds in a 32-bit int
 
 
@@ -30,8 +30,8 @@ def _delay(text: str) -> float:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="cnnviz",
-        description="See why convolutional networks work: a kernel playground and a live training "
-            "studio.",
+        description="See why convolutional networks work: a kernel playground, a live training "
+            "studio and the experiments behind them.",
     )
     parser.add_argument("--tab", choices=TABS, help="tab to show first (default: the last one "
         "used)")

@@ -1,4 +1,5 @@
-"""The main window: the Playground and Training tabs, a status bar, and the bridge between them."""
+"""The main window: the Playground, Training and Why CNNs tabs, a status bar, and the bridges
+between them (a learned filter into the playground, an experiment's model into the studio)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from ui.playground.widget import PlaygroundWidget
 from ui.training.widget import TrainingWidget
+from ui.why.widget import WhyWidget
 from ui.widgets.settings import (
     note,
     notifier,
@@ -24,14 +26,17 @@ DEFAULT_SIZE = (1400, 900)
 # A first hint per tab, shown in the status bar when the tab comes up.
 TAB_TIPS = (
     "Playground: click kernel cells (left +, right −, wheel nudges) and hover the output to see "
-    "the multiply-and-sum. Ctrl+1 / Ctrl+2 switch tabs.",
+    "the multiply-and-sum. Ctrl+1 / 2 / 3 switch tabs.",
     "Training studio: pick a data set and a network, press Start, and watch the first layer's "
-    "filters form. Ctrl+1 / Ctrl+2 switch tabs.",
+    "filters form. Ctrl+1 / 2 / 3 switch tabs.",
+    "Why CNNs: each page asks a question about MLPs and CNNs; guess, then press Run to see the "
+    "experiment answer it. Ctrl+1 / 2 / 3 switch tabs.",
 )
+TAB_NAMES = ("playground", "training", "why")
 
 
 class MainWindow(QMainWindow):
-    """Two tabs: the kernel playground and the training studio.
+    """Three tabs: the kernel playground, the training studio and the Why CNNs experiments.
 
     Attributes
     ----------
@@ -39,6 +44,8 @@ class MainWindow(QMainWindow):
         The playground tab (objectName ``playgroundTab``).
     training : TrainingWidget
         The training tab (objectName ``trainingTab``).
+    why : WhyWidget
+        The experiments tab (objectName ``whyTab``).
     """
 
     def __init__(self, parent=None) -> None:
@@ -53,21 +60,27 @@ class MainWindow(QMainWindow):
         self.playground.setObjectName("playgroundTab")
         self.training = TrainingWidget()
         self.training.setObjectName("trainingTab")
+        self.why = WhyWidget()
+        self.why.setObjectName("whyTab")
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.playground, "Playground")
         self.tabs.addTab(self.training, "Training studio")
+        self.tabs.addTab(self.why, "Why CNNs")
         self.tabs.setTabToolTip(
             0, "Edit a kernel and watch it convolve and pool a real image, live."
         )
         self.tabs.setTabToolTip(1, "Train a small CNN written in NumPy and watch its filters form.")
+        self.tabs.setTabToolTip(2, "Experiments: why convolutions beat dense networks on images.")
         self.setCentralWidget(self.tabs)
 
         self.playground.sigStatus.connect(self.show_status)
         self.training.sigStatus.connect(self.show_status)
         self.training.sigOpenInPlayground.connect(self.open_kernel_in_playground)
+        self.why.sigStatus.connect(self.show_status)
+        self.why.sigOpenInTraining.connect(self.open_model_in_training)
         self._build_menus()
         self._restore_settings()
         self.tabs.currentChanged.connect(self._show_tab_tip)
@@ -88,7 +101,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu("&View")
-        for index, name in enumerate(("Playground", "Training studio")):
+        for index, name in enumerate(("Playground", "Training studio", "Why CNNs")):
             action = QAction(name, self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.setData(index)
@@ -122,15 +135,19 @@ class MainWindow(QMainWindow):
             "The <b>Playground</b> shows one convolution at a time: edit a kernel, slide it over "
             "a photo, hover an output pixel to see the multiply-and-sum behind it.<br>"
             "The <b>Training studio</b> trains a small CNN, written from scratch in NumPy, while "
-            "its filters, curves and activations update live.<br><br>"
+            "its filters, curves and activations update live.<br>"
+            "<b>Why CNNs</b> runs the experiments that show why convolutions beat dense networks "
+            "on images: position, shift, permuted pixels, receptive fields.<br><br>"
             "Sample photos from scikit-image (CC0 / public domain); handwritten digits from UCI "
-            "(CC BY 4.0). See assets/ATTRIBUTION.md.",
+            "(CC BY 4.0); MNIST digits by LeCun, Cortes and Burges (CC BY-SA 3.0). See "
+            "assets/ATTRIBUTION.md.",
         )
 
     # -- public API ------------------------------------------------------------------------------
     def show_tab(self, name: str) -> None:
-        """Show the ``"playground"`` or ``"training"`` tab."""
-        self.tabs.setCurrentWidget(self.training if name == "training" else self.playground)
+        """Show the ``"playground"``, ``"training"`` or ``"why"`` tab."""
+        tabs = {"training": self.training, "why": self.why}
+        self.tabs.setCurrentWidget(tabs.get(name, self.playground))
 
     @Slot(str)
     def show_status(self, message: str) -> None:
@@ -148,6 +165,13 @@ class MainWindow(QMainWindow):
             f"Loaded a learned {kernel.shape[-2]}x{kernel.shape[-1]}{colour} filter into the "
             "playground: see what the network's detector does to a real photo."
         )
+
+    @Slot(object, object)
+    def open_model_in_training(self, model, dataset) -> None:
+        """Load an experiment's trained model and its data into the training studio and show it
+        (the studio says what happened, or why not, in the status bar)."""
+        self.tabs.setCurrentWidget(self.training)
+        self.training.open_model_and_data(model, dataset)
 
     # -- settings and shutdown -------------------------------------------------------------------
     def _restore_settings(self) -> None:
@@ -181,6 +205,7 @@ class MainWindow(QMainWindow):
         # Stop training first: the worker thread must be finished before its QThread is destroyed.
         self.training.shutdown()
         self.playground.shutdown()
+        self.why.shutdown()
         if self.remember_layout:
             write_setting("mainWindow/geometry", self.saveGeometry())
             write_setting("mainWindow/tab", self.tabs.currentIndex())

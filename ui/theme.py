@@ -22,6 +22,8 @@ __all__ = [
     "SCALE_END_GREY", "TABLE_BORDER", "VIEW_MESSAGE_STYLE", "WINDOW_YELLOW", "ZERO_LINE_RED",
     # colour input: one tint per channel, the receptive field of layer 2
     "CHANNEL_TINTS", "FIELD_ORANGE", "channel_colormap",
+    # the Why CNNs tab
+    "MODEL_COLOURS", "CONCLUSION_STYLE", "QUESTION_STYLE",
 ]
 
 # Colour maps (pyqtgraph's colorcet names). Signed maps are centred on zero: negatives stay visible.
@@ -73,6 +75,18 @@ PINNED_NOTE_STYLE = "background: #fff8dc; border: 1px solid #e0d090; padding: 4p
 # Colour input: each channel drawn black -> its own colour, so "R" reads as red light.
 CHANNEL_TINTS = ((255, 40, 40), (40, 220, 40), (60, 110, 255))
 FIELD_ORANGE = "#ff8c00"    # layer 2's receptive field on the input (dashed)
+
+# The Why CNNs tab: one colour per model on every page, curve and bar (Okabe-Ito colours, told
+# apart with the common colour-vision deficiencies); the test set a curve measures is its line
+# style (solid: the images like the training ones; dashed: the changed ones).
+MODEL_COLOURS = {
+    "mlp": (213, 94, 0),          # vermilion: the dense network
+    "cnn": (0, 114, 178),         # blue: the CNN with a flatten + dense head
+    "cnn_global": (0, 158, 115),  # bluish green: the CNN ending in a global pool
+    "deep_cnn": (204, 121, 167),  # reddish purple: the receptive-field experiment's deep CNN
+}
+QUESTION_STYLE = "font-size: 10.5pt;"
+CONCLUSION_STYLE = "background: #eef6ee; border: 1px solid #9c9; padding: 6px; font-size: 10pt;"
 
 
 def colormap(name: str) -> pg.ColorMap:

@@ -1,5 +1,5 @@
 """Data sets for the training studio: synthetic lines and shapes, coloured shapes, the bundled
-digits, MNIST files, folders of PNG images.
+digits (8x8 UCI and 28x28 MNIST), MNIST files, folders of PNG images.
 
 Every loader returns a :class:`Dataset` of float32 images in [0, 1] shaped ``(N, C, H, W)`` with
 int64 labels, split into train and test parts with a seeded, stratified split. Malformed input
@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from cnnviz.data.bundled import load_digits
+from cnnviz.data.bundled import load_digits, load_mnist
 from cnnviz.data.dataset import Dataset, class_labels, from_arrays, split_indices
 from cnnviz.data.files import (
     labels_beside,
@@ -36,15 +36,16 @@ from cnnviz.limits import Cancelled
 
 __all__ = ["BUILTIN", "SHAPE_CLASSES", "COLOUR_SHAPE_CLASSES", "Dataset", "from_arrays",
            "split_indices", "make_lines", "make_shapes", "make_colour_shapes", "load_digits",
-           "load_idx", "load_mnist_idx", "load_mnist_npz", "read_png_folder", "load_dataset",
-           "class_labels", "Cancelled"]
+           "load_mnist", "load_idx", "load_mnist_idx", "load_mnist_npz", "read_png_folder",
+           "load_dataset", "class_labels", "Cancelled"]
 
-BUILTIN = ("lines", "shapes", "digits", "colour-shapes")
+BUILTIN = ("lines", "shapes", "digits", "mnist", "colour-shapes")
 
 
 def load_dataset(name_or_path, seed: int = 0, cancel: threading.Event | None = None,
                  colour: bool = False, image_size: int = 28) -> Dataset:
-    """A built-in data set by name ("lines", "shapes", "digits", "colour-shapes") or a path.
+    """A built-in data set by name ("lines", "shapes", "digits", "mnist", "colour-shapes") or a
+    path.
 
     Paths: a ``.npz`` (Keras mnist.npz), a folder holding MNIST IDX files, an IDX images file
     whose labels file sits beside it (``train-images-idx3-ubyte[.gz]`` ->
@@ -72,6 +73,8 @@ def load_dataset(name_or_path, seed: int = 0, cancel: threading.Event | None = N
         return make_shapes(seed=seed)
     if key.lower() == "digits":
         return load_digits(seed=seed)
+    if key.lower() == "mnist":
+        return load_mnist(seed=seed)
     if key.lower() in ("colour-shapes", "color-shapes"):
         return make_colour_shapes(seed=seed)
     path = Path(key).expanduser()

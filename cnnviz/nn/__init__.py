@@ -3,6 +3,7 @@
 ::
 
     from cnnviz.nn import Conv2D, ReLU, MaxPool2D, AvgPool2D, Flatten, Dense, Sequential
+    from cnnviz.nn import GlobalAvgPool2D, GlobalMaxPool2D   # (N, C, H, W) -> (N, C)
     from cnnviz.nn import softmax_cross_entropy
     from cnnviz.nn import functional as F     # F.conv2d, F.conv2d_backward, F.max_pool2d, ...
     from cnnviz.nn import reference           # the same operations as textbook loops
@@ -18,6 +19,8 @@ from cnnviz.nn.layers import (
     Conv2D,
     Dense,
     Flatten,
+    GlobalAvgPool2D,
+    GlobalMaxPool2D,
     Layer,
     MaxPool2D,
     Parameter,
@@ -27,6 +30,7 @@ from cnnviz.nn.losses import log_softmax, softmax, softmax_cross_entropy
 from cnnviz.nn.model import Sequential
 
 __all__ = [
-    "AvgPool2D", "Conv2D", "Dense", "Flatten", "Layer", "MaxPool2D", "Parameter", "ReLU",
+    "AvgPool2D", "Conv2D", "Dense", "Flatten", "GlobalAvgPool2D", "GlobalMaxPool2D", "Layer",
+    "MaxPool2D", "Parameter", "ReLU",
     "Sequential", "functional", "log_softmax", "reference", "softmax", "softmax_cross_entropy",
 ]

@@ -8,6 +8,7 @@ inferred from the layer before, so editing one layer never requires fixing up th
     {"type": "conv", "out_channels": 8, "kernel_size": 3, "stride": 1, "padding": 1, "dilation": 1}
     {"type": "relu"}   {"type": "maxpool", "kernel_size": 2, "stride": 2, "padding": 0}
     {"type": "avgpool", "kernel_size": 2, "stride": 2, "padding": 0}
+    {"type": "globalavgpool"}   {"type": "globalmaxpool"}   (maps (C, H, W) -> C features)
     {"type": "flatten"}   {"type": "dense", "out_features": 10}
 
 Invalid stacks raise ``ValueError("layer 3 (MaxPool 2): ...")`` naming the (1-based) layer.
@@ -29,9 +30,13 @@ _DEFAULTS = {
     "relu": {"type": "relu"},
     "maxpool": {"type": "maxpool", "kernel_size": 2, "stride": 2, "padding": 0},
     "avgpool": {"type": "avgpool", "kernel_size": 2, "stride": 2, "padding": 0},
+    "globalavgpool": {"type": "globalavgpool"},
+    "globalmaxpool": {"type": "globalmaxpool"},
     "flatten": {"type": "flatten"},
     "dense": {"type": "dense", "out_features": 10},
 }
+_GLOBAL_POOLS = ("globalavgpool", "globalmaxpool")
+_SPATIAL = ("conv", "maxpool", "avgpool", *_GLOBAL_POOLS)
 # What a key left out of a spec means: PyTorch's defaults (no padding), not the editor's.
 _OMITTED = {
     "conv": {"out_channels": 8, "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 1},
@@ -82,10 +87,26 @@ PRESETS: dict[str, list[dict]] = {
         {**_CONV, "out_channels": 10, "kernel_size": 3, "padding": 0}, {"type": "relu"},
         dict(_POOL), {"type": "flatten"}, {"type": "dense", "out_features": 10},
     ],
+    # No convolution at all: every hidden unit is wired to every pixel (the "Why CNNs" baseline).
+    "Dense (MLP)": [
+        {"type": "flatten"}, {"type": "dense", "out_features": 128}, {"type": "relu"},
+        {"type": "dense", "out_features": 10},
+    ],
+    # All convolutional up to a global pool: the final Dense sees one number per channel, so no
+    # weight is tied to a position in the image (Lin et al. 2013, "Network in Network").
+    "CNN + global pooling": [
+        {**_CONV, "out_channels": 8, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+        dict(_POOL),
+        {**_CONV, "out_channels": 16, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+        dict(_POOL),
+        {**_CONV, "out_channels": 32, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+        {"type": "globalmaxpool"}, {"type": "dense", "out_features": 10},
+    ],
 }
 # Short names for the command line.
 PRESET_ALIASES = {"classic": "Classic small net", "lenet": "LeNet-like", "tinyvgg": "TinyVGG-like",
-                  "tinyvgg-explainer": "TinyVGG (CNN Explainer)"}
+                  "tinyvgg-explainer": "TinyVGG (CNN Explainer)", "mlp": "Dense (MLP)",
+                  "global": "CNN + global pooling"}
 
 
 def default_layer(layer_type: str) -> dict:
@@ -143,7 +164,8 @@ def layer_name(layer: dict) -> str:
         return f"{label} {k}" + (f" s{s}" if s != k else "")
     if t == "dense":
         return f"Dense {layer.get('out_features', '?')}"
-    return {"relu": "ReLU", "flatten": "Flatten"}.get(t, str(t))
+    return {"relu": "ReLU", "flatten": "Flatten", "globalavgpool": "GlobalAvgPool",
+            "globalmaxpool": "GlobalMaxPool"}.get(t, str(t))
 
 
 def normalize_layer(layer: dict, index: int = 1) -> dict:
@@ -193,10 +215,12 @@ def infer_shapes(spec: list[dict], input_shape) -> list[tuple]:
         layer = normalize_layer(raw, i)
         where = f"layer {i} ({layer_name(layer)})"
         t = layer["type"]
-        if t in ("conv", "maxpool", "avgpool") and len(shape) != 3:
+        if t in _SPATIAL and len(shape) != 3:
             raise ValueError(f"{where}: needs image-shaped input (channels, height, width) but "
                              f"gets a flat vector of {shape[0]} features; move it before Flatten")
-        if t in ("conv", "maxpool", "avgpool"):
+        if t in _GLOBAL_POOLS:
+            shape = (shape[0],)
+        elif t in _SPATIAL:
             try:  # the engine's own size rules and messages
                 if t == "conv":
                     h, w = F.conv_output_shape(shape[1:], layer["kernel_size"], layer["stride"],

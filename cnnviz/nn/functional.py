@@ -13,7 +13,8 @@ Output size along one axis of length ``n``: ``out = floor((n + 2p - d(k - 1) - 1
 
 A convolution is computed by laying every window out as a column of a matrix and multiplying it
 with the filter matrix once per image, so the multiply-adds run in BLAS instead of Python loops
-(:mod:`cnnviz.nn._conv` holds the layouts; :mod:`cnnviz.nn._pool` the pooling).
+(:mod:`cnnviz.nn._conv` holds the layouts; :mod:`cnnviz.nn._pool` the pooling,
+:mod:`cnnviz.nn._global_pool` the global pooling ``(N, C, H, W) -> (N, C)``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ from cnnviz.nn._geometry import (
     window_count,
     window_span,
 )
+from cnnviz.nn._global_pool import (
+    global_avg_pool2d,
+    global_avg_pool2d_backward,
+    global_max_pool2d,
+    global_max_pool2d_backward,
+)
 from cnnviz.nn._jit import kernels_for
 from cnnviz.nn._pool import (
     avg_pool2d,
@@ -43,6 +50,8 @@ __all__ = [
     "PADDING_MODES", "conv2d", "conv2d_backward", "max_pool2d", "avg_pool2d",
     "max_pool2d_backward", "avg_pool2d_backward", "conv_output_size", "conv_output_shape",
     "pool_output_shape", "window_count", "window_span", "pad2d",
+    "global_avg_pool2d", "global_max_pool2d", "global_avg_pool2d_backward",
+    "global_max_pool2d_backward",
 ]
 
 

@@ -19,13 +19,15 @@ import math
 import numpy as np
 
 from cnnviz.nn import _conv as _conv_impl
+from cnnviz.nn import _global_pool as global_pooling
 from cnnviz.nn import _jit, _pool_fast
 from cnnviz.nn import _pool as pooling
 from cnnviz.nn._geometry import conv_geometry, pair, pool_geometry
 from cnnviz.nn.base import Layer, Parameter, Window
 
-__all__ = ["Parameter", "Layer", "Window", "Conv2D", "ReLU", "MaxPool2D", "AvgPool2D", "Flatten",
-           "Dense", "LAYER_CLASSES", "INPUT_KEYS", "layer_from_config"]
+__all__ = ["Parameter", "Layer", "Window", "Conv2D", "ReLU", "MaxPool2D", "AvgPool2D",
+           "GlobalAvgPool2D", "GlobalMaxPool2D", "Flatten", "Dense", "LAYER_CLASSES",
+           "INPUT_KEYS", "layer_from_config"]
 
 
 def _count(value, name: str) -> int:
@@ -228,6 +230,53 @@ class AvgPool2D(_Pool):
         return pooling.avg_pool_spread(dy, self._geometry, self._in_shape)
 
 
+class _GlobalPool(Layer):
+    def _check(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        if x.ndim != 4 or 0 in x.shape:
+            raise ValueError(f"{self.name} expects maps of shape (N, C, H, W), got {x.shape}; "
+                             "put it before Flatten and Dense")
+        self._in_shape = x.shape
+        return x
+
+
+class GlobalAvgPool2D(_GlobalPool):
+    """Mean of each channel's whole map, ``(N, C, H, W) -> (N, C)``.
+
+    Like ``torch.nn.AdaptiveAvgPool2d(1)`` followed by ``Flatten``. Where a pattern sits in the
+    map no longer matters to the layers after it.
+    """
+
+    kind = "globalavgpool"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        y = self._check(x).mean(axis=(2, 3))
+        self._out_shape = y.shape
+        return y
+
+    def backward(self, dy: np.ndarray, need_dx: bool = True):
+        return global_pooling.global_avg_spread(self._check_dy(dy), self._in_shape)
+
+
+class GlobalMaxPool2D(_GlobalPool):
+    """Largest value of each channel's whole map, ``(N, C, H, W) -> (N, C)``.
+
+    Like ``torch.nn.AdaptiveMaxPool2d(1)`` followed by ``Flatten``; the gradient goes to each
+    map's (first) maximum.
+    """
+
+    kind = "globalmaxpool"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        y, self._where = global_pooling.global_max_forward(self._check(x))
+        self._out_shape = y.shape
+        return y
+
+    def backward(self, dy: np.ndarray, need_dx: bool = True):
+        return global_pooling.global_max_scatter(self._check_dy(dy), self._where,
+                                                 self._in_shape)
+
+
 class Flatten(Layer):
     """(N, C, H, W) -> (N, C * H * W), in C order (like ``torch.nn.Flatten``)."""
 
@@ -306,7 +355,8 @@ class Dense(Layer):
         return f"Dense {self.in_features}->{self.out_features}"
 
 
-LAYER_CLASSES = {cls.kind: cls for cls in (Conv2D, ReLU, MaxPool2D, AvgPool2D, Flatten, Dense)}
+LAYER_CLASSES = {cls.kind: cls for cls in (Conv2D, ReLU, MaxPool2D, AvgPool2D, GlobalAvgPool2D,
+                                            GlobalMaxPool2D, Flatten, Dense)}
 # The config keys an architecture spec leaves out: the layer before determines them.
 INPUT_KEYS = {"conv": "in_channels", "dense": "in_features"}
 

@@ -24,7 +24,8 @@ import math
 import numpy as np
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d", "conv2d_backward", "max_pool2d_backward",
-           "avg_pool2d_backward"]
+           "avg_pool2d_backward", "global_avg_pool2d", "global_max_pool2d",
+           "global_avg_pool2d_backward", "global_max_pool2d_backward"]
 
 
 def _pair(value) -> tuple[int, int]:
@@ -260,3 +261,93 @@ def avg_pool2d_backward(dy, x, kernel_size, stride=None, padding=0):
     ndarray, shape (N, C, H, W), float64
     """
     return _pool_backward(dy, x, kernel_size, stride, padding, _equally)
+
+
+def _first_maximum(plane: np.ndarray) -> tuple[int, int]:
+    best = (0, 0)
+    for i, j in np.ndindex(plane.shape):  # row-major scan; a tie keeps the first maximum
+        if plane[i, j] > plane[best]:
+            best = (i, j)
+    return best
+
+
+def global_avg_pool2d(x):
+    """Mean of each channel's whole map, added up one pixel at a time.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    ndarray, shape (N, C), float64
+    """
+    x = np.asarray(x, dtype=np.float64)
+    n, c, h, w = x.shape
+    out = np.zeros((n, c))
+    for ni, ci in np.ndindex(n, c):
+        total = 0.0
+        for i, j in np.ndindex(h, w):
+            total += x[ni, ci, i, j]
+        out[ni, ci] = total / (h * w)
+    return out
+
+
+def global_max_pool2d(x):
+    """Largest value of each channel's whole map.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+
+    Returns
+    -------
+    ndarray, shape (N, C), float64
+    """
+    x = np.asarray(x, dtype=np.float64)
+    n, c = x.shape[:2]
+    out = np.zeros((n, c))
+    for ni, ci in np.ndindex(n, c):
+        out[ni, ci] = x[(ni, ci) + _first_maximum(x[ni, ci])]
+    return out
+
+
+def global_avg_pool2d_backward(dy, x):
+    """Gradient of :func:`global_avg_pool2d`: every pixel gets ``1 / (H * W)`` of its channel's.
+
+    Parameters
+    ----------
+    dy : ndarray, shape (N, C)
+    x : ndarray, shape (N, C, H, W), the forward input (only its shape matters)
+
+    Returns
+    -------
+    ndarray, shape (N, C, H, W), float64
+    """
+    x = np.asarray(x, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    n, c, h, w = x.shape
+    dx = np.zeros_like(x)
+    for ni, ci, i, j in np.ndindex(n, c, h, w):
+        dx[ni, ci, i, j] = dy[ni, ci] / (h * w)
+    return dx
+
+
+def global_max_pool2d_backward(dy, x):
+    """Gradient of :func:`global_max_pool2d`: all of a channel's to its first maximum.
+
+    Parameters
+    ----------
+    dy : ndarray, shape (N, C)
+    x : ndarray, shape (N, C, H, W), the forward input
+
+    Returns
+    -------
+    ndarray, shape (N, C, H, W), float64
+    """
+    x = np.asarray(x, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    dx = np.zeros_like(x)
+    for ni, ci in np.ndindex(x.shape[:2]):
+        dx[(ni, ci) + _first_maximum(x[ni, ci])] = dy[ni, ci]
+    return dx

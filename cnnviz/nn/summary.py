@@ -109,7 +109,7 @@ class LayerSummary:
     flops : int
         Floating-point operations for one input: 2 per multiply-add in conv and dense layers
         (bias adds included in that count, as is customary), 1 per output for ReLU, one per window
-        element per output for pooling, 0 for Flatten.
+        element per output for pooling (so one per input value for a global pool), 0 for Flatten.
     dense_equivalent_params : int
         Parameters of a dense layer mapping this layer's input size to its output size
         (in * out + out) for conv and dense layers; 0 for parameter-free layers.
@@ -169,6 +169,10 @@ def summarize(spec_or_model, input_shape) -> list[LayerSummary]:
                 flops, dense_eq = 2 * macs, dense_param_count(n_in, n_out)
             else:
                 flops = k * k * n_out
+        elif t in ("globalavgpool", "globalmaxpool"):
+            # one window covering the whole map: every output sees everything the map saw
+            field = field.after(max(prev[1:]), 1, 0)
+            flops = n_in
         elif t == "relu":
             flops = n_out
         elif t == "dense":

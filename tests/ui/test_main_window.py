@@ -1,4 +1,4 @@
-"""The main window: its two tabs, the training -> playground bridge, and a clean shutdown."""
+"""The main window: its three tabs, the bridges between them, and a clean shutdown."""
 
 import subprocess
 import sys
@@ -21,6 +21,7 @@ def window(qtbot):
     qtbot.addWidget(w)
     yield w
     w.training.shutdown()
+    w.why.shutdown()
 
 
 def test_window_has_the_playground_and_training_tabs(window):
@@ -118,3 +119,48 @@ def test_a_corrupted_setting_starts_the_window_with_its_default_and_says_so(qtbo
         assert "mainWindow/geometry" in message
     finally:
         w.training.shutdown()
+def test_the_why_cnns_tab_is_the_third_tab_and_ctrl_3_shows_it(window, qtbot):
+    assert window.findChild(QWidget, "whyTab") is window.why
+    assert window.tabs.tabText(2) == "Why CNNs"
+    from PySide6.QtGui import QAction, QKeySequence
+
+    ctrl_3 = [a for a in window.findChildren(QAction) if a.shortcut() == QKeySequence("Ctrl+3")]
+    assert [a.text() for a in ctrl_3] == ["Why CNNs"]
+    ctrl_3[0].trigger()
+    assert window.tabs.currentWidget() is window.why
+    window.show_tab("playground")
+    window.show_tab("why")
+    assert window.tabs.currentWidget() is window.why
+
+
+def test_an_experiments_model_opens_in_the_training_studio_with_its_data(window, qtbot):
+    from cnnviz.lab.experiments import Settings
+
+    window.show()
+    window.show_tab("why")
+    window.why.run_experiment("position", Settings(epochs=1, train_images=40, test_images=20))
+    qtbot.waitUntil(lambda: "position" in window.why.results(), timeout=60000)
+    page = window.why.page("position")
+    page.studio_combo.setCurrentIndex(page.studio_combo.findData("cnn_global"))
+    qtbot.mouseClick(page.studio_button, Qt.MouseButton.LeftButton)
+    studio = window.training
+    assert window.tabs.currentWidget() is studio
+    assert studio.dataset_panel.combo.currentText().startswith("Experiment: ")
+    assert studio.dataset_panel.dataset().input_shape == (1, 28, 48)
+    assert "globalmaxpool" in [layer["type"] for layer in studio.editor.spec()]
+    trained = page.result().trained["cnn_global"].state_dict()
+    weights = studio.session.weights()
+    assert all(np.array_equal(weights[k], v) for k, v in trained.items())
+    assert "Opened the experiment's" in window.statusBar().currentMessage()
+
+
+def test_closing_the_window_mid_experiment_stops_its_thread(window, qtbot):
+    from cnnviz.lab.experiments import Settings
+
+    window.show()
+    window.show_tab("why")
+    window.why.run_experiment("shift", Settings(epochs=50, train_images=2000, test_images=100))
+    qtbot.waitUntil(window.why.is_running, timeout=5000)
+    window.close()
+    assert not window.why.is_running()
+    # the autouse fixture in conftest.py fails this test if the QThread is still running

@@ -33,6 +33,7 @@ from ui.widgets.text import plain_label
 from ui.widgets.why import WhyLabel
 
 TYPE_LABELS = {"conv": "Conv", "relu": "ReLU", "maxpool": "MaxPool", "avgpool": "AvgPool",
+               "globalavgpool": "GlobalAvgPool", "globalmaxpool": "GlobalMaxPool",
                "flatten": "Flatten", "dense": "Dense"}
 PARAM_LABELS = {"out_channels": ("Filters", 1, 256), "kernel_size": ("Kernel size", 1, 15),
                 "stride": ("Stride", 1, 8), "padding": ("Padding", 0, 8),

@@ -36,6 +36,7 @@ BUILTINS = (
     ("Shapes: 5 classes (28x28)", "shapes"),
     ("Handwritten digits (8x8, real)", "digits"),
     ("Coloured shapes: colour decides (20x20 RGB)", "colour-shapes"),
+    ("MNIST digits (28x28, real, 5,000)", "mnist"),
 )
 OPEN_MNIST = "Open MNIST files..."
 OPEN_FOLDER = "Open image folder..."
@@ -97,7 +98,7 @@ def preview_indices(labels: np.ndarray, n_classes: int, count: int) -> list[int]
 
 
 def read_builtin(_task, key: str, seed: int) -> tuple[Dataset, str]:
-    """The built-in set ``key`` ("lines", "shapes", "digits") and an empty note."""
+    """The built-in set ``key`` ("lines", "shapes", "digits", "mnist") and an empty note."""
     return load_dataset(key, seed), ""
 
 
@@ -128,7 +129,7 @@ def read_image_folder(task, path: str, size: int, seed: int,
     return dataset, folder.note() + ("; in colour (3 channels)" if colour else "")
 
 
-def given_dataset(_task, dataset: Dataset, note: str) -> tuple[Dataset, str]:
+def given_dataset(_task, dataset: Dataset, note: str = "") -> tuple[Dataset, str]:
     """A data set that was made elsewhere, handed back as if read (for choosing it again)."""
     return dataset, note
 
@@ -206,8 +207,8 @@ class DatasetPanel(QWidget):
         return self.tasks.is_busy("dataset")
 
     def load_builtin(self, key: str, seed: int = 0) -> bool:
-        """Load "lines", "shapes", "digits" or "colour-shapes" now (they are small); False, with a
-        message, on error. A file still loading is abandoned."""
+        """Load a built-in set ("lines", "shapes", "digits", "mnist", "colour-shapes") now; False,
+        with a message, on error. A file still loading is abandoned."""
         index = self.combo.findData(key)
         if index < 0:
             return False
@@ -232,17 +233,18 @@ class DatasetPanel(QWidget):
         if fn is read_image_folder and self._folder is not None:
             self.load_folder(*self._folder)
 
-    def use_dataset(self, dataset: Dataset, note: str = "") -> None:
-        """Show ``dataset`` (made elsewhere, e.g. a loaded model's stand-in images) as the
-        current data; it joins the combo as "Data: <name>" so it can be chosen again."""
-        self.tasks.cancel("dataset")
-        self._pending_call = (given_dataset, (dataset, note))
-        self._finish((dataset, note), None)
-
     def _load_now(self, fn, args: tuple, index: int) -> bool:
         self.tasks.cancel("dataset")  # a slower, older choice must not land after this one
         self._pending_call = (fn, args)
         return self._finish(self._call(fn, *args), index)
+
+    def show_dataset(self, dataset: Dataset, label: str | None = None, note: str = "") -> None:
+        """Use a data set made elsewhere (an experiment's canvases, a loaded model's stand-in
+        images), listed in the combo as ``label`` (default ``"File: <name>"``) so it can be
+        chosen again; a file still loading is abandoned."""
+        self.tasks.cancel("dataset")
+        self._pending_call = (given_dataset, (dataset, note))
+        self._finish((dataset, note), None, label)
 
     def shutdown(self) -> None:
         """Abandon a background read and wait for its thread (a later read starts a new one)."""
@@ -306,7 +308,7 @@ class DatasetPanel(QWidget):
         except Exception as exc:  # noqa: BLE001 - a reader bug must not kill the app
             return ValueError(f"could not read that data: {exc}")
 
-    def _finish(self, result, index: int | None) -> bool:
+    def _finish(self, result, index: int | None, label: str | None = None) -> bool:
         """Show a read's outcome: a (Dataset, note) pair, or the exception that explains why not."""
         if isinstance(result, Exception):
             message = f"Could not load the data: {result}"
@@ -318,7 +320,7 @@ class DatasetPanel(QWidget):
         if dataset.warning():
             note = "; ".join(filter(None, (note, dataset.warning())))
         if index is None:  # a file: remember it in the combo so it can be chosen again
-            label = f"File: {dataset.name}"
+            label = label or f"File: {dataset.name}"
             key = f"file:{label}"
             self._sources[key] = self._pending_call
             index = self.combo.findData(key)

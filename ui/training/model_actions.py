@@ -138,8 +138,8 @@ class ModelActions(QObject):
             if not self._data.load_builtin(key):
                 raise ValueError(f"could not load the {key} data set for {loaded.name}")
         elif stand_in is not None:
-            self._data.use_dataset(stand_in, "images resized to the model's input, labelled with "
-                                             "its own predictions")
+            self._data.show_dataset(stand_in, note="images resized to the model's input, "
+                                                   "labelled with its own predictions")
         self._session.load_model(loaded.spec, loaded.model.state_dict())
         ds = self._session.dataset()
         c, h, w = loaded.input_shape

@@ -32,7 +32,7 @@ from ui.widgets.curves import CurvesView
 from ui.widgets.settings import read_setting, write_setting
 
 # the data sets remembered for the next start
-BUILTIN_KEYS = ("lines", "shapes", "digits", "colour-shapes")
+BUILTIN_KEYS = ("lines", "shapes", "digits", "mnist", "colour-shapes")
 
 
 class TrainingWidget(QWidget):
@@ -149,6 +149,23 @@ class TrainingWidget(QWidget):
         if not self.session.start(self.controls.values(), paused=paused):
             return False
         self._save_settings()
+        return True
+
+    def open_model_and_data(self, model, dataset) -> bool:
+        """Use a trained model and the data it learned from (the Why CNNs tab's bridge).
+
+        The data set is listed in ``datasetCombo`` as "Experiment: <name>"; the network editor
+        shows the model's architecture, and the inspection panels its weights (Start trains on
+        from them). False, with a message, while a run is active.
+        """
+        if self.session.is_running():
+            self.session.report_problem("Stop the current training first, then open the "
+                                        "experiment's model again.")
+            return False
+        self.dataset_panel.show_dataset(dataset, f"Experiment: {dataset.name}")
+        self.session.load_model(arch.spec_from_model(model), model.state_dict())
+        self.sigStatus.emit(f"Opened the experiment's {model.num_parameters():,}-parameter "
+                            f"model on {dataset.name}: inspect it, or press Start to train on.")
         return True
 
     def reset(self) -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "colourise",
     "save_array_png",
     "save_array_npy",
+    "save_widget_png",
     "export_dialog",
 ]
 
@@ -125,6 +126,22 @@ def save_array_png(
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if not image.save(buffer, "PNG"):
+        raise OSError(f"could not encode {Path(path).name} as PNG")
+    return write_bytes_atomic(path, bytes(data))
+
+
+def save_widget_png(widget: QWidget, path: str | os.PathLike[str]) -> Path:
+    """Save a picture of ``widget`` as it is drawn now (``QWidget.grab``) as a PNG, atomically.
+
+    Raises
+    ------
+    OSError
+        When the picture cannot be encoded or the file cannot be written.
+    """
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not widget.grab().save(buffer, "PNG"):
         raise OSError(f"could not encode {Path(path).name} as PNG")
     return write_bytes_atomic(path, bytes(data))
 

@@ -54,6 +54,7 @@ def test_importing_the_engine_changes_nothing_process_wide():
         before = {"threads": blas_threads(), "errors": np.geterr(), "env": dict(os.environ)}
         import cnnviz, cnnviz.nn, cnnviz.data, cnnviz.lab, cnnviz.train, cnnviz.explain, cnnviz.io
         import cnnviz.nn.functional, cnnviz.lab.conv, cnnviz.optim, cnnviz.cli, cnnviz.bench
+        import cnnviz.lab.experiments, cnnviz.lab.experiments.command
         after = {"threads": blas_threads(), "errors": np.geterr(), "env": dict(os.environ)}
         runtime = sys.modules.get("cnnviz.runtime")
         print(json.dumps({"before": before, "after": after,

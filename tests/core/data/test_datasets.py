@@ -91,6 +91,34 @@ def test_digits_split_is_stratified():
     assert np.all(np.abs(test_share - 0.2) < 0.02)
 
 
+def test_mnist_has_5000_real_28x28_digits_split_4000_1000_stratified_and_seeded():
+    ds = data.load_dataset("mnist", seed=3)
+    assert ds.name == "mnist" and ds.input_shape == (1, 28, 28) and ds.n_classes == 10
+    assert (len(ds.x_train), len(ds.x_test)) == (4000, 1000)
+    assert list(ds.class_counts("test")) == [100] * 10
+    assert ds.x_train.dtype == np.float32 and ds.x_train.min() == 0.0 and ds.x_train.max() == 1.0
+    again, other = data.load_mnist(seed=3), data.load_mnist(seed=4)
+    np.testing.assert_array_equal(again.x_test, ds.x_test)
+    assert not np.array_equal(other.x_test, ds.x_test)
+
+
+def test_a_damaged_bundled_table_is_explained(tmp_path, monkeypatch):
+    from cnnviz.data import bundled
+
+    (tmp_path / bundled.MNIST_CSV).write_bytes(b"not gzip at all")
+    monkeypatch.setattr(bundled, "ASSETS_DIR", tmp_path)
+    with pytest.raises(ValueError, match="not a readable digits CSV"):
+        data.load_mnist()
+
+
+def test_a_missing_bundled_table_says_where_it_was_expected(tmp_path, monkeypatch):
+    from cnnviz.data import bundled
+
+    monkeypatch.setattr(bundled, "ASSETS_DIR", tmp_path)
+    with pytest.raises(ValueError, match="expected it at"):
+        data.load_mnist()
+
+
 # --- splits and batches ----------------------------------------------------------------------
 
 def test_split_is_seeded_disjoint_and_complete():

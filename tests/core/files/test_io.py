@@ -30,6 +30,14 @@ def test_round_trip_keeps_architecture_weights_and_metadata(tmp_path):
     assert loaded.metadata == {"dataset": "lines", "class_names": ["a", "b", "c"]}
 
 
+def test_a_model_with_global_pooling_round_trips(tmp_path):
+    model = arch.build_model(arch.preset("CNN + global pooling", 10), (1, 28, 28), 10, seed=2)
+    loaded = load_model(save_model(model, tmp_path / "global.npz"))
+    assert [layer.kind for layer in loaded.layers][-2:] == ["globalmaxpool", "dense"]
+    x = np.random.default_rng(0).random((2, 1, 28, 28), dtype=np.float32)
+    np.testing.assert_array_equal(loaded.forward(x), model.forward(x))
+
+
 def test_save_writes_exactly_the_given_path_and_leaves_no_temporary_files(tmp_path):
     save_model(_model(), tmp_path / "model.weights")
     assert sorted(os.listdir(tmp_path)) == ["model.weights"]

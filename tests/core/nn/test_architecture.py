@@ -221,3 +221,34 @@ def test_keys_a_spec_does_not_know_are_ignored_when_building():
     spec = [{**CLASSIC[0], "note": "edge detectors"}, *CLASSIC[1:]]
     model = arch.build_model(spec, (1, 8, 8), 2)
     assert model.config() == arch.build_model(CLASSIC, (1, 8, 8), 2).config()
+
+
+@pytest.mark.parametrize("kind", ["globalavgpool", "globalmaxpool"])
+def test_a_global_pool_turns_maps_into_one_feature_per_channel(kind):
+    spec = [{"type": "conv", "out_channels": 6, "kernel_size": 3, "padding": 1}, {"type": kind},
+            {"type": "dense", "out_features": 4}]
+    assert arch.infer_shapes(spec, (1, 28, 48)) == [(6, 28, 48), (6,), (4,)]
+    model = arch.build_model(spec, (1, 28, 48), n_classes=4)
+    assert model.forward(np.zeros((2, 1, 28, 48), np.float32)).shape == (2, 4)
+
+
+def test_a_global_pool_after_flatten_is_explained_naming_the_layer():
+    with pytest.raises(ValueError, match=r"layer 2 \(GlobalMaxPool\).*before Flatten"):
+        arch.infer_shapes([{"type": "flatten"}, {"type": "globalmaxpool"}], (1, 8, 8))
+
+
+def test_the_why_cnns_presets_are_an_mlp_and_a_cnn_without_position_tied_weights():
+    mlp = arch.preset("mlp", 10)
+    assert [layer["type"] for layer in mlp] == ["flatten", "dense", "relu", "dense"]
+    assert mlp[1]["out_features"] == 128
+    pooled = arch.preset("CNN + global pooling", 10)
+    types = [layer["type"] for layer in pooled]
+    # the only dense layer comes after the global pool, so it sees channels, not positions
+    assert "flatten" not in types and types.index("dense") > types.index("globalmaxpool")
+
+
+def test_a_model_with_a_global_pool_round_trips_through_its_spec():
+    spec = arch.preset("global", 10)
+    model = arch.build_model(spec, (1, 28, 28), 10)
+    assert arch.build_model(arch.spec_from_model(model), (1, 28, 28), 10).config() == \
+        model.config()

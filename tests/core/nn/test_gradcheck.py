@@ -3,7 +3,16 @@
 import numpy as np
 import pytest
 
-from cnnviz.nn.layers import AvgPool2D, Conv2D, Dense, Flatten, MaxPool2D, ReLU
+from cnnviz.nn.layers import (
+    AvgPool2D,
+    Conv2D,
+    Dense,
+    Flatten,
+    GlobalAvgPool2D,
+    GlobalMaxPool2D,
+    MaxPool2D,
+    ReLU,
+)
 from cnnviz.nn.losses import softmax_cross_entropy
 from cnnviz.nn.model import Sequential
 
@@ -76,6 +85,12 @@ def test_avg_pool_gradients(layer, pool_path):
     _check_layer(layer, _input((2, 2, 7, 6)))
 
 
+@pytest.mark.parametrize("layer", [GlobalAvgPool2D(), GlobalMaxPool2D()],
+                         ids=lambda layer: layer.name)
+def test_global_pool_gradients(layer):
+    _check_layer(layer, _input((2, 3, 5, 4)))
+
+
 def test_relu_gradients():
     _check_layer(ReLU(), _input((2, 3, 4, 4)))
 
@@ -88,9 +103,11 @@ def test_dense_gradients():
     _check_layer(Dense(5, 3), _input((4, 5)))
 
 
-def test_whole_model_with_loss_gradients_for_input_and_every_parameter():
+@pytest.mark.parametrize("head", [[AvgPool2D(2), Flatten()], [GlobalMaxPool2D()],
+                                  [GlobalAvgPool2D()]], ids=["flatten", "global-max", "global-avg"])
+def test_whole_model_with_loss_gradients_for_input_and_every_parameter(head):
     model = Sequential([Conv2D(1, 3, 3, padding=1), ReLU(), MaxPool2D(2),
-                        Conv2D(3, 4, 3, stride=1), ReLU(), AvgPool2D(2), Flatten(),
+                        Conv2D(3, 4, 3, stride=1), ReLU(), *head,
                         Dense(4, 3)], seed=3).astype(np.float64)
     rng = np.random.default_rng(4)
     x = _input((3, 1, 8, 8))

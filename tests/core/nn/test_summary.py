@@ -126,3 +126,20 @@ def test_sharing_note_is_none_without_conv_layers():
     rows = summary.summarize([{"type": "flatten"}, {"type": "dense", "out_features": 2}],
                              (1, 4, 4))
     assert summary.sharing_note(rows) is None
+
+
+def test_a_global_pool_row_sees_its_whole_map_and_has_no_parameters():
+    spec = [*CONV16, {"type": "maxpool", "kernel_size": 2}, {"type": "globalmaxpool"},
+            {"type": "dense", "out_features": 10}]
+    rows = summary.summarize(spec, (1, 28, 28))
+    pool = rows[2]
+    assert pool.name == "GlobalMaxPool" and pool.output_shape == (16,) and pool.params == 0
+    # the 4-pixel field of the 14x14 map's pixels, 13 jumps of 2 further on
+    assert pool.receptive_field == 4 + 13 * 2
+    assert pool.flops == 16 * 14 * 14 and pool.dense_equivalent_params == 0
+    assert rows[3].params == 16 * 10 + 10
+
+
+def test_the_mlp_preset_has_the_textbook_parameter_count():
+    rows = summary.summarize(arch.preset("Dense (MLP)", 10), (1, 28, 28))
+    assert rows[1].params == 100_480 and summary.totals(rows)["params"] == 101_770

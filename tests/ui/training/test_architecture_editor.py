@@ -137,3 +137,22 @@ def test_clicking_the_sample_moves_the_highlighted_window_there(qtbot, editor):
     top, left, height, width = editor.rf_view.window()
     assert (height, width) == (3.0, 3.0)
     assert top <= 5.5 <= top + height and left <= 20.5 <= left + width
+
+
+def test_a_global_pool_can_be_added_and_replaces_flatten_before_the_dense_layer(qtbot, editor):
+    editor.select_layer(3)
+    click(qtbot, editor, "removeLayerButton")          # Flatten
+    editor.select_layer(2)
+    editor.type_combo.setCurrentIndex(editor.type_combo.findData("globalavgpool"))
+    click(qtbot, editor, "addLayerButton")
+    assert editor.layer_list.item(3).text() == "4. GlobalAvgPool"
+    assert editor.is_valid()
+    assert table_column(editor, "output")[3] == "16"
+
+
+def test_the_global_pooling_preset_is_valid_and_has_no_flatten(qtbot, editor):
+    index = editor.preset_combo.findText("CNN + global pooling")
+    editor.preset_combo.setCurrentIndex(index)
+    editor.preset_combo.activated.emit(index)
+    assert editor.is_valid()
+    assert "flatten" not in [layer["type"] for layer in editor.spec()]

@@ -45,6 +45,15 @@ def test_choosing_digits_loads_them_and_proposes_a_fitting_network(qtbot, studio
     assert studio.dataset_panel.grid.count() > 10  # the preview grid of labelled samples
 
 
+def test_the_bundled_mnist_digits_are_a_builtin_choice_with_a_fitting_network(qtbot, studio):
+    combo = studio.dataset_panel.combo
+    assert combo.itemText(combo.findData("mnist")) == "MNIST digits (28x28, real, 5,000)"
+    pick(qtbot, studio, "mnist")
+    ds = studio.dataset_panel.dataset()
+    assert ds.name == "mnist" and (len(ds.x_train), len(ds.x_test)) == (4000, 1000)
+    assert ds.input_shape == (1, 28, 28) and studio.editor.is_valid()
+
+
 def test_a_malformed_mnist_file_is_explained_and_the_data_stay(qtbot, studio, monkeypatch,
                                                                 tmp_path):
     bad = tmp_path / "mnist.npz"
@@ -240,3 +249,30 @@ def test_gzipped_idx_files_load_when_the_images_file_is_chosen(qtbot, studio, mo
                     timeout=20000)
     ds = studio.dataset_panel.dataset()
     assert len(ds.y_train) + len(ds.y_test) == 50 and ds.n_classes == 10
+
+
+def test_a_model_and_data_from_elsewhere_open_in_the_studio(qtbot, studio):
+    from cnnviz.data import load_dataset
+    from cnnviz.nn import architecture as arch
+
+    data = load_dataset("digits")
+    model = arch.build_model(arch.preset("CNN + global pooling", 10), data.input_shape, 10,
+                             seed=4)
+    assert studio.open_model_and_data(model, data)
+    assert studio.dataset_panel.combo.currentText() == "Experiment: digits"
+    assert studio.editor.spec() == arch.spec_from_model(model) and studio.editor.is_valid()
+    assert all(np.array_equal(studio.session.weights()[k], v)
+               for k, v in model.state_dict().items())
+
+
+def test_opening_a_model_while_training_is_refused_with_a_reason(qtbot, studio):
+    from cnnviz.data import load_dataset
+    from cnnviz.nn import architecture as arch
+
+    studio.start()
+    qtbot.waitUntil(studio.is_running, timeout=5000)
+    data = load_dataset("digits")
+    model = arch.build_model(arch.preset("mlp", 10), data.input_shape, 10)
+    assert not studio.open_model_and_data(model, data)
+    assert "Stop the current training first" in studio.controls.message_label.text()
+    assert studio.dataset_panel.dataset().name == "lines"
