@@ -145,10 +145,14 @@ def check_image_size(name: str, header: ImageHeader) -> None:
     w, h = header.width, header.height
     if w == 0 or h == 0:
         raise ValueError(f"{name} claims to be {w} x {h} pixels: an image with no pixels")
-    if max(w, h) > limits.MAX_IMAGE_SIDE or w * h > limits.MAX_IMAGE_PIXELS:
+    if max(w, h) > limits.MAX_IMAGE_SIDE:
         raise ValueError(
-            f"{name} claims to be {w} x {h} pixels, too large to open safely "
-            f"(limit {limits.MAX_IMAGE_SIDE} px a side and "
-            f"{limits.MAX_IMAGE_PIXELS // 1_000_000} megapixels); shrink it in an image editor "
-            "first")
+            f"{name} claims to be {w} x {h} pixels, too large to open safely: its longer side "
+            f"is over the limit of {limits.MAX_IMAGE_SIDE} px; shrink it in an image editor first")
+    if w * h > limits.MAX_IMAGE_PIXELS:
+        raise ValueError(
+            f"{name} claims to be {w} x {h} pixels, too large to open safely: "
+            f"{w * h / 1e6:.0f} megapixels is over the limit of "
+            f"{limits.MAX_IMAGE_PIXELS // 1_000_000} megapixels, although each side is within "
+            f"{limits.MAX_IMAGE_SIDE} px; shrink it in an image editor first")
     check_budget(math.prod((w, h, header.bytes_per_pixel)), name, "to decode")

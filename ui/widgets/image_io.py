@@ -142,7 +142,7 @@ def read_grey_image(path: str | os.PathLike[str]) -> np.ndarray:
     ------
     ValueError
         For a missing, empty, unreadable, corrupt or non-image file, or one whose header claims more
-        than 20000 px a side or 100 megapixels. The message names the file and says what is wrong.
+        than 20000 px a side or 100 megapixels. The message names the file and the failed limit.
     """
     return _decode(_open(path))
 

@@ -69,3 +69,15 @@ def test_decoded_bytes_must_fit_the_budget(monkeypatch):
     check_image_size("x.png", ImageHeader("png", 512, 512, 4))
     with pytest.raises(ValueError, match="2 MiB to decode, more than the 1 MiB"):
         check_image_size("x.png", ImageHeader("png", 512, 512, 8))
+
+
+def test_a_refusal_names_the_side_limit_when_a_side_is_too_long():
+    with pytest.raises(ValueError, match="longer side is over the limit of 20000 px") as info:
+        check_image_size("x.png", ImageHeader("png", 20_001, 10))
+    assert "megapixels" not in str(info.value)
+
+
+def test_a_refusal_names_the_pixel_limit_when_only_the_area_is_too_large():
+    with pytest.raises(ValueError, match="400 megapixels is over the limit of 100") as info:
+        check_image_size("x.png", ImageHeader("png", 20_000, 20_000))
+    assert "each side is within 20000 px" in str(info.value)
