@@ -34,9 +34,10 @@ TORCH_MODULES = {
                                       count_include_pad=True),
     "flatten": lambda c: nn.Flatten(),
     "dense": lambda c: nn.Linear(c["in_features"], c["out_features"]),
+    # cnnviz's global pools return (N, C); PyTorch's adaptive pools keep (N, C, 1, 1).
+    "globalavgpool": lambda c: nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()),
+    "globalmaxpool": lambda c: nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten()),
 }
-# TODO(issue 8): GlobalAvgPool2D / GlobalMaxPool2D -> nn.AdaptiveAvgPool2d(1) / AdaptiveMaxPool2d(1)
-# (plus nn.Flatten if those layers output (N, C)), one entry each once the layers exist.
 
 
 def _p(value):

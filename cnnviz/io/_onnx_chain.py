@@ -235,19 +235,12 @@ def _pool(kind: str):
 
 
 def _global_pool(kind: str):
-    # TODO(issue 8): use nn.layers.GlobalAvgPool2D / GlobalMaxPool2D once they exist; until then a
-    # pool whose window is the whole map computes the same thing.
-    cls = getattr(nn_layers, "GlobalAvgPool2D" if kind == "avgpool" else "GlobalMaxPool2D", None)
+    cls = nn_layers.GlobalAvgPool2D if kind == "avgpool" else nn_layers.GlobalMaxPool2D
 
     def importer(chain: Chain, attrs: dict) -> None:
         if len(chain.shape) != 3:
             raise chain.fail("needs image-shaped input")
-        if cls is not None:
-            chain.append({"type": cls.kind})
-            return
-        h, w = chain.shape[1:]
-        chain.append({"type": kind, "kernel_size": h if h == w else [h, w],
-                      "stride": h if h == w else [h, w], "padding": 0})
+        chain.append({"type": cls.kind})
     return importer
 
 

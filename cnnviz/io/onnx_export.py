@@ -67,11 +67,20 @@ EXPORTERS = {
     "avgpool": _simple("AveragePool", count_include_pad=1),
     "flatten": _simple("Flatten", axis=1),
 }
-# TODO(issue 8): GlobalAvgPool2D / GlobalMaxPool2D come with that issue; one entry each.
-for _cls_name, _op in (("GlobalAvgPool2D", "GlobalAveragePool"),
-                       ("GlobalMaxPool2D", "GlobalMaxPool")):
-    if hasattr(nn_layers, _cls_name):
-        EXPORTERS[getattr(nn_layers, _cls_name).kind] = _simple(_op)
+
+
+def _global_pool(op: str):
+    # cnnviz's global pools return (N, C), ONNX's (N, C, 1, 1): a Flatten after keeps the next
+    # Gemm's input 2-D, as in PyTorch's AdaptiveAvgPool2d(1) + Flatten.
+    def export(helper, numpy_helper, layer, i, x, y):
+        pooled = f"t{i}_pooled"
+        return [helper.make_node(op, [x], [pooled], name=f"{op.lower()}_{i}"),
+                helper.make_node("Flatten", [pooled], [y], name=f"flatten_{i}", axis=1)], []
+    return export
+
+
+EXPORTERS[nn_layers.GlobalAvgPool2D.kind] = _global_pool("GlobalAveragePool")
+EXPORTERS[nn_layers.GlobalMaxPool2D.kind] = _global_pool("GlobalMaxPool")
 
 
 def to_onnx(model: Sequential, input_shape, metadata: dict | None = None):

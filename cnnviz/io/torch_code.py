@@ -30,6 +30,7 @@ def _window(layer, dilation: bool = False) -> str:
     return text + (f", dilation={_arg(layer.dilation)}" if dilation else "")
 
 
+_GLOBAL = "nn.Sequential(nn.Adaptive{}Pool2d(1), nn.Flatten())"
 TORCH_LAYERS = {
     "conv": lambda l: f"nn.Conv2d({l.in_channels}, {l.out_channels}, {_window(l, True)})",
     "relu": lambda l: "nn.ReLU()",
@@ -37,13 +38,11 @@ TORCH_LAYERS = {
     "avgpool": lambda l: f"nn.AvgPool2d({_window(l)})",  # count_include_pad=True, as cnnviz
     "flatten": lambda l: "nn.Flatten()",
     "dense": lambda l: f"nn.Linear({l.in_features}, {l.out_features})",
+    # cnnviz's global pools return (N, C): PyTorch's adaptive pool keeps (N, C, 1, 1), so a
+    # Flatten follows in one nested Sequential (no parameters, so later indices still match).
+    nn_layers.GlobalAvgPool2D.kind: lambda _: _GLOBAL.format("Avg"),
+    nn_layers.GlobalMaxPool2D.kind: lambda _: _GLOBAL.format("Max"),
 }
-# TODO(issue 8): GlobalAvgPool2D / GlobalMaxPool2D; nn.AdaptiveAvgPool2d(1) / AdaptiveMaxPool2d(1)
-# (output (N, C, 1, 1)) once the layers exist and their output shape is settled.
-for _cls_name, _code in (("GlobalAvgPool2D", "nn.AdaptiveAvgPool2d(1)"),
-                         ("GlobalMaxPool2D", "nn.AdaptiveMaxPool2d(1)")):
-    if hasattr(nn_layers, _cls_name):
-        TORCH_LAYERS[getattr(nn_layers, _cls_name).kind] = lambda l, code=_code: code
 
 
 def torch_source(model: Sequential, weights_name: str, metadata: dict) -> str:

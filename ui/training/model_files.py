@@ -23,8 +23,8 @@ __all__ = ["LoadedModel", "read_model", "matching_builtin", "stand_in_dataset", 
            "evaluate", "BUILTIN_SHAPES", "OPEN_FILTER", "EXPORT_FILTERS"]
 
 # The built-in data sets by input shape and class count.
-# TODO(issue 8): add "mnist": ((1, 28, 28), 10) once the built-in mnist set lands.
-BUILTIN_SHAPES = {"lines": ((1, 8, 8), 2), "digits": ((1, 8, 8), 10), "shapes": ((1, 28, 28), 5)}
+BUILTIN_SHAPES = {"lines": ((1, 8, 8), 2), "digits": ((1, 8, 8), 10), "shapes": ((1, 28, 28), 5),
+                  "mnist": ((1, 28, 28), 10), "colour-shapes": ((3, 20, 20), 6)}
 OPEN_FILTER = ("Models (*.npz *.onnx *.safetensors);;cnnviz model (*.npz);;ONNX (*.onnx);;"
                "safetensors (*.safetensors);;All files (*)")
 EXPORT_FILTERS = {"cnnviz model (*.npz)": ".npz", "ONNX (*.onnx)": ".onnx",

@@ -135,6 +135,17 @@ def test_export_of_strided_dilated_and_average_pooled_layers_matches_onnxruntime
     np.testing.assert_allclose(run_ort(path, x), model(x), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("pool", ["globalavgpool", "globalmaxpool"])
+def test_export_of_global_pooling_matches_onnxruntime_and_imports_back(tmp_path, pool):
+    spec = [{"type": "conv", "out_channels": 4, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+            {"type": pool}, {"type": "dense", "out_features": 3}]
+    model = arch.build_model(spec, (1, 12, 12), 3, seed=4)
+    path = save_model(model, tmp_path / "gp.onnx")
+    x = images((1, 12, 12))
+    np.testing.assert_allclose(run_ort(path, x), model(x), rtol=1e-5, atol=1e-5)
+    assert [layer.kind for layer in load_model(path).layers][-2:] == [pool, "dense"]
+
+
 def test_exported_onnx_imports_back_with_its_class_names(tmp_path):
     model = _lenet()
     loaded = load_model(save_model(model, tmp_path / "lenet.onnx"))

@@ -25,6 +25,18 @@ def test_exported_pytorch_code_runs_in_torch_and_matches_the_logits(tmp_path):
     assert namespace["INPUT_SHAPE"] == (1, 28, 28)
 
 
+@pytest.mark.parametrize("pool", ["globalavgpool", "globalmaxpool"])
+def test_exported_pytorch_code_of_a_globally_pooled_cnn_matches_the_logits(tmp_path, pool):
+    spec = [{"type": "conv", "out_channels": 4, "kernel_size": 3, "padding": 1}, {"type": "relu"},
+            {"type": pool}, {"type": "dense", "out_features": 3}]
+    model = arch.build_model(spec, (1, 12, 12), 3, seed=4)
+    namespace = runpy.run_path(str(save_model(model, tmp_path / "gp_export.py")))
+    x = np.random.default_rng(1).random((5, 1, 12, 12), dtype=np.float32)
+    with torch.no_grad():
+        theirs = namespace["model"](torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(theirs, model(x), rtol=1e-5, atol=1e-5)
+
+
 def _torch_net():
     """The torch twin of SPEC, built the way a PyTorch user writes it (named sub-modules)."""
     class Net(torch.nn.Module):

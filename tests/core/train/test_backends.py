@@ -41,8 +41,7 @@ torch = pytest.importorskip("torch")
 
 @pytest.fixture(scope="module")
 def digits28():
-    # TODO(issue 8): use the built-in mnist set once it lands; shapes is 28x28 like MNIST.
-    return data.load_dataset("shapes", seed=0)
+    return data.load_dataset("mnist", seed=0)
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
@@ -94,3 +93,11 @@ def test_the_torch_backend_restores_the_thread_count_after_a_run(digits28):
     trainer = _trainer("torch", digits28, threads=1)
     _first(trainer, 1)
     assert torch.get_num_threads() == before
+
+
+def test_both_backends_agree_on_a_globally_pooled_network(digits28):
+    preset = "CNN + global pooling"
+    numpy_run = _first(_trainer("numpy", digits28, preset=preset, lr=0.01), 10)
+    torch_run = _first(_trainer("torch", digits28, preset=preset, lr=0.01), 10)
+    np.testing.assert_allclose([s.loss for s in torch_run], [s.loss for s in numpy_run],
+                               rtol=1e-4)
