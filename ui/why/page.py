@@ -333,7 +333,10 @@ class ExperimentPage(QWidget):
                 self.table.setItem(r, c, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        # The spare width goes to the model names, so each number stays under its own heading
+        # (a stretched last column pushed its numbers far from the others).
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.resizeRowsToContents()
         rows_height = sum(self.table.rowHeight(r) for r in range(len(rows)))
         self.table.setFixedHeight(header.sizeHint().height() + rows_height

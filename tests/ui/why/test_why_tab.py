@@ -80,6 +80,17 @@ def test_position_runs_in_the_background_and_fills_curves_table_and_conclusion(q
     assert not why.is_running() and page.run_button.isEnabled()
 
 
+def test_each_number_column_of_the_result_table_is_only_as_wide_as_its_contents(qtbot, why):
+    run(qtbot, why, "position")
+    table = why.page("position").table
+    header = table.horizontalHeader()
+    for column in range(1, table.columnCount()):
+        # sectionSizeHint is the width the heading needs; the items are narrower than it here.
+        needed = max(header.sectionSizeHint(column), table.sizeHintForColumn(column))
+        assert table.columnWidth(column) <= needed + 2
+    assert table.columnWidth(0) > table.sizeHintForColumn(0)  # the spare width went to the names
+
+
 def test_each_model_has_its_own_colour_on_the_curves(qtbot, why):
     run(qtbot, why, "permute")
     live = why.page("permute").live
