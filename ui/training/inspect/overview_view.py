@@ -30,9 +30,14 @@ GUI_BUDGET_S = 0.03  # computing on the GUI thread longer than this would be fel
 def overview_task(task, model, x, target) -> dict:
     """Task: every layer's maps, saliency and Grad-CAM of one image (a few passes)."""
     task.check()
+    cam, variant = explain.grad_cam(model, x, target), "Grad-CAM"
+    if cam is not None and not cam.max() > 0:
+        # Every averaged gradient is negative: Grad-CAM is blank although the pixels matter.
+        # HiResCAM weighs each pixel by its own gradient, so it still shows where the evidence is.
+        cam, variant = explain.grad_cam(model, x, target, variant="hirescam"), "HiResCAM"
     return {"maps": explain.activation_maps(model, x),
             "saliency": explain.saliency(model, x, target),
-            "grad_cam": explain.grad_cam(model, x, target)}
+            "grad_cam": cam, "cam_variant": variant}
 
 
 class OverviewView(MethodView):
@@ -103,7 +108,12 @@ class OverviewView(MethodView):
             self.cam_panel.set_title("Grad-CAM: no conv layer")
         else:
             self.cam_panel.heat(s.x[0], cam, 0.55)
-            self.cam_panel.set_title("Grad-CAM" if cam.max() > 0 else "Grad-CAM (empty)")
+            title = result["cam_variant"]
+            if title != "Grad-CAM":
+                title += " (Grad-CAM was empty)"
+            if not cam.max() > 0:
+                title += " (empty)"
+            self.cam_panel.set_title(title)
         self._draw_maps(result["maps"])
 
     def export_data(self) -> Export | None:
