@@ -142,7 +142,10 @@ class AdversarialView(MethodView):
         self.original_panel.image(s.x[0])
         pert = r.perturbation.sum(axis=0) / r.perturbation.shape[0]
         self.perturbation_panel.signed(pert, levels=(-max(r.epsilon, 1e-6), max(r.epsilon, 1e-6)))
-        self.perturbation_panel.set_title(f"perturbation (±{r.epsilon:.3f} shown as full scale)")
+        # A short title fits the panel at 1024 px; the tooltip says how it is scaled.
+        self.perturbation_panel.set_title(f"perturbation ±{r.epsilon:.3f}")
+        self.perturbation_panel.plot.setToolTip(
+            f"The change added to each pixel; ±{r.epsilon:.3f} (ε) is drawn at full colour.")
         self.adversarial_panel.image(r.image)
         flipped = "FLIPPED to" if r.flipped else "still"
         self.adversarial_panel.set_title(f"{flipped} {s.name(r.prediction)} "
