@@ -20,12 +20,13 @@ from cnnviz.data.images import BT601
 __all__ = [
     "PRESETS", "DESCRIPTIONS", "preset", "names", "normalise", "flip", "rotate", "random_kernel",
     "CHANNEL_FILLS", "fill_channels", "fill_weights", "to_grey_kernel", "resize_kernel",
+    "centre_index", "preset_at",
 ]
 
 
 def _identity(size: int) -> np.ndarray:
     k = np.zeros((size, size))
-    k[(size - 1) // 2, (size - 1) // 2] = 1.0
+    k[centre_index(size), centre_index(size)] = 1.0
     return k
 
 
@@ -46,13 +47,8 @@ def _fixed(values: list[list[float]]) -> Callable[[int], np.ndarray]:
     base = np.asarray(values, dtype=float)
 
     def make(size: int) -> np.ndarray:
-        n = base.shape[0]
-        if size <= n:
-            return base.copy()
-        k = np.zeros((size, size))
-        o = (size - n) // 2
-        k[o : o + n, o : o + n] = base
-        return k
+        # keeps its natural 3x3 below 3 (see preset); centred like resize_kernel above
+        return base.copy() if size <= base.shape[0] else resize_kernel(base, size)
 
     return make
 
@@ -227,8 +223,19 @@ def fill_channels(kernel: np.ndarray, channels: int, how: str = "same") -> np.nd
     raise ValueError(f"unknown channel fill {how!r}; use one of {[f[0] for f in CHANNEL_FILLS]}")
 
 
+def centre_index(size: int) -> int:
+    """The centre cell of a side of ``size``: the middle one, or for an even side the one just
+    up and left of the middle.
+
+    The same cell the identity kernel puts its 1 on, and the one PyTorch's ``padding="same"``
+    aligns with an output pixel (the extra padding of an even kernel goes right and below).
+    Every resize in the playground keeps the weight on this cell on this cell.
+    """
+    return (int(size) - 1) // 2
+
+
 def resize_kernel(kernel: np.ndarray, size: int) -> np.ndarray:
-    """Crop or zero-pad a kernel symmetrically to ``size`` x ``size``, keeping its centre.
+    """Crop or zero-pad a kernel to ``size`` x ``size`` so its centre weight stays on the centre.
 
     Parameters
     ----------
@@ -239,11 +246,35 @@ def resize_kernel(kernel: np.ndarray, size: int) -> np.ndarray:
     Returns
     -------
     ndarray, shape (..., size, size)
+
+    Notes
+    -----
+    Weight ``[i, j]`` moves to ``[i + s, j + s]`` with ``s = centre_index(size) -
+    centre_index(k)``; what falls outside is dropped. Because both sides use
+    :func:`centre_index`, growing and then shrinking back gives the kernel itself.
+    A 3x3 kernel in a 4x4 grid therefore fills rows and columns 0..2: an odd kernel cannot sit
+    in the middle of an even grid, and this is the side the centre cell is on.
     """
     kernel = np.asarray(kernel, dtype=float)
-    new = np.zeros(kernel.shape[:-2] + (size, size))
+    size = int(size)
     k = kernel.shape[-1]
-    n = min(size, k)
-    o_old, o_new = (k - n) // 2, (size - n) // 2
-    new[..., o_new:o_new + n, o_new:o_new + n] = kernel[..., o_old:o_old + n, o_old:o_old + n]
+    new = np.zeros(kernel.shape[:-2] + (size, size))
+    shift = centre_index(size) - centre_index(k)
+    lo, hi = max(0, -shift), min(k, size - shift)  # old indices that land inside the new grid
+    if hi > lo:
+        new[..., lo + shift:hi + shift, lo + shift:hi + shift] = kernel[..., lo:hi, lo:hi]
     return new
+
+
+def preset_at(name: str, size: int) -> np.ndarray:
+    """The preset ``name`` as a ``size`` x ``size`` kernel, whatever its natural size.
+
+    Blurs and the identity are built at ``size``; the fixed 3x3 operators are
+    :func:`resize_kernel`-ed around their centre (cropped below 3, zero-padded above), so asking
+    for 3 again after 2 gives the whole operator back.
+
+    Returns
+    -------
+    ndarray, shape (size, size), float64
+    """
+    return resize_kernel(preset(name, size), size)

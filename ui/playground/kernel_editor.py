@@ -4,6 +4,10 @@
 kernel in ``kernelGrid``, both ways: a preset or a new size replaces the kernel, and a kernel
 set any other way (a click, :meth:`load`, ``kernel_grid.set_kernel``) moves the spin and marks
 the preset "Custom", with the controls' signals blocked so nothing is applied twice.
+
+The editor remembers which preset is loaded for as long as only size changes happen: Sobel x
+shrunk to 2x2 (its centre) and grown to 5x5 again is the whole Sobel x, not the 2x2 fragment
+padded with zeros (:func:`cnnviz.lab.kernels.preset_at`).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ class KernelEditor(QObject):
         self._controls = controls
         self._grid = controls.kernel_grid
         self._applying_preset = False
+        self._loaded: str | None = None  # the preset in the grid, kept through resizes
         controls.kernel_size_spin.valueChanged.connect(self._on_size_chosen)
         controls.preset_combo.currentIndexChanged.connect(self._on_preset_chosen)
         controls.step_combo.currentIndexChanged.connect(self._on_step_chosen)
@@ -67,6 +72,16 @@ class KernelEditor(QObject):
                              maximum=combo.count() - 1)
         combo.setCurrentIndex(index)
         self._on_step_chosen(combo.currentIndex())
+
+    def loaded_preset(self) -> str | None:
+        """The preset the selected filter holds (possibly resized), or None for a custom one."""
+        return self._loaded
+
+    def set_loaded_preset(self, name: str | None) -> None:
+        """Say which preset the grid holds (restoring a state): the menu shows it, and the next
+        size change rebuilds it instead of cropping the kernel."""
+        self._loaded = name if name in kernels.PRESETS else None
+        self._show_preset(self._loaded or "Custom")
 
     def spread(self, kernel: np.ndarray) -> np.ndarray:
         """A 2-D kernel (k, k) over the grid's channels, as ``channelFillCombo`` says:
@@ -136,16 +151,26 @@ class KernelEditor(QObject):
             spin.blockSignals(False)
             self.sigSizeChanged.emit(size)
         if not self._applying_preset:
-            self._show_preset(self._identify())
+            self._loaded = self._identify()
+            self._show_preset(self._loaded or "Custom")
 
-    def _identify(self) -> str:
-        """The preset the selected kernel is (at this size and fill), else "Custom"."""
+    def _identify(self) -> str | None:
+        """The preset the selected kernel is (at this size and fill), else None.
+
+        The preset already loaded wins: a 1x1 crop of Prewitt x is also one of Sobel x.
+        """
         k, size = self._grid.kernels()[self._grid.selected()], self._grid.size_k()
-        for name in kernels.PRESETS:
-            candidate = kernels.preset(name, size)
-            if candidate.shape[-1] == size and np.array_equal(self.spread(candidate), k):
+        candidates = [self._loaded] if self._loaded else []
+        for name in candidates + list(kernels.PRESETS):
+            if self._is_preset(k, name, size):
                 return name
-        return "Custom"
+        return None
+
+    def _is_preset(self, k: np.ndarray, name: str, size: int) -> bool:
+        # Only the loaded preset is recognised cropped; others at the sizes they are made for.
+        if name != self._loaded and kernels.preset(name, size).shape[-1] != size:
+            return False
+        return np.array_equal(self.spread(kernels.preset_at(name, size)), k)
 
     def _show_preset(self, name: str) -> None:
         combo = self._controls.preset_combo
@@ -159,31 +184,49 @@ class KernelEditor(QObject):
         name = self._controls.preset_combo.currentText()
         self._controls.preset_description.setText(kernels.DESCRIPTIONS.get(name, ""))
         if name in kernels.PRESETS:
-            self._applying_preset = True
-            try:
-                size = self._controls.kernel_size_spin.value()
-                self._grid.set_kernel(self.spread(kernels.preset(name, size)))
-            finally:
-                self._applying_preset = False
+            self._apply_preset(name, self._controls.kernel_size_spin.value())
+        else:
+            self._loaded = None
+
+    def _apply_preset(self, name: str, size: int) -> None:
+        self._applying_preset = True
+        try:
+            self._loaded = name
+            self._grid.set_kernel(self.spread(kernels.preset_at(name, size)))
+        finally:
+            self._applying_preset = False
+        self._show_preset(name)
 
     @Slot(int)
     def _on_fill_chosen(self, _index: int) -> None:
         # A preset stays itself under the new fill (Sobel x, luma-weighted ...).
-        if self._controls.preset_combo.currentText() in kernels.PRESETS:
-            self._on_preset_chosen(0)
+        if self._loaded is not None:
+            self._apply_preset(self._loaded, self._grid.size_k())
 
     @Slot(int)
     def _on_size_chosen(self, size: int) -> None:
         self.sigSizeChanged.emit(size)
-        name = self._controls.preset_combo.currentText()
-        if name in kernels.PRESETS:
-            if kernels.preset(name, size).shape[0] == size:
-                self._on_preset_chosen(0)
-                return
-            # Fixed 3x3 operators have no smaller version: crop them, and say so.
-            self.sigStatus.emit(f"{name} is 3x3: at {size}x{size} only its centre is kept.")
-        # Keep the centre of a hand-made kernel: crop or pad symmetrically (every filter).
-        self._grid.set_kernels(resize_kernel(self._grid.kernels(), size))
+        name = self._loaded
+        # Every filter is resized around its centre; the selected one, if it is a preset, is
+        # rebuilt at the new size instead, so a crop is never what a later size starts from.
+        bank = resize_kernel(self._grid.kernels(), size)
+        if name is not None:
+            bank[self._grid.selected()] = self.spread(kernels.preset_at(name, size))
+        self._applying_preset = name is not None
+        try:
+            self._grid.set_kernels(bank)  # one change: one undo step
+        finally:
+            self._applying_preset = False
+        if name is None:
+            return
+        self._show_preset(name)
+        natural = kernels.preset(name, size).shape[-1]
+        if natural > size:
+            kept = ("only its centre weight is kept" if size == 1 else
+                    f"only its centre (row and column {kernels.centre_index(size)}) and the "
+                    "weights right of and below it are kept")
+            self.sigStatus.emit(f"{name} is {natural}x{natural}: at {size}x{size} {kept}. "
+                                f"Size {natural} or more brings the whole {name} back.")
 
     @Slot(int)
     def _on_step_chosen(self, _index: int) -> None:
