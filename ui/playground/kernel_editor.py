@@ -12,6 +12,9 @@ padded with zeros (:func:`cnnviz.lab.kernels.preset_at`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -54,6 +57,8 @@ class KernelEditor(QObject):
         self._grid = controls.kernel_grid
         self._applying_preset = False
         self._loaded: str | None = None  # the preset in the grid, kept through resizes
+        # Names each change for the undo history (KernelHistory.labelled), once there is one.
+        self._labelled: Callable[[str], AbstractContextManager] = lambda _text: nullcontext()
         controls.kernel_size_spin.valueChanged.connect(self._on_size_chosen)
         controls.preset_combo.currentIndexChanged.connect(self._on_preset_chosen)
         controls.step_combo.currentIndexChanged.connect(self._on_step_chosen)
@@ -72,6 +77,10 @@ class KernelEditor(QObject):
                              maximum=combo.count() - 1)
         combo.setCurrentIndex(index)
         self._on_step_chosen(combo.currentIndex())
+
+    def set_labeller(self, labelled: Callable[[str], AbstractContextManager]) -> None:
+        """Use ``labelled(text)`` (a context manager) around each change, to name it."""
+        self._labelled = labelled
 
     def loaded_preset(self) -> str | None:
         """The preset the selected filter holds (possibly resized), or None for a custom one."""
@@ -115,7 +124,8 @@ class KernelEditor(QObject):
                 f"this one reaches {np.abs(k).max():.3g}. The kernel was not changed."
             )
             return False
-        self._grid.set_kernel(self.spread(k) if k.ndim == 2 else k)  # the size spin follows
+        with self._labelled("Load kernel"):
+            self._grid.set_kernel(self.spread(k) if k.ndim == 2 else k)  # the size spin follows
         return True
 
     def transform(self, name: str) -> None:
@@ -129,8 +139,9 @@ class KernelEditor(QObject):
         if name == "Random" and k.ndim == 3 and self._grid.same_for_all():
             k = k[0]  # one random slice, the same in every channel
         new = _ACTIONS[name](k)
-        self._grid.set_kernel(self.spread(new) if new.ndim == 2 and k.ndim == 2
-                              and self._grid.channels() > 1 else new)
+        with self._labelled(name):
+            self._grid.set_kernel(self.spread(new) if new.ndim == 2 and k.ndim == 2
+                                  and self._grid.channels() > 1 else new)
 
     @Slot(str)
     def show_message(self, message: str) -> None:
@@ -192,7 +203,8 @@ class KernelEditor(QObject):
         self._applying_preset = True
         try:
             self._loaded = name
-            self._grid.set_kernel(self.spread(kernels.preset_at(name, size)))
+            with self._labelled(f"Preset {name}"):
+                self._grid.set_kernel(self.spread(kernels.preset_at(name, size)))
         finally:
             self._applying_preset = False
         self._show_preset(name)
@@ -213,8 +225,10 @@ class KernelEditor(QObject):
         if name is not None:
             bank[self._grid.selected()] = self.spread(kernels.preset_at(name, size))
         self._applying_preset = name is not None
+        old = self._grid.size_k()
         try:
-            self._grid.set_kernels(bank)  # one change: one undo step
+            with self._labelled(f"Kernel size {old}x{old} \u2192 {size}x{size}"):
+                self._grid.set_kernels(bank)  # one change: one undo step
         finally:
             self._applying_preset = False
         if name is None:

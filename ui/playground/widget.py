@@ -37,6 +37,7 @@ from ui.playground.kernel_editor import KernelEditor
 from ui.playground.layer2_editor import Layer2Editor
 from ui.playground.panel_tabs import PanelTabs
 from ui.playground.sources import PATTERN_SIZE, SourceMenu
+from ui.playground.undo import KernelHistory
 
 __all__ = ["PlaygroundWidget"]
 
@@ -94,6 +95,10 @@ class PlaygroundWidget(QWidget):
         self._build_layout()
         self._connect()
         self._restore_settings()
+        # Built last: what the last session left is the start of the history, not a step in it.
+        self.history = KernelHistory(self.kernel_grid, self.kernel_editor, self)
+        self.kernel_editor.set_labeller(self.history.labelled)
+        self.undo_stack = self.history.stack
         self._refresh()
 
     # -- construction -------------------------------------------------------------------------
