@@ -8,6 +8,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
+from ui.edit_menu import EditMenu
 from ui.playground.widget import PlaygroundWidget
 from ui.training.widget import TrainingWidget
 from ui.why.widget import WhyWidget
@@ -99,6 +100,9 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+
+        self.edit_menu = EditMenu(self.tabs, self.playground, self)
+        self.menuBar().addMenu(self.edit_menu)
 
         view_menu = self.menuBar().addMenu("&View")
         for index, name in enumerate(("Playground", "Training studio", "Why CNNs")):
@@ -207,6 +211,7 @@ class MainWindow(QMainWindow):
         self.playground.shutdown()
         self.why.shutdown()
         if self.remember_layout:
+            self.playground.save_state()
             write_setting("mainWindow/geometry", self.saveGeometry())
             write_setting("mainWindow/tab", self.tabs.currentIndex())
         super().closeEvent(event)

@@ -23,6 +23,10 @@ SHORTCUTS: list[Shortcut] = [
     Shortcut("Ctrl+2", "show the Training studio", "anywhere"),
     Shortcut("Ctrl+3", "show Why CNNs", "anywhere"),
     Shortcut("Ctrl+Q", "quit", "anywhere"),
+    Shortcut("Ctrl+Z", "undo the last kernel edit", "Playground"),
+    Shortcut("Ctrl+Shift+Z", "redo the kernel edit undone", "Playground"),
+    # The drawing canvas binds Ctrl+Z to its own widget: inside it, it undoes a stroke instead.
+    Shortcut("Ctrl+Z", "undo the last stroke", "the drawing canvas"),
 ]
 
 

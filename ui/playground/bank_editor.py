@@ -99,6 +99,16 @@ class BankEditor(QObject):
             self._biases += [b for _, b in added]
         self._grid.set_kernels(bank)
 
+    def set_biases(self, biases) -> None:
+        """One bias per filter, shape (F,); ``biasSpin`` shows the selected one."""
+        values = [float(b) for b in np.ravel(biases)]
+        if len(values) != self._grid.filter_count():
+            raise ValueError(f"{self._grid.filter_count()} filter(s) need as many biases, "
+                             f"not {len(values)}")
+        self._biases = values
+        self._show_bias()
+        self.sigChanged.emit()
+
     def apply_stack(self, layer1: np.ndarray) -> None:
         """Use the bank ``layer1`` (F, C, k, k) with zero biases (a two-layer example)."""
         self._stash.clear()

@@ -121,6 +121,7 @@ class KernelHistory(QObject):
         self.stack = QUndoStack(self)
         self.stack.setObjectName("playgroundUndoStack")
         self._label: str | None = None
+        self._before: KernelState | None = None  # the state when the outer labelled() began
         self._restoring = False
         self._last = self.state()
         grid.sigKernelChanged.connect(self._on_changed)
@@ -133,12 +134,19 @@ class KernelHistory(QObject):
 
     @contextmanager
     def labelled(self, text: str) -> Iterator[None]:
-        """Name the change made inside the ``with`` block (one undo step, ``text`` in the menu)."""
-        self._label = text
+        """Make everything changed inside the ``with`` block one undo step named ``text``.
+
+        Nested blocks belong to the outermost one (a reset that loads a preset is one step).
+        """
+        if self._label is not None:
+            yield
+            return
+        self._label, self._before = text, self._last
         try:
             yield
         finally:
-            self._label = None
+            before, self._label, self._before = self._before, None, None
+            self._record(before, text)
 
     def restore(self, state: KernelState) -> None:
         """Put ``state`` back in the grid and the editor, recording nothing."""
@@ -158,20 +166,22 @@ class KernelHistory(QObject):
 
     @Slot()
     def _on_changed(self) -> None:
-        if self._restoring:
-            return
-        now = self.state()
-        before, self._last = self._last, now
+        if self._restoring or self._label is not None:
+            return  # a labelled change is recorded once, when its block ends
+        self._record(self._last, None)
+
+    def _record(self, before: KernelState, text: str | None) -> None:
+        now = self._last = self.state()
         if now.same_as(before):
             return
         if now.bank.shape[1] != before.bank.shape[1]:
             self.stack.clear()  # grey <-> colour converted the image as well
             return
-        cell = None if self._label else _one_cell(before, now)
+        cell = None if text else _one_cell(before, now)
         if cell is not None:
             self.stack.push(SetCellCommand(self, before, now, cell))
         else:
-            self.stack.push(KernelCommand(self, before, now, self._label or "Edit kernel"))
+            self.stack.push(KernelCommand(self, before, now, text or "Edit kernel"))
 
     @Slot(int)
     def _on_selected(self, _index: int) -> None:

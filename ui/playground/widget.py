@@ -37,6 +37,7 @@ from ui.playground.kernel_editor import KernelEditor
 from ui.playground.layer2_editor import Layer2Editor
 from ui.playground.panel_tabs import PanelTabs
 from ui.playground.sources import PATTERN_SIZE, SourceMenu
+from ui.playground.state import PlaygroundState
 from ui.playground.undo import KernelHistory
 
 __all__ = ["PlaygroundWidget"]
@@ -172,6 +173,10 @@ class PlaygroundWidget(QWidget):
         self.colour_combo.restore()
         self.controls.pool_type_combo.setCurrentText("max")
         self.controls.preset_combo.setCurrentText("Sobel x")
+        # The defaults are what the controls hold now; then the last session's playground
+        # (before the image, so it opens in the remembered channel mode).
+        self.state = PlaygroundState(self.controls, self.kernel_editor, self.bank)
+        self.state.restore()
         self.sources.restore()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
@@ -227,6 +232,19 @@ class PlaygroundWidget(QWidget):
         image appears when decoded (drag and drop, ``--image``).
         """
         return self.sources.load_file(path, wait=wait)
+
+    def save_state(self) -> None:
+        """Remember the kernel and every setting for the next launch (see ``state.py``)."""
+        self.state.save()
+
+    def reset_to_defaults(self) -> None:
+        """Forget the remembered playground and show the first-launch one; the kernel part is
+        one undo step."""
+        with self.history.labelled("Reset Playground to defaults"):
+            self.state.reset()
+        self.sigStatus.emit("The playground is back to its defaults."
+                            + (" Ctrl+Z brings the kernel back." if self.undo_stack.canUndo()
+                               else ""))
 
     def shutdown(self) -> None:
         """Abandon an image decode in progress and wait for its thread (closing the app)."""
