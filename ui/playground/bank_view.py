@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QPainterPath
+from PySide6.QtGui import QFont, QFontMetrics, QPainterPath
 from PySide6.QtWidgets import QGraphicsRectItem, QWidget
 
 from cnnviz.lab.conv import PlaygroundResult
@@ -170,6 +170,7 @@ class Layer2View(ImagePanel):
         self.marker = self.overlay(OUTPUT_GREEN)
         self.message = self.message_label("layer2ErrorLabel")
         self._fitted: tuple | None = None
+        self._titles: tuple[str, ...] = ("Layer 2",)  # longest first; the widest that fits
 
     def show_layer2(self, result: PlaygroundResult, levels, cmap: pg.ColorMap,
                     transform=None) -> None:
@@ -187,8 +188,27 @@ class Layer2View(ImagePanel):
             self._fitted = out.shape
             self.getPlotItem().getViewBox().setRange(xRange=(0, out.shape[1]),
                                                      yRange=(0, out.shape[0]), padding=0.02)
-        self.set_title_text(f"Layer 2 {out.shape[0]}x{out.shape[1]} "
-                            f"±{max(abs(levels[0]), abs(levels[1])):.3g}")
+        size = f"{out.shape[0]}x{out.shape[1]}"
+        scale = f"±{max(abs(levels[0]), abs(levels[1])):.3g}"
+        # This view is the narrowest of the row: drop the scale, then the size, rather than clip.
+        self._titles = (f"Layer 2 {size} {scale}", f"Layer 2 {size}", "Layer 2")
+        self._fit_title()
+
+    def title_text(self) -> str:
+        """The title shown now."""
+        return self._title
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        if "_titles" in self.__dict__:  # not during PlotWidget.__init__
+            self._fit_title()
+
+    def _fit_title(self) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(9)  # the size ImagePanel.set_title_text draws at
+        metrics, room = QFontMetrics(font), self.width() - 8
+        fits = [t for t in self._titles if metrics.horizontalAdvance(t) <= room]
+        self.set_title_text(fits[0] if fits else self._titles[-1])
 
     def mark(self, pixel: tuple[int, int] | None) -> None:
         """Outline layer-2 pixel (row, col); None clears."""

@@ -17,7 +17,12 @@ from cnnviz.lab.stacks import stack_preset
 from ui.playground.bank_editor import BankEditor
 from ui.playground.controls import ControlsPanel
 
-__all__ = ["Layer2Editor", "field_text"]
+__all__ = ["Layer2Editor", "field_text", "DEFAULT_LAYER2"]
+
+# Layer 2's first kernel: an edge detector across layer 1's map. Over the default Sobel x map
+# (vertical edges) it lights up where a vertical edge starts or stops, an edge of an edge,
+# which is what stacking adds; an all-zero kernel would show a flat map and teach nothing.
+DEFAULT_LAYER2 = "Sobel y"
 
 
 def field_text(result: PlaygroundResult) -> str:
@@ -63,7 +68,7 @@ class Layer2Editor(QObject):
         self._group = g = controls.layer2_group
         self._grid = g.grid
         self._applying = False
-        g.grid.set_kernels(np.zeros((1, 1, 3, 3)))
+        g.grid.set_kernels(kernels.preset(DEFAULT_LAYER2)[None, None])
         self._grid.set_labels(["map 1"])
         g.check.toggled.connect(self._on_toggled)
         for spin in (g.padding_spin, g.bias_spin):
