@@ -45,7 +45,7 @@ class EditMenu(QMenu):
         self.redo_action = self.group.createRedoAction(self, "Redo")
         self.redo_action.setObjectName("redoAction")
         self.redo_action.setShortcut(QKeySequence(keys_for("redo the kernel edit undone")))
-        self.reset_action = QAction("Reset Playground to Defaults", self)
+        self.reset_action = QAction("&Reset Playground to Defaults", self)
         self.reset_action.setObjectName("resetPlaygroundAction")
         self.reset_action.setToolTip("Forget the remembered playground (kernel, size, stride, "
                                      "padding, pooling, channels) and start as on first launch. "
