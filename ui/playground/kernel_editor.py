@@ -188,7 +188,10 @@ class KernelEditor(QObject):
         combo.blockSignals(True)
         combo.setCurrentText(name)
         combo.blockSignals(False)
-        self._controls.preset_description.setText(kernels.DESCRIPTIONS.get(name, ""))
+        text, size = kernels.DESCRIPTIONS.get(name, ""), self._grid.size_k()
+        if name in kernels.PRESETS and kernels.preset(name, size).shape[-1] > size:
+            text += f" Cropped here to the {size}x{size} around its centre."
+        self._controls.preset_description.setText(text)
 
     @Slot(int)
     def _on_preset_chosen(self, _index: int) -> None:

@@ -67,3 +67,10 @@ def test_the_status_of_a_crop_says_which_cells_are_kept(pg, qtbot):
     with qtbot.waitSignal(pg.kernel_editor.sigStatus) as blocker:
         pg.controls.kernel_size_spin.setValue(2)
     assert "centre" in blocker.args[0] and "back" in blocker.args[0]
+
+
+def test_the_description_of_a_cropped_preset_says_it_is_cropped(pg):
+    pg.controls.kernel_size_spin.setValue(2)
+    assert "Cropped here to the 2x2" in pg.controls.preset_description.text()
+    pg.controls.kernel_size_spin.setValue(3)
+    assert "Cropped" not in pg.controls.preset_description.text()
