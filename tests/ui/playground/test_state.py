@@ -1,4 +1,4 @@
-"""The whole playground is remembered across restarts; a bad stored value falls back to its default."""
+"""The whole playground is remembered across restarts; a bad stored value falls back."""
 
 from __future__ import annotations
 
