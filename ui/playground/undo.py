@@ -177,6 +177,8 @@ class KernelHistory(QObject):
         if now.bank.shape[1] != before.bank.shape[1]:
             self.stack.clear()  # grey <-> colour converted the image as well
             return
+        if text is None and now.bank.shape[0] != before.bank.shape[0]:
+            text = f"{now.bank.shape[0]} filter(s)"
         cell = None if text else _one_cell(before, now)
         if cell is not None:
             self.stack.push(SetCellCommand(self, before, now, cell))

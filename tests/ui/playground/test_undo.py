@@ -105,3 +105,17 @@ def test_undo_shows_the_restored_kernel_in_the_result(pg):
     pg.kernel_grid.set_value(1, 1, 4.0)
     pg.undo_stack.undo()
     np.testing.assert_array_equal(pg.current_result().kernel, kernels.preset("Sobel x"))
+
+
+def test_undo_of_a_new_filter_count_brings_back_the_bank(pg):
+    pg.bank.set_filter_count(3)
+    assert pg.undo_stack.undoText() == "3 filter(s)"
+    pg.undo_stack.undo()
+    assert pg.kernel_grid.filter_count() == 1
+    assert pg.controls.channels_group.filter_spin.value() == 1
+
+
+def test_switching_to_colour_starts_a_fresh_history(pg):
+    pg.kernel_grid.set_value(0, 0, 3.0)
+    pg.set_channel_mode("rgb")
+    assert not pg.undo_stack.canUndo()
