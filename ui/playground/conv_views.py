@@ -128,6 +128,11 @@ class ConvViews(QWidget):
         if self._auto_fit:
             QTimer.singleShot(0, self.fit)
 
+    def forget_pointer(self) -> None:
+        """The maps changed under the mouse: each view reports its pixel at the next move."""
+        for view in self._views():
+            view.forget_pointer()
+
     # -- display ------------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
         """Colour the maps in ``mode`` (a key of ``COLOUR_MODES``); emits ``sigModeChanged``."""
