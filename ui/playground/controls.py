@@ -88,6 +88,16 @@ WHY = {
         "side. Max pooling keeps 'was the feature somewhere here', so small shifts change "
         "little."
     ),
+    "pool_size": (
+        "The pool window's side: each pooled pixel summarises a size x size block of the "
+        "feature map. Bigger windows forgive bigger shifts but throw away more detail about "
+        "where the feature was."
+    ),
+    "pool_stride": (
+        "How far the pool window moves: stride 2 halves each side of the map (a quarter of "
+        "the pixels for the next layer). A stride smaller than the size overlaps the windows; "
+        "a larger one skips feature-map pixels entirely."
+    ),
     "colour": (
         "Convolution outputs are signed. A diverging map centred on zero shows negative "
         "responses in blue instead of clamping them to black. The scale spans 99% of the "
@@ -306,12 +316,12 @@ class ControlsPanel(QWidget):
         self.pool_size_spin.setObjectName("poolSizeSpin")
         self.pool_size_spin.setRange(1, 8)
         self.pool_size_spin.setValue(2)
-        self._row(form, "Pool size", self.pool_size_spin, None)
+        self._row(form, "Pool size", self.pool_size_spin, "pool_size")
         self.pool_stride_spin = QSpinBox()
         self.pool_stride_spin.setObjectName("poolStrideSpin")
         self.pool_stride_spin.setRange(1, 8)
         self.pool_stride_spin.setValue(2)
-        self._row(form, "Pool stride", self.pool_stride_spin, None)
+        self._row(form, "Pool stride", self.pool_stride_spin, "pool_stride")
         return box
 
     def settings(self) -> ConvSettings:
