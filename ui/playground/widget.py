@@ -35,6 +35,7 @@ from ui.playground.header import ResultHeader
 from ui.playground.hover import HoverController
 from ui.playground.kernel_editor import KernelEditor
 from ui.playground.layer2_editor import Layer2Editor
+from ui.playground.output_map import OutputColourMap
 from ui.playground.panel_tabs import PanelTabs
 from ui.playground.sources import PATTERN_SIZE, SourceMenu
 
@@ -78,7 +79,8 @@ class PlaygroundWidget(QWidget):
         self.views = ConvViews()
         self.colour_combo = ColourModeCombo(self.views)
         self.export_menu = ExportMenu(self.views, self.current_result)
-        self.header = ResultHeader(self.colour_combo, self.export_menu)
+        self.output_map = OutputColourMap(self.views)
+        self.header = ResultHeader(self.colour_combo, self.export_menu, output_map=self.output_map)
         self.shapes_label = self.header.shapes_label
         self.params_label = self.header.params_label
         self.hover_label = self.header.hover_label
@@ -165,6 +167,7 @@ class PlaygroundWidget(QWidget):
     def _restore_settings(self) -> None:
         self.kernel_editor.restore()
         self.colour_combo.restore()
+        self.output_map.restore()
         self.controls.pool_type_combo.setCurrentText("max")
         self.controls.preset_combo.setCurrentText("Sobel x")
         self.sources.restore()
