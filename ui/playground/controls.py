@@ -45,6 +45,8 @@ _KERNEL_BUTTONS = (
 )
 
 # Our own short explanations, one per idea of CONCEPTS.md, shown beside the control that shows it.
+COMPACT_GRID_HEIGHT = 130  # px: a 3x3 grid's cells stay over 40 px, easy to click
+
 WHY = {
     "kernel": (
         "A kernel is one small pattern detector. The same few weights are slid over every "
@@ -151,6 +153,8 @@ class ControlsPanel(QWidget):
         layout.addWidget(self.why_note)
         layout.addStretch(1)
         self.sigWhy.connect(self.why_note.setText)
+        self.compact = False
+        self._full_height = 0
         for spin in (
             self.stride_spin,
             self.padding_spin,
@@ -168,6 +172,28 @@ class ControlsPanel(QWidget):
         label = WhyLabel(WHY[key])
         label.sigClicked.connect(self.sigWhy)
         return label
+
+    # -- short windows ----------------------------------------------------------------------------
+    def fit_height(self, height: int) -> None:
+        """Compact the kernel group when the full column is taller than ``height`` pixels, so
+        stride and padding stay on screen (a 1024x700 window): the preset's description and
+        the grid's mouse hint move into tooltips, and the grid is at most
+        ``COMPACT_GRID_HEIGHT`` high. Back to full when it fits again."""
+        if not self.compact:
+            full = self.sizeHint().height()
+            if full > height:
+                self._full_height = full
+                self._set_compact(True)
+        elif self._full_height <= height:
+            self._set_compact(False)
+
+    def _set_compact(self, compact: bool) -> None:
+        self.compact = compact
+        for label in (self.preset_description, self.kernel_hint):
+            label.setVisible(not compact)
+        self.preset_combo.setToolTip(self.preset_description.text() if compact else "")
+        self.kernel_grid.setToolTip(self.kernel_hint.text() if compact else "")
+        self.kernel_grid.setMaximumHeight(COMPACT_GRID_HEIGHT if compact else 16777215)
 
     def _row(self, form: QFormLayout, text: str, widget: QWidget, why: str | None) -> None:
         row = QHBoxLayout()
@@ -246,6 +272,7 @@ class ControlsPanel(QWidget):
         )
         hint.setWordWrap(True)
         hint.setStyleSheet(f"color: {NOTE_GREY};")
+        self.kernel_hint = hint
         v.addWidget(hint)
         step_row = QHBoxLayout()
         step_row.addWidget(QLabel("Step"))

@@ -79,6 +79,8 @@ class OutputColourMap(QWidget):
         self.note.setToolTip(NOTE_TIP)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # Unnamed, "Auto" beside the colour-mode menu read as a second copy of it.
+        layout.addWidget(QLabel("Map:"))
         layout.addWidget(self.combo)
         layout.addWidget(self.note)
         self.combo.currentIndexChanged.connect(self._on_chosen)

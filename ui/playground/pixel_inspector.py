@@ -13,7 +13,7 @@ import html
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QBoxLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -96,24 +96,28 @@ class PixelInspector(QWidget):
         self.heading.setWordWrap(True)
         self.patch_label, self.kernel_label, self.products_label = QLabel(), QLabel(), QLabel()
         tables = QWidget()
-        row = QBoxLayout(QBoxLayout.Direction.LeftToRight, tables)
-        self.tables_layout = row
-        row.setContentsMargins(0, 0, 0, 0)
+        grid = QGridLayout(tables)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.tables_layout = grid
         self.captions: list[QLabel] = []
+        self._columns: list[QWidget] = []
         for title, label in (
             ("patch (input)", self.patch_label),
             ("x kernel", self.kernel_label),
             ("= products", self.products_label),
         ):
-            column = QVBoxLayout()
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
             caption = QLabel(f"<b>{title}</b>")
             self.captions.append(caption)
             column.addWidget(caption)
             label.setTextFormat(Qt.TextFormat.RichText)
             column.addWidget(label)
             column.addStretch(1)
-            row.addLayout(column)
-        row.addStretch(1)
+            self._columns.append(holder)
+        self._places: tuple | None = None
+        self._place_columns(((0, 0), (0, 1), (0, 2)))
         self.sum_label = QLabel()
         self.sum_label.setObjectName("inspectorSum")
         self.sum_label.setWordWrap(True)
@@ -145,21 +149,34 @@ class PixelInspector(QWidget):
         self._arrange()
 
     def _arrange(self) -> None:
-        """Patch, kernel and products side by side when they fit the width, else one under the
-        other: a 9x9 kernel's three tables are wider than the panel, and scrolling sideways to
-        find the products hides how they add up."""
-        labels = (self.patch_label, self.kernel_label, self.products_label)
-        spacing = max(self.tables_layout.spacing(), 0)
-        needed = sum(max(label.sizeHint().width(), caption.sizeHint().width())
-                     for label, caption in zip(labels, self.captions, strict=True))
-        needed += 2 * spacing
+        """Patch, kernel and products side by side when they fit the width, else the products
+        under the patch, else one under the other: a 9x9 kernel's three tables are wider than
+        the panel, and scrolling sideways to find the products hides how they add up."""
+        spacing = max(self.tables_layout.horizontalSpacing(), 0)
+        widths = [column.sizeHint().width() for column in self._columns]
         # The viewport's width, less a vertical scroll bar that stacking may bring.
         area = self.scroll_area
         available = area.viewport().width() - area.verticalScrollBar().sizeHint().width()
-        direction = (QBoxLayout.Direction.LeftToRight if needed <= available
-                     else QBoxLayout.Direction.TopToBottom)
-        if self.tables_layout.direction() != direction:
-            self.tables_layout.setDirection(direction)
+        if sum(widths) + 2 * spacing <= available:
+            places = ((0, 0), (0, 1), (0, 2))  # patch x kernel = products, in one row
+        elif widths[0] + widths[1] + spacing <= available:
+            places = ((0, 0), (0, 1), (1, 0))  # the products under the patch
+        else:
+            places = ((0, 0), (1, 0), (2, 0))
+        self._place_columns(places)
+
+    def _place_columns(self, places) -> None:
+        if places == self._places:
+            return
+        self._places = places
+        grid = self.tables_layout
+        for column in self._columns:
+            grid.removeWidget(column)
+        for column, (r, c) in zip(self._columns, places, strict=True):
+            grid.addWidget(column, r, c, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        for c in range(4):
+            grid.setColumnStretch(c, 0)
+        grid.setColumnStretch(3, 1)  # spare width to the right, not between the tables
 
     def clear(self) -> None:
         self.explanation = None

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
 from cnnviz.lab import patterns
 from cnnviz.lab.bank import LayerCache
@@ -29,6 +29,7 @@ from cnnviz.lab.conv import ConvSettings, PlaygroundResult, compute
 from ui.playground.bank_editor import BankEditor
 from ui.playground.colour_mode import ColourModeCombo
 from ui.playground.controls import ControlsPanel
+from ui.playground.controls_scroll import ControlsScroll
 from ui.playground.conv_views import ConvViews
 from ui.playground.export_menu import ExportMenu
 from ui.playground.header import ResultHeader
@@ -100,7 +101,7 @@ class PlaygroundWidget(QWidget):
 
     # -- construction -------------------------------------------------------------------------
     def _build_layout(self) -> None:
-        scroll = QScrollArea()
+        scroll = ControlsScroll()
         scroll.setObjectName("playgroundControls")
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
