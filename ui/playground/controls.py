@@ -46,6 +46,8 @@ _KERNEL_BUTTONS = (
 
 # Our own short explanations, one per idea of CONCEPTS.md, shown beside the control that shows it.
 COMPACT_GRID_HEIGHT = 130  # px: a 3x3 grid's cells stay over 40 px, easy to click
+COMPACT_CELL = 24          # px a cell a big kernel's compact grid may grow to
+COMPACT_SPARE_FROM = 640   # controls taller than this can spare the rest for a big grid
 
 WHY = {
     "kernel": (
@@ -155,6 +157,9 @@ class ControlsPanel(QWidget):
         self.sigWhy.connect(self.why_note.setText)
         self.compact = False
         self._full_height = 0
+        self._height = 0
+        self.kernel_size_spin.valueChanged.connect(self._cap_grid)
+        self.kernel_grid.sigKernelChanged.connect(self._cap_grid)  # set_kernel, presets
         for spin in (
             self.stride_spin,
             self.padding_spin,
@@ -179,6 +184,9 @@ class ControlsPanel(QWidget):
         stride and padding stay on screen (a 1024x700 window): the preset's description and
         the grid's mouse hint move into tooltips, and the grid is at most
         ``COMPACT_GRID_HEIGHT`` high. Back to full when it fits again."""
+        self._height = height
+        if self.compact:
+            self._cap_grid()
         if not self.compact:
             full = self.sizeHint().height()
             if full > height:
@@ -193,7 +201,20 @@ class ControlsPanel(QWidget):
             label.setVisible(not compact)
         self.preset_combo.setToolTip(self.preset_description.text() if compact else "")
         self.kernel_grid.setToolTip(self.kernel_hint.text() if compact else "")
-        self.kernel_grid.setMaximumHeight(COMPACT_GRID_HEIGHT if compact else 16777215)
+        if compact:
+            self._cap_grid()
+        else:
+            self.kernel_grid.setMaximumHeight(16777215)
+
+    def _cap_grid(self, *_args) -> None:
+        # A 9x9 grid in 130 px has unreadable 14 px cells: big kernels get the height a taller
+        # window can spare, up to COMPACT_CELL px a cell.
+        if not self.compact:
+            return
+        k = self.kernel_grid.size_k()
+        spare = max(0, self._height - COMPACT_SPARE_FROM)
+        wanted = min(COMPACT_CELL * k, COMPACT_GRID_HEIGHT + spare)
+        self.kernel_grid.setMaximumHeight(max(COMPACT_GRID_HEIGHT, wanted))
 
     def _row(self, form: QFormLayout, text: str, widget: QWidget, why: str | None) -> None:
         row = QHBoxLayout()

@@ -40,3 +40,13 @@ def test_a_tall_window_keeps_the_preset_description_and_the_full_grid(qtbot):
     win = window_of(qtbot, 1400, 1300)
     controls = win.playground.controls
     assert not controls.compact and controls.preset_description.isVisible()
+
+
+def test_a_9x9_kernel_keeps_readable_cells_in_a_1400x900_window(qtbot):
+    from cnnviz.lab import kernels
+
+    win = window_of(qtbot, 1400, 900)
+    assert win.playground.set_kernel(kernels.preset("Gaussian blur", 9))
+    qtbot.wait(20)
+    grid = win.playground.controls.kernel_grid
+    assert grid.cell_rect(0, 0).height() >= 20
