@@ -104,7 +104,9 @@ def _extremes(name: str, values: np.ndarray | None) -> str:
 def range_text(result: PlaygroundResult, mode: str, levels: tuple[float, float]) -> str:
     """One line: what the colour scale spans and the exact min … max of both maps."""
     lo, hi = levels
-    if mode == "signed":
+    if mode.startswith("signed") and lo == 0:  # non-negative maps drawn grey from 0
+        scale = f"colours 0 … {hi:.3g} (grey: no output can be negative)"
+    elif mode == "signed":
         scale = f"colours ±{hi:.3g} ({ROBUST_PERCENTILE:g}% of |x|; stronger saturate)"
     elif mode == "abs":
         scale = f"colours 0 … {hi:.3g} ({ROBUST_PERCENTILE:g}% of |x|; stronger saturate)"

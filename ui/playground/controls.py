@@ -45,6 +45,10 @@ _KERNEL_BUTTONS = (
 )
 
 # Our own short explanations, one per idea of CONCEPTS.md, shown beside the control that shows it.
+COMPACT_GRID_HEIGHT = 130  # px: a 3x3 grid's cells stay over 40 px, easy to click
+COMPACT_CELL = 24          # px a cell a big kernel's compact grid may grow to
+COMPACT_SPARE_FROM = 640   # controls taller than this can spare the rest for a big grid
+
 WHY = {
     "kernel": (
         "A kernel is one small pattern detector. The same few weights are slid over every "
@@ -87,6 +91,16 @@ WHY = {
         "Pooling summarises each window by its max (or mean): 2x2 with stride 2 halves each "
         "side. Max pooling keeps 'was the feature somewhere here', so small shifts change "
         "little."
+    ),
+    "pool_size": (
+        "The pool window's side: each pooled pixel summarises a size x size block of the "
+        "feature map. Bigger windows forgive bigger shifts but throw away more detail about "
+        "where the feature was."
+    ),
+    "pool_stride": (
+        "How far the pool window moves: stride 2 halves each side of the map (a quarter of "
+        "the pixels for the next layer). A stride smaller than the size overlaps the windows; "
+        "a larger one skips feature-map pixels entirely."
     ),
     "colour": (
         "Convolution outputs are signed. A diverging map centred on zero shows negative "
@@ -141,6 +155,11 @@ class ControlsPanel(QWidget):
         layout.addWidget(self.why_note)
         layout.addStretch(1)
         self.sigWhy.connect(self.why_note.setText)
+        self.compact = False
+        self._full_height = 0
+        self._height = 0
+        self.kernel_size_spin.valueChanged.connect(self._cap_grid)
+        self.kernel_grid.sigKernelChanged.connect(self._cap_grid)  # set_kernel, presets
         for spin in (
             self.stride_spin,
             self.padding_spin,
@@ -158,6 +177,44 @@ class ControlsPanel(QWidget):
         label = WhyLabel(WHY[key])
         label.sigClicked.connect(self.sigWhy)
         return label
+
+    # -- short windows ----------------------------------------------------------------------------
+    def fit_height(self, height: int) -> None:
+        """Compact the kernel group when the full column is taller than ``height`` pixels, so
+        stride and padding stay on screen (a 1024x700 window): the preset's description and
+        the grid's mouse hint move into tooltips, and the grid is at most
+        ``COMPACT_GRID_HEIGHT`` high. Back to full when it fits again."""
+        self._height = height
+        if self.compact:
+            self._cap_grid()
+        if not self.compact:
+            full = self.sizeHint().height()
+            if full > height:
+                self._full_height = full
+                self._set_compact(True)
+        elif self._full_height <= height:
+            self._set_compact(False)
+
+    def _set_compact(self, compact: bool) -> None:
+        self.compact = compact
+        for label in (self.preset_description, self.kernel_hint):
+            label.setVisible(not compact)
+        self.preset_combo.setToolTip(self.preset_description.text() if compact else "")
+        self.kernel_grid.setToolTip(self.kernel_hint.text() if compact else "")
+        if compact:
+            self._cap_grid()
+        else:
+            self.kernel_grid.setMaximumHeight(16777215)
+
+    def _cap_grid(self, *_args) -> None:
+        # A 9x9 grid in 130 px has unreadable 14 px cells: big kernels get the height a taller
+        # window can spare, up to COMPACT_CELL px a cell.
+        if not self.compact:
+            return
+        k = self.kernel_grid.size_k()
+        spare = max(0, self._height - COMPACT_SPARE_FROM)
+        wanted = min(COMPACT_CELL * k, COMPACT_GRID_HEIGHT + spare)
+        self.kernel_grid.setMaximumHeight(max(COMPACT_GRID_HEIGHT, wanted))
 
     def _row(self, form: QFormLayout, text: str, widget: QWidget, why: str | None) -> None:
         row = QHBoxLayout()
@@ -236,6 +293,7 @@ class ControlsPanel(QWidget):
         )
         hint.setWordWrap(True)
         hint.setStyleSheet(f"color: {NOTE_GREY};")
+        self.kernel_hint = hint
         v.addWidget(hint)
         step_row = QHBoxLayout()
         step_row.addWidget(QLabel("Step"))
@@ -306,12 +364,12 @@ class ControlsPanel(QWidget):
         self.pool_size_spin.setObjectName("poolSizeSpin")
         self.pool_size_spin.setRange(1, 8)
         self.pool_size_spin.setValue(2)
-        self._row(form, "Pool size", self.pool_size_spin, None)
+        self._row(form, "Pool size", self.pool_size_spin, "pool_size")
         self.pool_stride_spin = QSpinBox()
         self.pool_stride_spin.setObjectName("poolStrideSpin")
         self.pool_stride_spin.setRange(1, 8)
         self.pool_stride_spin.setValue(2)
-        self._row(form, "Pool stride", self.pool_stride_spin, None)
+        self._row(form, "Pool stride", self.pool_stride_spin, "pool_stride")
         return box
 
     def settings(self) -> ConvSettings:

@@ -1,26 +1,36 @@
 """The three pixel-exact views (input, feature map, pooled map) with one colour bar and linked zoom.
 
 The feature map and pooled map are drawn in *input* coordinates (:mod:`ui.playground.map_geometry`),
-so the three views share zoom and pan; :mod:`ui.playground.overlays` draws the windows over them
-and :mod:`ui.playground.colour_scale` decides the colours.
+so the three views share zoom and pan (:mod:`ui.playground.view_link`: one scale, a map pixel has
+the same size in every view, so pooling visibly halves the map); :mod:`ui.playground.overlays`
+draws the windows over them and :mod:`ui.playground.colour_scale` decides the colours.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
 from cnnviz.lab.conv import PlaygroundResult
+from cnnviz.lab.pixel_follow import output_field
 from ui.playground.colour_scale import COLOUR_MAP_NAMES, display_levels, range_text, value_levels
 from ui.playground.image_panel import ImagePanel
 from ui.playground.map_geometry import output_rect, pooled_rect
+from ui.playground.output_map import MAP_CHOICES, levels_for, map_name_for, sign_of
 from ui.playground.overlays import ViewOverlays
 from ui.playground.stack_views import StackViews
+from ui.playground.view_link import ViewLink
 from ui.theme import GREY, NOTE_GREY, colormap
 
 __all__ = ["ConvViews"]
+
+
+def pixel_sizes(result: PlaygroundResult) -> tuple[float, float, float]:
+    """How many input pixels one pixel of the input, the feature map and the pooled map spans."""
+    jump = output_field(result.kernel_size, result.settings).jump
+    return 1.0, float(jump), float(jump * result.settings.pool_stride)
 
 
 class ConvViews(QWidget):
@@ -32,10 +42,13 @@ class ConvViews(QWidget):
         The colour mode (a key of :data:`~ui.playground.colour_scale.COLOUR_MODES`) changed.
     sigStackShown()
         The row for channels, filters and layer 2 appeared for the first time.
+    sigMapChanged(str)
+        The colour map drawn changed (a :mod:`ui.theme` name): a new choice, mode or kernel sign.
     """
 
     sigModeChanged = Signal(str)
     sigStackShown = Signal()
+    sigMapChanged = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -53,6 +66,9 @@ class ConvViews(QWidget):
             insert_in=self.output_view.getPlotItem(),
         )
         self.mode = "signed"
+        self.map_choice = "auto"  # auto | diverging | grey, for the signed colour modes
+        self.output_sign = "signed"  # of the maps shown (cnnviz.lab.output_sign)
+        self._map_name = COLOUR_MAP_NAMES["signed"]
         self._levels: tuple[float, float] | None = None
         self._scaled_for: tuple[PlaygroundResult | None, str] = (None, "")  # what _levels is for
         self.overlays = ViewOverlays(self.input_view, self.output_view, self.pooled_view)
@@ -86,12 +102,17 @@ class ConvViews(QWidget):
         self._colour = False
         self._fitted_shape: tuple[int, int] | None = None
         # Keep the whole image in view on resizes until the user zooms or pans themselves; then
-        # the other views follow that zoom. (Qt's axis links would crop views of another aspect.)
+        # the other views follow that zoom, at one scale: one map pixel, one screen size.
         self._auto_fit = True
+        self.link = ViewLink([view.getPlotItem().getViewBox() for view in self._views()], self)
+        self.link.sigUserMoved.connect(self._user_moved)
+        self._fit_timer = QTimer(self)  # a burst of view resizes (a splitter drag) fits once
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit_if_auto)
         for view in self._views():
-            box = view.getPlotItem().getViewBox()
-            box.sigRangeChangedManually.connect(lambda _mask, v=view: self._follow(v))
             view.sigDoubleClicked.connect(self.show_all)
+            view.getPlotItem().getViewBox().sigResized.connect(self._fit_timer.start)
 
     @staticmethod
     def _build_range_label() -> QLabel:
@@ -111,22 +132,25 @@ class ConvViews(QWidget):
     def _views(self) -> tuple[ImagePanel, ImagePanel, ImagePanel]:
         return self.input_view, self.output_view, self.pooled_view
 
-    def _follow(self, leader: ImagePanel) -> None:
+    def _user_moved(self) -> None:
         self._auto_fit = False
-        rect = leader.getPlotItem().getViewBox().viewRect()
-        for view in self._views():
-            if view is not leader:
-                view.getPlotItem().getViewBox().setRange(rect, padding=0)
+
+    def _fit_if_auto(self) -> None:
+        if self._auto_fit:
+            self.fit()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
-        if self._auto_fit:
-            QTimer.singleShot(0, self.fit)
+        self._fit_timer.start()
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        if self._auto_fit:
-            QTimer.singleShot(0, self.fit)
+        self._fit_timer.start()
+
+    def forget_pointer(self) -> None:
+        """The maps changed under the mouse: each view reports its pixel at the next move."""
+        for view in self._views():
+            view.forget_pointer()
 
     # -- display ------------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
@@ -135,11 +159,34 @@ class ConvViews(QWidget):
             raise ValueError(f"unknown colour mode {mode!r}; use one of {list(COLOUR_MAP_NAMES)}")
         changed = mode != self.mode
         self.mode = mode
-        self.colour_bar.setColorMap(colormap(COLOUR_MAP_NAMES[mode]))
+        self._apply_map()
         if self._result is not None:
             self.show_result(self._result)
         if changed:
             self.sigModeChanged.emit(mode)
+
+    def set_map_choice(self, choice: str) -> None:
+        """``"auto"`` (grey for non-negative maps, diverging for signed ones), ``"diverging"`` or
+        ``"grey"``: the colour map of the signed colour modes."""
+        if choice not in MAP_CHOICES:
+            raise ValueError(f"unknown colour map choice {choice!r}; "
+                             f"use one of {list(MAP_CHOICES)}")
+        self.map_choice = choice
+        self._scaled_for = (None, "")  # the levels depend on the map: recompute them
+        self._apply_map()
+        if self._result is not None:
+            self.show_result(self._result)
+
+    def map_name(self) -> str:
+        """The colour map the feature and pooled maps are drawn with (a :mod:`ui.theme` name)."""
+        return self._map_name
+
+    def _apply_map(self) -> None:
+        name = map_name_for(self.mode, self.map_choice, self.output_sign)
+        if name != self._map_name:
+            self._map_name = name
+            self.colour_bar.setColorMap(colormap(name))
+            self.sigMapChanged.emit(name)
 
     def show_result(
         self,
@@ -150,8 +197,14 @@ class ConvViews(QWidget):
         """Display ``result``; the overrides (partly filled maps, shapes as ``result.output`` and
         ``result.pooled``) replace what is drawn."""
         self._result = result
+        sign = sign_of(result)
+        if sign != self.output_sign:
+            self.output_sign = sign
+            self._scaled_for = (None, "")
+            self._apply_map()
         self._colour_input(result.image.ndim == 3)
         self.input_view.show_array(result.image)
+        self.link.set_pixel_sizes(pixel_sizes(result))
         self._fit_new_geometry(result)
         self.overlays.show_borders(result.spatial_shape, result.settings.padding)
         output = result.output if output_override is None else output_override
@@ -164,7 +217,10 @@ class ConvViews(QWidget):
         self._update_scale(result)
         self._show_stack(result)
         self._range_timer.start()  # the text waits for a burst of edits to end: never slows one
-        self.pooled_view.setVisible(result.settings.pool != "none")
+        pooled_shown = result.settings.pool != "none"
+        if pooled_shown != self.pooled_view.isVisibleTo(self):
+            self.pooled_view.setVisible(pooled_shown)
+            self._fit_timer.start()  # the other views widen or narrow: fit them again
         self.set_titles(result)
         self._show_messages(result)
 
@@ -178,7 +234,7 @@ class ConvViews(QWidget):
     def _show_stack(self, result: PlaygroundResult) -> None:
         wanted = StackViews.wanted(result)
         if wanted:
-            self.stack.show_result(result, self._levels, self.mode)
+            self.stack.show_result(result, self._levels, self.mode, self._map_name)
         else:
             self.stack.hide()
         if wanted and not self._stack_sized:  # first shown: give it a fair share of the height
@@ -189,7 +245,7 @@ class ConvViews(QWidget):
                 self.sigStackShown.emit()
 
     def _fit_new_geometry(self, result: PlaygroundResult) -> None:
-        key = (result.spatial_shape, result.settings.padding)
+        key = (result.spatial_shape, result.settings.padding, pixel_sizes(result))
         if key != self._fitted_shape:
             if key[0] != (self._fitted_shape or (None,))[0]:
                 self._auto_fit = True  # a new image: show all of it
@@ -205,7 +261,8 @@ class ConvViews(QWidget):
             self._scaled_for = (result, self.mode)
             # one scale for every filter's map: equal colours, equal responses
             maps = result.output if result.n_filters == 1 else result.outputs
-            levels = display_levels(maps, self.mode)
+            levels = levels_for(display_levels(maps, self.mode), self.mode, self._map_name,
+                                self.output_sign)
             if levels != self._levels:  # new levels re-draw the colour bar's axis: only if needed
                 self._levels = levels
                 self.colour_bar.setLevels(levels)
@@ -241,10 +298,8 @@ class ConvViews(QWidget):
             return
         h, w = self._result.spatial_shape
         p = self._result.settings.padding
-        for view in self._views():
-            view.getPlotItem().getViewBox().setRange(
-                xRange=(-p, w + p), yRange=(-p, h + p), padding=0.02
-            )
+        pooled = self._result.settings.pool != "none"
+        self.link.fit(QRectF(-p, -p, w + 2 * p, h + 2 * p), (True, True, pooled))
 
     def set_titles(self, result: PlaygroundResult) -> None:
         """Name each view with its shape (and ReLU, the pooling kind and size)."""

@@ -9,7 +9,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from cnnviz.lab.conv import PlaygroundResult
-from ui.playground.colour_scale import COLOUR_MAP_NAMES
 from ui.playground.conv_views import ConvViews
 from ui.widgets import export
 
@@ -73,7 +72,7 @@ class ExportMenu(QToolButton):
             return None
         mode = self._views.mode
         shown = np.abs(array) if mode == "abs" else array
-        colormap = COLOUR_MAP_NAMES[mode]
+        colormap = self._views.map_name()  # as on screen (grey for a blur, by default)
         levels = self._views.levels()  # the scale on screen: current_result() has just drawn
         if path is None:
             written = export.export_dialog(self, shown, name, colormap, levels)

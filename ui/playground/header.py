@@ -25,7 +25,8 @@ class ResultHeader(QWidget):
     sigWhy = Signal(str)
 
     def __init__(
-        self, colour_combo: QWidget, export_button: QWidget, parent: QWidget | None = None
+        self, colour_combo: QWidget, export_button: QWidget, parent: QWidget | None = None,
+        output_map: QWidget | None = None,
     ):
         super().__init__(parent)
         self.shapes_label = QLabel()
@@ -49,6 +50,8 @@ class ResultHeader(QWidget):
         tools.addWidget(QLabel("Colours:"))
         tools.addWidget(colour_combo)
         tools.addWidget(self._why("colour"))
+        if output_map is not None:
+            tools.addWidget(output_map)
         tools.addStretch(1)
         tools.addWidget(self.hover_label)
         tools.addWidget(export_button)

@@ -24,6 +24,7 @@ from cnnviz.lab.pixel import (
     pooled_receptive_field,
     receptive_window,
 )
+from cnnviz.lab.pixel_follow import follow_output_pixel
 from cnnviz.lab.stack import layer2_explanation
 from ui.playground.conv_views import ConvViews
 from ui.playground.pixel_inspector import PixelInspector
@@ -37,6 +38,12 @@ MAX_INSPECTOR_DELAY_MS = 400
 
 def _inside(shape, row: int, col: int) -> bool:
     return 0 <= row < shape[0] and 0 <= col < shape[1]
+
+
+def _geometry(result: PlaygroundResult) -> tuple:
+    """What decides where each output pixel looks on the input."""
+    s = result.settings
+    return result.spatial_shape, result.kernel_size, s.stride, s.padding, s.dilation
 
 
 class HoverController(QObject):
@@ -103,16 +110,47 @@ class HoverController(QObject):
 
     def set_result(self, result: PlaygroundResult) -> None:
         """A new result is displayed: outline the same pixel in it now (or nothing, if it is
-        gone), fill the inspector once edits pause."""
-        self._result = result
+        gone), fill the inspector once edits pause.
+
+        A new kernel size, stride, padding or dilation moves the pinned (or hovered) feature-map
+        pixel to the one looking at the same input pixel; a hovered pooled or layer-2 pixel is
+        dropped until the mouse moves again.
+        """
+        old, self._result = self._result, result
+        if old is not None and _geometry(old) != _geometry(result):
+            self._follow(old, result)
         if not self._animation.active():
             self._show_focus(inspector=False)
         self._inspector_timer.start()
 
     def forget(self) -> None:
-        """A new input image: the old hovered and pinned pixels mean nothing in it."""
+        """A new input image: the old hovered and pinned pixels mean nothing in it.
+
+        The old result is dropped too: a mouse move before the new image is computed (closing
+        the draw dialog sends one) must not explain the old image's values.
+        """
         self._pinned = self._hovered = None
+        self._result = None
+        self._marked = True  # clear everything, whatever was drawn
         self._clear_marks()
+        self._views.forget_pointer()
+
+    def _follow(self, old: PlaygroundResult, new: PlaygroundResult) -> None:
+        def follow(row: int, col: int) -> tuple[int, int] | None:
+            if new.output is None:
+                return None
+            return follow_output_pixel(row, col, old.kernel_size, old.settings,
+                                       new.kernel_size, new.settings, new.output.shape)
+
+        if self._pinned is not None:
+            self._pinned = follow(*self._pinned)
+        hovered = self._hovered
+        if hovered is not None and hovered[0] in ("output", "bank"):
+            where = follow(*hovered[-2:])
+            self._hovered = None if where is None else (*hovered[:-2], *where)
+        elif hovered is not None:
+            self._hovered = None
+        self._views.forget_pointer()  # the pixel under a resting mouse is reported again
 
     # -- slots for the views and the animation ----------------------------------------------------
     @Slot(int, int)

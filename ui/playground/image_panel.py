@@ -116,6 +116,11 @@ class ImagePanel(pg.PlotWidget):
             return row, col
         return None
 
+    def forget_pointer(self) -> None:
+        """Report the pixel under the mouse at its next move, even if its index is unchanged
+        (the map under it is a new one)."""
+        self._last = (-1, -1)
+
     def _on_move(self, scene_pos) -> None:
         pixel = self.pixel_at(scene_pos) or (-1, -1)
         if pixel != self._last:

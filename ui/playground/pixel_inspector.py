@@ -12,9 +12,17 @@ import html
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cnnviz.lab.conv import PlaygroundResult
+from cnnviz.lab.number_format import format_column, format_number
 from cnnviz.lab.pixel import pixel_explanation, pool_argmax, pool_window, pooled_receptive_field
 from cnnviz.lab.stack import layer2_explanation
 from ui.theme import PADDING_TEXT, TABLE_BORDER
@@ -28,19 +36,19 @@ WHY = (
 )
 
 
-def _number(value: float, digits: int = 2) -> str:
-    """``value`` rounded for a table cell, never "-0.00" (a tiny negative product reads as a sign
-    error)."""
-    text = f"{value:.{digits}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
+def _number(value: float) -> str:
+    """One number of a sentence: three significant digits (never "-0")."""
+    return format_number(float(value))
 
 
-def _table(values: np.ndarray, padding: np.ndarray | None = None) -> str:
+def _table(values: np.ndarray, padding: np.ndarray | None = None, texts=None) -> str:
+    """An HTML table of ``values`` (k, k); ``texts`` (same shape) overrides their format."""
+    texts = format_column(values) if texts is None else texts
     rows = []
     for i in range(values.shape[0]):
         cells = []
         for j in range(values.shape[1]):
-            text = _number(float(values[i, j]))
+            text = texts[i, j]
             if padding is not None and padding[i, j]:
                 cells.append(f"<td style='color:{PADDING_TEXT}'><i>{text}</i></td>")
             else:
@@ -55,20 +63,26 @@ def _table(values: np.ndarray, padding: np.ndarray | None = None) -> str:
 def _tables(values: np.ndarray, names, padding: np.ndarray | None = None, sums=None) -> str:
     """One table per slice of ``values`` (n, k, k), each under its name (and over its sum)."""
     parts = []
+    texts = format_column(values)  # one format for the column's every slice
     for i, name in enumerate(names):
-        tail = "" if sums is None else f"<br>Σ = {_number(float(sums[i]), 4)}"
-        parts.append(f"<b>{name}</b>{_table(values[i], padding)}{tail}")
+        tail = "" if sums is None else f"<br>Σ = {_number(float(sums[i]))}"
+        parts.append(f"<b>{name}</b>{_table(values[i], padding, texts[i])}{tail}")
     return "<br>".join(parts)
 
 
 def _sum_text(partials, names, bias: float, total: float, relu: bool, value: float) -> str:
     """``R 1.2 + G -0.3 + B 0.1 = 1.0; + bias 0.5 = 1.5 -> ReLU ...; displayed value``."""
-    terms = " + ".join(f"{n} {_number(float(p), 4)}" for n, p in zip(names, partials, strict=True))
-    text = (f"{terms} = {_number(float(np.sum(partials)), 4)}; + bias {_number(bias, 4)} "
-            f"= {_number(total, 4)}")
+    terms = " + ".join(f"{n} {_number(p)}" for n, p in zip(names, partials, strict=True))
+    text = (f"{terms} = {_number(np.sum(partials))}; + bias {_number(bias)} "
+            f"= {_number(total)}")
     if relu:
-        text += f" &rarr; ReLU: max(0, {_number(total, 4)}) = {_number(max(total, 0.0), 4)}"
-    return text + f"<br><b>displayed value = {_number(value, 4)}</b>"
+        text += f" &rarr; ReLU: max(0, {_number(total)}) = {_number(max(total, 0.0))}"
+    return text + f"<br><b>displayed value = {_displayed(value)}</b>"
+
+
+def _displayed(value: float) -> str:
+    # The exact value, as the hover label shows it, so the two can be compared digit by digit.
+    return f"{float(value):.4f}"
 
 
 class PixelInspector(QWidget):
@@ -82,23 +96,28 @@ class PixelInspector(QWidget):
         self.heading.setWordWrap(True)
         self.patch_label, self.kernel_label, self.products_label = QLabel(), QLabel(), QLabel()
         tables = QWidget()
-        row = QHBoxLayout(tables)
-        row.setContentsMargins(0, 0, 0, 0)
+        grid = QGridLayout(tables)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.tables_layout = grid
         self.captions: list[QLabel] = []
+        self._columns: list[QWidget] = []
         for title, label in (
             ("patch (input)", self.patch_label),
             ("x kernel", self.kernel_label),
             ("= products", self.products_label),
         ):
-            column = QVBoxLayout()
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
             caption = QLabel(f"<b>{title}</b>")
             self.captions.append(caption)
             column.addWidget(caption)
             label.setTextFormat(Qt.TextFormat.RichText)
             column.addWidget(label)
             column.addStretch(1)
-            row.addLayout(column)
-        row.addStretch(1)
+            self._columns.append(holder)
+        self._places: tuple | None = None
+        self._place_columns(((0, 0), (0, 1), (0, 2)))
         self.sum_label = QLabel()
         self.sum_label.setObjectName("inspectorSum")
         self.sum_label.setWordWrap(True)
@@ -117,12 +136,47 @@ class PixelInspector(QWidget):
         # One scroll area for all of it: in a short window the wrapped sentences scroll with the
         # tables instead of being squeezed on top of each other.
         scroll = QScrollArea()
+        self.scroll_area = scroll
         scroll.setWidget(content)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         self.explanation = None
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Patch, kernel and products side by side when they fit the width, else the products
+        under the patch, else one under the other: a 9x9 kernel's three tables are wider than
+        the panel, and scrolling sideways to find the products hides how they add up."""
+        spacing = max(self.tables_layout.horizontalSpacing(), 0)
+        widths = [column.sizeHint().width() for column in self._columns]
+        # The viewport's width, less a vertical scroll bar that stacking may bring.
+        area = self.scroll_area
+        available = area.viewport().width() - area.verticalScrollBar().sizeHint().width()
+        if sum(widths) + 2 * spacing <= available:
+            places = ((0, 0), (0, 1), (0, 2))  # patch x kernel = products, in one row
+        elif widths[0] + widths[1] + spacing <= available:
+            places = ((0, 0), (0, 1), (1, 0))  # the products under the patch
+        else:
+            places = ((0, 0), (1, 0), (2, 0))
+        self._place_columns(places)
+
+    def _place_columns(self, places) -> None:
+        if places == self._places:
+            return
+        self._places = places
+        grid = self.tables_layout
+        for column in self._columns:
+            grid.removeWidget(column)
+        for column, (r, c) in zip(self._columns, places, strict=True):
+            grid.addWidget(column, r, c, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        for c in range(4):
+            grid.setColumnStretch(c, 0)
+        grid.setColumnStretch(3, 1)  # spare width to the right, not between the tables
 
     def clear(self) -> None:
         self.explanation = None
@@ -160,6 +214,7 @@ class PixelInspector(QWidget):
             self.products_label.setText(_tables(ex.products, names, sums=ex.partial_sums))
             self.sum_label.setText(_sum_text(ex.partial_sums, names, ex.bias, ex.total,
                                              result.settings.relu, ex.value))
+            self._arrange()
             return
         self.patch_label.setText(_table(ex.patch, ex.in_padding))
         self.kernel_label.setText(_table(ex.kernel))
@@ -167,15 +222,16 @@ class PixelInspector(QWidget):
         relu = ""
         if result.settings.relu:
             relu = (
-                f" &rarr; ReLU: max(0, {_number(ex.total, 4)}) = "
-                f"{_number(max(ex.total, 0.0), 4)}"
+                f" &rarr; ReLU: max(0, {_number(ex.total)}) = "
+                f"{_number(max(ex.total, 0.0))}"
             )
         self.sum_label.setText(
-            f"sum of products = {_number(ex.products.sum(), 4)}; + bias {_number(ex.bias, 4)} "
-            f"= {_number(ex.total, 4)}"
+            f"sum of products = {_number(ex.products.sum())}; + bias {_number(ex.bias)} "
+            f"= {_number(ex.total)}"
             f"{relu}"
-            f"<br><b>displayed value = {_number(ex.value, 4)}</b>"
+            f"<br><b>displayed value = {_displayed(ex.value)}</b>"
         )
+        self._arrange()
 
     def explain_pooled(self, result: PlaygroundResult, row: int, col: int) -> None:
         """Describe pooled pixel (row, col): its feature-map window and how it was reduced."""
@@ -208,6 +264,7 @@ class PixelInspector(QWidget):
         self.sum_label.setText(html.escape(how))
         self._set_captions("feature-map window", "", "")
         self.patch_label.setText(_table(window))
+        self._arrange()
 
     def _set_captions(self, *texts: str) -> None:
         for caption, text in zip(self.captions, texts, strict=True):
@@ -244,3 +301,4 @@ class PixelInspector(QWidget):
         relu = result.layer2 is not None and result.layer2.relu
         self.sum_label.setText(_sum_text(ex.partial_sums, names, ex.bias, ex.total, relu,
                                          ex.value))
+        self._arrange()

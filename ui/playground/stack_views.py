@@ -44,9 +44,12 @@ class StackViews(QSplitter):
         return result.image.ndim == 3 or result.n_filters > 1 or result.layer2 is not None
 
     def show_result(self, result: PlaygroundResult, levels: tuple[float, float],
-                    mode: str) -> None:
-        """Show the parts ``result`` needs, in colour mode ``mode`` on the maps' ``levels``."""
-        cmap = self._colormaps.setdefault(mode, colormap(COLOUR_MAP_NAMES[mode]))
+                    mode: str, map_name: str | None = None) -> None:
+        """Show the parts ``result`` needs, in colour mode ``mode`` on the maps' ``levels``, the
+        layer-1 maps in colour map ``map_name`` (default: the mode's)."""
+        own = COLOUR_MAP_NAMES[mode]
+        cmap = self._colormaps.setdefault(map_name or own, colormap(map_name or own))
+        layer2_cmap = self._colormaps.setdefault(own, colormap(own))  # its own sign, own scale
         transform = np.abs if mode == "abs" else None
         parts = ((self.strip, result.image.ndim == 3), (self.bank, result.n_filters > 1),
                  (self.layer2, result.layer2 is not None))
@@ -59,7 +62,7 @@ class StackViews(QSplitter):
             self.bank.show_result(result, levels, cmap, transform)
         if result.layer2 is not None:
             self._layer2_levels = display_levels(result.layer2_output, mode)
-            self.layer2.show_layer2(result, self._layer2_levels, cmap, transform)
+            self.layer2.show_layer2(result, self._layer2_levels, layer2_cmap, transform)
 
     def layer2_levels(self) -> tuple[float, float] | None:
         """The colour scale of layer 2's map (its own)."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
 from cnnviz.lab import patterns
 from cnnviz.lab.bank import LayerCache
@@ -29,12 +29,14 @@ from cnnviz.lab.conv import ConvSettings, PlaygroundResult, compute
 from ui.playground.bank_editor import BankEditor
 from ui.playground.colour_mode import ColourModeCombo
 from ui.playground.controls import ControlsPanel
+from ui.playground.controls_scroll import ControlsScroll
 from ui.playground.conv_views import ConvViews
 from ui.playground.export_menu import ExportMenu
 from ui.playground.header import ResultHeader
 from ui.playground.hover import HoverController
 from ui.playground.kernel_editor import KernelEditor
 from ui.playground.layer2_editor import Layer2Editor
+from ui.playground.output_map import OutputColourMap
 from ui.playground.panel_tabs import PanelTabs
 from ui.playground.sources import PATTERN_SIZE, SourceMenu
 from ui.playground.state import PlaygroundState
@@ -80,7 +82,8 @@ class PlaygroundWidget(QWidget):
         self.views = ConvViews()
         self.colour_combo = ColourModeCombo(self.views)
         self.export_menu = ExportMenu(self.views, self.current_result)
-        self.header = ResultHeader(self.colour_combo, self.export_menu)
+        self.output_map = OutputColourMap(self.views)
+        self.header = ResultHeader(self.colour_combo, self.export_menu, output_map=self.output_map)
         self.shapes_label = self.header.shapes_label
         self.params_label = self.header.params_label
         self.hover_label = self.header.hover_label
@@ -104,7 +107,7 @@ class PlaygroundWidget(QWidget):
 
     # -- construction -------------------------------------------------------------------------
     def _build_layout(self) -> None:
-        scroll = QScrollArea()
+        scroll = ControlsScroll()
         scroll.setObjectName("playgroundControls")
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
@@ -171,6 +174,7 @@ class PlaygroundWidget(QWidget):
     def _restore_settings(self) -> None:
         self.kernel_editor.restore()
         self.colour_combo.restore()
+        self.output_map.restore()
         self.controls.pool_type_combo.setCurrentText("max")
         self.controls.preset_combo.setCurrentText("Sobel x")
         # The defaults are what the controls hold now; then the last session's playground

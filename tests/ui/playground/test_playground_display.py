@@ -127,12 +127,12 @@ def test_hovering_a_pooled_pixel_rings_its_window_on_the_feature_map(qtbot, pg):
     assert len(xs) == 1 and (xs[0], ys[0]) == pytest.approx((centre.x(), centre.y()))
 
 
-def test_inspector_never_shows_minus_zero_for_tiny_negative_products(qtbot, pg):
+def test_inspector_shows_tiny_negative_products_by_their_digits_never_as_minus_zero(qtbot, pg):
     pg.set_image(np.full((16, 16), 0.5), "flat")
     pg.set_kernel(np.full((3, 3), -1e-4))
     result = pg.current_result()
     pg.inspector.explain(result, 5, 5)
-    assert "0.00" in pg.inspector.products_label.text()
+    assert "-5.00e-05" in pg.inspector.products_label.text()
     assert "-0.00<" not in pg.inspector.products_label.text()
 
 
