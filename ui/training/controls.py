@@ -206,13 +206,16 @@ class TrainingControls(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("idle")
 
-    def show_progress(self, snapshot) -> None:
-        """Epoch, step, samples/s, time left and loss of a trainer snapshot, in the bar."""
+    def show_progress(self, snapshot, running: bool = True) -> None:
+        """Epoch, step, samples/s, time left and loss of a trainer snapshot, in the bar.
+
+        A run that is no longer ``running`` has no time left to show.
+        """
         s = snapshot
         total = max(int(s.total_steps), 1)
         self.progress_bar.setValue(int(1000 * min(s.step, total) / total))
         epochs = s.epochs or self.epochs_spin.value()
-        left = s.seconds_left
+        left = s.seconds_left if running else None
         left = "" if left is None or left != left or left == float("inf") else \
             f" · {left:.0f} s left"
         self.progress_bar.setFormat(
