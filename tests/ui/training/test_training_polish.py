@@ -57,3 +57,27 @@ def test_reset_forgets_the_old_step_range(qtbot, studio):
     studio.curves.refresh()
     for plot in (studio.curves.loss_plot, studio.curves.accuracy_plot):
         assert x_range(plot)[1] <= 2
+
+
+def type_into(qtbot, spin, text):
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, text)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+
+
+def test_a_clamped_learning_rate_is_said_next_to_the_form(qtbot, studio):
+    note = studio.findChild(QWidget, "clampNote")
+    type_into(qtbot, studio.findChild(QWidget, "lrSpin"), "1e6")
+    assert studio.controls.values()["lr"] == 10.0
+    assert note.isVisible()
+    assert note.text() == "Learning rate 1e+06 is above the maximum 10; using 10."
+    type_into(qtbot, studio.findChild(QWidget, "lrSpin"), "0.02")
+    assert not note.isVisible()
+
+
+def test_the_form_shows_each_allowed_range_in_its_tooltip(studio):
+    for name, allowed in (("lrSpin", "Allowed: 1e-06 to 10."),
+                          ("batchSizeSpin", "Allowed: 1 to 1024."),
+                          ("epochsSpin", "Allowed: 1 to 500.")):
+        assert studio.findChild(QWidget, name).toolTip().endswith(allowed), name
