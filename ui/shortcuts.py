@@ -23,6 +23,9 @@ SHORTCUTS: list[Shortcut] = [
     Shortcut("Ctrl+2", "show the Training studio", "anywhere"),
     Shortcut("Ctrl+3", "show Why CNNs", "anywhere"),
     Shortcut("Ctrl+Q", "quit", "anywhere"),
+    Shortcut("Space", "start, pause or resume training", "Training studio"),
+    Shortcut("S", "run a single training step", "Training studio"),
+    Shortcut("Esc", "stop training", "Training studio"),
 ]
 
 

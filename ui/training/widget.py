@@ -10,7 +10,7 @@ GUI-side copy of the model, never on the worker's live one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from cnnviz.nn import architecture as arch
@@ -26,6 +26,7 @@ from ui.training.inspect import InspectPanel
 from ui.training.layout import StudioParts, build_studio_layout
 from ui.training.live_views import LiveViews
 from ui.training.model_actions import ModelActions
+from ui.training.run_keys import RunKeys
 from ui.training.session import RunState, TrainingSession
 from ui.training.step_view import StepView
 from ui.widgets.curves import CurvesView
@@ -86,6 +87,9 @@ class TrainingWidget(QWidget):
         self.live_views = LiveViews(self.session, self.curves, self.filters_view,
                                     self.errors_panel, self.controls, self)
         self._wire()
+        self.run_keys = RunKeys(self, self.controls)  # Space, S, Esc (ui/shortcuts.py)
+        # A click on the studio's background gives it the focus, so its keys work.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
         self.controls.restore_settings()
         key = read_setting("training/dataset", "lines", str, choices=BUILTIN_KEYS)

@@ -3,7 +3,8 @@ clamps, keyboard shortcuts, and room for the plots and the network table on smal
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 
@@ -81,3 +82,76 @@ def test_the_form_shows_each_allowed_range_in_its_tooltip(studio):
                           ("batchSizeSpin", "Allowed: 1 to 1024."),
                           ("epochsSpin", "Allowed: 1 to 500.")):
         assert studio.findChild(QWidget, name).toolTip().endswith(allowed), name
+
+
+def focused_studio(qtbot, studio, widget=None):
+    studio.activateWindow()
+    qtbot.waitUntil(lambda: studio.isActiveWindow(), timeout=5000)
+    (widget or studio).setFocus()
+    qtbot.waitUntil(lambda: (widget or studio).hasFocus(), timeout=5000)
+
+
+def test_space_starts_pauses_and_resumes_training(qtbot, studio):
+    studio.controls.epochs_spin.setValue(200)
+    focused_studio(qtbot, studio)
+    qtbot.keyClick(studio, Qt.Key.Key_Space)
+    assert studio.is_running() and studio.session.state().name == "RUNNING"
+    qtbot.keyClick(studio, Qt.Key.Key_Space)
+    assert studio.session.state().name == "PAUSED"
+    qtbot.keyClick(studio, Qt.Key.Key_Space)
+    assert studio.session.state().name == "RUNNING"
+
+
+def test_escape_stops_training(qtbot, studio):
+    studio.controls.epochs_spin.setValue(200)
+    focused_studio(qtbot, studio)
+    qtbot.keyClick(studio, Qt.Key.Key_Space)
+    qtbot.keyClick(studio, Qt.Key.Key_Escape)
+    assert studio.session.state().name in ("STOPPING", "STOPPED")
+    qtbot.waitUntil(lambda: not studio.is_running(), timeout=10000)
+
+
+def test_s_runs_a_single_step(qtbot, studio):
+    focused_studio(qtbot, studio)
+    qtbot.keyClick(studio, Qt.Key.Key_S)
+    assert studio.session.state().name == "PAUSED"
+    qtbot.waitUntil(lambda: len(studio.history()) == 1, timeout=20000)
+
+
+def test_a_focused_spin_box_keeps_space_and_s(qtbot, studio):
+    spin = studio.findChild(QWidget, "batchSizeSpin")
+    focused_studio(qtbot, studio, spin)
+    qtbot.keyClick(spin, Qt.Key.Key_Space)
+    qtbot.keyClick(spin, Qt.Key.Key_S)
+    assert not studio.is_running() and studio.history() == []
+
+
+def test_the_run_keys_do_nothing_in_another_tab(qtbot):
+    from ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.show_tab("playground")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.playground.setFocus()
+    qtbot.keyClick(window.playground, Qt.Key.Key_Space)
+    qtbot.keyClick(window.playground, Qt.Key.Key_S)
+    assert not window.training.is_running()
+    QCoreApplication.processEvents()  # the playground's queued fit-to-view runs before deletion
+    window.close()
+
+
+def test_help_lists_the_keyboard_shortcuts(qtbot):
+    from ui.main_window import MainWindow
+    from ui.shortcuts import help_text
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    action = window.findChild(QAction, "shortcutsAction")
+    action.trigger()
+    box = window.shortcuts_box
+    assert "Space" in help_text() and help_text() in box.text()
+    box.close()
+    window.close()
