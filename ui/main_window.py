@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from ui.playground.widget import PlaygroundWidget
 from ui.shortcuts import help_text
+from ui.training.close_guard import confirm_close
 from ui.training.widget import TrainingWidget
 from ui.why.widget import WhyWidget
 from ui.widgets.settings import (
@@ -218,6 +219,9 @@ class MainWindow(QMainWindow):
         self.resize(width, height)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if not confirm_close(self.training, self):  # a run in progress is not thrown away
+            event.ignore()
+            return
         # Stop training first: the worker thread must be finished before its QThread is destroyed.
         self.training.shutdown()
         self.playground.shutdown()
