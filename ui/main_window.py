@@ -4,12 +4,14 @@ between them (a learned filter into the playground, an experiment's model into t
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from ui.edit_menu import EditMenu
 from ui.playground.widget import PlaygroundWidget
+from ui.shortcuts import help_text
+from ui.training.close_guard import confirm_close
 from ui.training.widget import TrainingWidget
 from ui.why.widget import WhyWidget
 from ui.widgets.settings import (
@@ -113,6 +115,10 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
 
         help_menu = self.menuBar().addMenu("&Help")
+        shortcuts = QAction("&Keyboard shortcuts", self)
+        shortcuts.setObjectName("shortcutsAction")
+        shortcuts.triggered.connect(self._show_shortcuts)
+        help_menu.addAction(shortcuts)
         about = QAction("&About cnnviz", self)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
@@ -129,6 +135,17 @@ class MainWindow(QMainWindow):
     @Slot()
     def _switch_tab_from_action(self) -> None:
         self.tabs.setCurrentIndex(int(self.sender().data()))
+
+    @Slot()
+    def _show_shortcuts(self) -> None:
+        # Not modal-blocking (open, not exec): the list can stay up while the keys are tried.
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", help_text(),
+                          QMessageBox.StandardButton.Close, self)
+        box.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_box = box
+        box.show()
 
     @Slot()
     def _show_about(self) -> None:
@@ -206,6 +223,9 @@ class MainWindow(QMainWindow):
         self.resize(width, height)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if not confirm_close(self.training, self):  # a run in progress is not thrown away
+            event.ignore()
+            return
         # Stop training first: the worker thread must be finished before its QThread is destroyed.
         self.training.shutdown()
         self.playground.shutdown()

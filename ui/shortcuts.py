@@ -27,6 +27,9 @@ SHORTCUTS: list[Shortcut] = [
     Shortcut("Ctrl+Shift+Z", "redo the kernel edit undone", "Playground"),
     # The drawing canvas binds Ctrl+Z to its own widget: inside it, it undoes a stroke instead.
     Shortcut("Ctrl+Z", "undo the last stroke", "the drawing canvas"),
+    Shortcut("Space", "start, pause or resume training", "Training studio"),
+    Shortcut("S", "run a single training step", "Training studio"),
+    Shortcut("Esc", "stop training", "Training studio"),
 ]
 
 

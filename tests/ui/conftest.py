@@ -34,6 +34,15 @@ def isolated_settings(tmp_path, qapp):
 
 
 @pytest.fixture(autouse=True)
+def never_ask_before_closing(monkeypatch):
+    """Closing a window mid-training answers "Stop and quit" instead of opening a modal box that
+    would wait forever (a test of the question replaces this answer with its own)."""
+    from ui.training import close_guard
+
+    monkeypatch.setattr(close_guard, "ask_close_while_training", lambda _parent: "stop")
+
+
+@pytest.fixture(autouse=True)
 def no_thread_left_running(qapp):
     """Fail any test that leaves a background task or a QThread running (as napari does).
 

@@ -13,10 +13,12 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QListWidget,
+    QSizePolicy,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -38,6 +40,8 @@ TYPE_LABELS = {"conv": "Conv", "relu": "ReLU", "maxpool": "MaxPool", "avgpool": 
 PARAM_LABELS = {"out_channels": ("Filters", 1, 256), "kernel_size": ("Kernel size", 1, 15),
                 "stride": ("Stride", 1, 8), "padding": ("Padding", 0, 8),
                 "dilation": ("Dilation", 1, 8), "out_features": ("Units", 1, 4096)}
+TABLE_ROWS = 6  # the summary table always shows this many rows
+ROW_HEIGHT = 20  # px per table row: 9 pt text with a little air
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 COLUMNS = ("layer", "output", "params", "RF", "FLOPs", "dense eq.")
 COLUMN_TIPS = ("layer number, type and settings", "output shape for one input (C×H×W)",
@@ -101,7 +105,10 @@ class ArchitectureEditor(QWidget):
         self.remove_button.clicked.connect(self._on_remove)
         self.up_button.clicked.connect(self._on_up)
         self.down_button.clicked.connect(self._on_down)
-        self.form = QFormLayout()
+        # Two parameters a row: a conv layer's five fit in three rows, so the whole editor fits
+        # the short tab a 700 px window leaves.
+        self.form = QGridLayout()
+        self.form.setContentsMargins(0, 0, 0, 0)
         self._spins: dict[str, QSpinBox] = {}
 
         self.error_label = plain_label()
@@ -114,22 +121,31 @@ class ArchitectureEditor(QWidget):
         for c, tip in enumerate(COLUMN_TIPS):
             self.table.horizontalHeaderItem(c).setToolTip(tip)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setMinimumHeight(110)  # rows scroll; a 700 px window has little height to spare
+        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        # Rows scroll, but at least TABLE_ROWS show (with the header), even in a 700 px window.
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
+                                    + TABLE_ROWS * ROW_HEIGHT + 2 * self.table.frameWidth() + 2
+                                    # a narrow window scrolls the columns sideways
+                                    + self.table.horizontalScrollBar().sizeHint().height())
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.table.itemSelectionChanged.connect(self._on_table_selection)
         self.table.setToolTip("Receptive field: the side of the input window one output pixel "
                               "sees. Select a row to highlight it on the sample at the right.")
         self.rf_view = ReceptiveFieldView()
-        why = WhyLabel(WHY, expanded=True)
+        # Behind its "why?" link: expanded, the paragraph took the height the table needs.
+        why = WhyLabel(WHY)
 
         left = QVBoxLayout()
         left.setContentsMargins(0, 0, 0, 0)
-        left.addWidget(self.preset_combo)
+        preset_row = QHBoxLayout()
+        preset_row.addWidget(self.preset_combo, 1)
+        preset_row.addWidget(why)
+        left.addLayout(preset_row)
         left.addWidget(self.layer_list, 1)
         add_row = QHBoxLayout()
         add_row.addWidget(self.type_combo, 1)
@@ -140,13 +156,12 @@ class ArchitectureEditor(QWidget):
             move_row.addWidget(b)
         left.addLayout(move_row)
         left.addLayout(self.form)
-        below = QHBoxLayout()
-        below.addWidget(why, 1)
-        below.addWidget(self.rf_view, 1)
         right = QVBoxLayout()
+        right.setSpacing(4)
         right.addWidget(self.error_label)
-        right.addWidget(self.table, 3)
-        right.addLayout(below, 2)
+        right.addWidget(self.table, 1)
+        # The whole width: its caption wraps to two lines, not four, and leaves the table rows.
+        right.addWidget(self.rf_view, 1)
         top = QHBoxLayout(self)
         top.setContentsMargins(2, 2, 2, 2)
         left_box = QWidget()
@@ -269,8 +284,11 @@ class ArchitectureEditor(QWidget):
             self.table.selectRow(_row)
 
     def _rebuild_form(self) -> None:
-        while self.form.rowCount():
-            self.form.removeRow(0)
+        while self.form.count():
+            widget = self.form.takeAt(0).widget()
+            if widget is not None:
+                widget.setParent(None)  # gone now, so findChild never meets an old spin box
+                widget.deleteLater()
         self._spins = {}
         i = self._current()
         if not 0 <= i < len(self._spec):
@@ -288,7 +306,9 @@ class ArchitectureEditor(QWidget):
             spin.valueChanged.connect(self._on_param)
             spin.setEnabled(self._editing)
             self._spins[key] = spin
-            self.form.addRow(label, spin)
+            row, column = divmod(len(self._spins) - 1, 2)
+            self.form.addWidget(QLabel(label), row, 2 * column)
+            self.form.addWidget(spin, row, 2 * column + 1)
 
     @Slot(int)
     def _on_param(self, value: int) -> None:

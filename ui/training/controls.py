@@ -10,17 +10,16 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QProgressBar,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.theme import ERROR_STYLE
+from ui.theme import ERROR_STYLE, NOTE_STYLE
 from ui.widgets.buttons import named_button
+from ui.widgets.range_spin import RangeDoubleSpinBox, RangeSpinBox
 from ui.widgets.settings import read_setting, write_setting
 from ui.widgets.text import plain_label
 
@@ -59,7 +58,7 @@ def next_log_step(value: float, steps: int) -> float:
     return float(f"{_MANTISSAS[index] * 10**exponent:.12g}")
 
 
-class LogSpinBox(QDoubleSpinBox):
+class LogSpinBox(RangeDoubleSpinBox):
     """A learning-rate spin box: arrows step along 1-2-5, typing any value works."""
 
     def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt's name)
@@ -84,7 +83,7 @@ class TrainingControls(QWidget):
             "forgiving default."
         )
         self.backend_combo = make_backend_combo()
-        self.lr_spin = LogSpinBox()
+        self.lr_spin = LogSpinBox("Learning rate")
         self.lr_spin.setObjectName("lrSpin")
         self.lr_spin.setDecimals(6)
         self.lr_spin.setRange(1e-6, 10.0)
@@ -93,23 +92,23 @@ class TrainingControls(QWidget):
             "Learning rate: how far each update moves the weights. Arrows step 1-2-5 (log scale). "
             "You can change it while training; it applies from the next batch. Too high diverges."
         )
-        self.batch_spin = QSpinBox()
+        self.batch_spin = RangeSpinBox("Batch size")
         self.batch_spin.setObjectName("batchSizeSpin")
         self.batch_spin.setRange(1, 1024)
         self.batch_spin.setValue(32)
         self.batch_spin.setToolTip("Samples averaged per update: larger = smoother, fewer steps.")
-        self.epochs_spin = QSpinBox()
+        self.epochs_spin = RangeSpinBox("Epochs")
         self.epochs_spin.setObjectName("epochsSpin")
         self.epochs_spin.setRange(1, 500)
         self.epochs_spin.setValue(3)
         self.epochs_spin.setToolTip("Passes over the whole training set.")
-        self.decay_spin = QDoubleSpinBox()
+        self.decay_spin = RangeDoubleSpinBox("Weight decay")
         self.decay_spin.setObjectName("weightDecaySpin")
         self.decay_spin.setDecimals(5)
         self.decay_spin.setRange(0.0, 1.0)
         self.decay_spin.setSingleStep(0.0001)
         self.decay_spin.setToolTip("Pulls every weight towards zero a little at each step.")
-        self.seed_spin = QSpinBox()
+        self.seed_spin = RangeSpinBox("Seed")
         self.seed_spin.setObjectName("seedSpin")
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setToolTip("Same seed and settings: the same run (weights, batches).")
@@ -157,10 +156,25 @@ class TrainingControls(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # A typed value outside a range is clamped: say so, under the form it was typed in.
+        self.clamp_note = plain_label()
+        self.clamp_note.setObjectName("clampNote")
+        self.clamp_note.setWordWrap(True)
+        self.clamp_note.setStyleSheet(NOTE_STYLE)
+        self.clamp_note.hide()
+        for spin in (self.lr_spin, self.batch_spin, self.epochs_spin, self.decay_spin,
+                     self.seed_spin):
+            spin.sigClamped.connect(self._show_clamp_note)
+
         layout.addLayout(form)
+        layout.addWidget(self.clamp_note)
         layout.addLayout(buttons)
         layout.addWidget(self.message_label)
         self.optimizer_combo.currentIndexChanged.connect(self._suggest_lr)
+
+    def _show_clamp_note(self, text: str) -> None:
+        self.clamp_note.setText(text)
+        self.clamp_note.setVisible(bool(text))
 
     def _suggest_lr(self, _index: int) -> None:
         # Each optimizer has its own comfortable range; switching proposes a sensible start.
@@ -206,13 +220,16 @@ class TrainingControls(QWidget):
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("idle")
 
-    def show_progress(self, snapshot) -> None:
-        """Epoch, step, samples/s, time left and loss of a trainer snapshot, in the bar."""
+    def show_progress(self, snapshot, running: bool = True) -> None:
+        """Epoch, step, samples/s, time left and loss of a trainer snapshot, in the bar.
+
+        A run that is no longer ``running`` has no time left to show.
+        """
         s = snapshot
         total = max(int(s.total_steps), 1)
         self.progress_bar.setValue(int(1000 * min(s.step, total) / total))
         epochs = s.epochs or self.epochs_spin.value()
-        left = s.seconds_left
+        left = s.seconds_left if running else None
         left = "" if left is None or left != left or left == float("inf") else \
             f" · {left:.0f} s left"
         self.progress_bar.setFormat(

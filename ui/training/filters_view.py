@@ -270,6 +270,8 @@ class FiltersView(QWidget):
             self.selection.setVisible(False)
             self._grid = (0, 1, 1, 1)
             self.frame_label.setText("no filters yet")
+            self.scale_label.setText("")  # a scale of no filters would be the last run's
+            self.scale_label.setToolTip("")
             return
         bound = symmetric_levels(source)[1]
         count, (kh, kw) = len(images), images[0].shape[:2]

@@ -60,7 +60,6 @@ class LiveViews(QObject):
 
     @Slot(object)
     def _on_snapshot(self, snap) -> None:
-        self._curves.set_total_steps(snap.total_steps)
         self._filters.add_frame(snap.step, snap.filters, snap.filter_grads)
         self._progress_dirty = True
 
@@ -95,7 +94,7 @@ class LiveViews(QObject):
         self._progress_dirty = False
         snap = self._session.latest_snapshot()
         if snap is not None:
-            self._controls.show_progress(snap)
+            self._controls.show_progress(snap, running=self._session.is_running())
 
     def _push_model(self, force: bool = False) -> None:
         now = time.monotonic()

@@ -40,7 +40,7 @@ class ReceptiveFieldView(QWidget):
         self._click = (0.0, 0.0)  # (row, col) of the input pixel the user pointed at
         self._shape = (1, 8, 8)
         self.plot, self.image = image_view()
-        self.plot.setMinimumSize(100, 90)
+        self.plot.setMinimumSize(100, 50)  # an 8x8 sample still reads at 50 px
         # a small input needs no more; the layer table above gets the rest of the height
         self.plot.setMaximumHeight(240)
         self.rect = QGraphicsRectItem()
@@ -63,6 +63,11 @@ class ReceptiveFieldView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
         layout.addLayout(caption)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
+        # The wrapped caption would make the layout ask for the height of a square picture
+        # (272 px at 415 wide) and push the panel over the layer table in a 700 px window.
+        return False
 
     def set_sample(self, sample: np.ndarray | None, input_shape) -> None:
         """Show ``sample`` (H, W), or (3, H, W) in colour, in [0, 1] (a blank image of

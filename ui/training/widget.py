@@ -10,7 +10,7 @@ GUI-side copy of the model, never on the worker's live one.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from cnnviz.nn import architecture as arch
@@ -26,6 +26,8 @@ from ui.training.inspect import InspectPanel
 from ui.training.layout import StudioParts, build_studio_layout
 from ui.training.live_views import LiveViews
 from ui.training.model_actions import ModelActions
+from ui.training.remembered_network import forget_network, remember_network, remembered_network
+from ui.training.run_keys import RunKeys
 from ui.training.session import RunState, TrainingSession
 from ui.training.step_view import StepView
 from ui.widgets.curves import CurvesView
@@ -86,8 +88,12 @@ class TrainingWidget(QWidget):
         self.live_views = LiveViews(self.session, self.curves, self.filters_view,
                                     self.errors_panel, self.controls, self)
         self._wire()
+        self.run_keys = RunKeys(self, self.controls)  # Space, S, Esc (ui/shortcuts.py)
+        # A click on the studio's background gives it the focus, so its keys work.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
         self.controls.restore_settings()
+        self._remembered_network = remembered_network()  # used by the first data set's network
         key = read_setting("training/dataset", "lines", str, choices=BUILTIN_KEYS)
         if not self.dataset_panel.load_builtin(key):
             self.dataset_panel.load_builtin("lines")
@@ -224,9 +230,18 @@ class TrainingWidget(QWidget):
     @Slot(object)
     def _on_dataset_changed(self, ds) -> None:
         self.session.set_dataset(ds)
-        self.editor.set_spec(arch.default_architecture(ds.name, ds.input_shape, ds.n_classes))
+        default = arch.default_architecture(ds.name, ds.input_shape, ds.n_classes)
+        remembered, self._remembered_network = self._remembered_network, None
+        if remembered is not None and remembered[0] == ds.name:
+            self.editor.set_spec(remembered[1])
+        else:
+            self.editor.set_spec(default)
+            remembered = None
         sample = ds.x_train[0, 0] if ds.input_shape[0] == 1 else ds.x_train[0]
         self.editor.set_input(ds.input_shape, ds.n_classes, sample)
+        if remembered is not None and not self.editor.is_valid():
+            forget_network(self.editor.error() or "it does not fit the data")
+            self.editor.set_spec(default)
         self.sigStatus.emit(f"Data: {self.dataset_panel.status_label.text()} — network set to the "
                             "suggested one for it.")
         self._update_buttons()
@@ -272,3 +287,4 @@ class TrainingWidget(QWidget):
         ds = self.dataset_panel.dataset()
         if ds is not None and ds.name in BUILTIN_KEYS:
             write_setting("training/dataset", ds.name)
+            remember_network(ds.name, self.editor.spec())

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from cnnviz.history import Series
 from ui.theme import (
-    LEGEND_BACKING,
     PLOT_BACKGROUND,
     SMALL_TEXT,
     TEST_CURVE,
@@ -27,6 +26,28 @@ from ui.theme import (
 )
 
 SMOOTHING = 0.9  # moving-average factor of the smoothed curves (like TensorBoard's slider)
+AXIS_HEADROOM = 0.03  # auto-ranged axes leave this fraction of their span free at each end
+MIN_PLOT_HEIGHT = 150  # px: below this a plot's curve is a few pixels tall
+ACCURACY_TICKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+TITLE_HEIGHT = 20  # px of the title row, which holds the legend
+ACCURACY_MARGIN = 0.1  # of the accuracy axis, below 0 and above 1
+
+
+def title_with_legend(title: str, entries) -> str:
+    """A plot title followed by its legend, as rich text for one line.
+
+    Parameters
+    ----------
+    title : str
+    entries : sequence of (name, (r, g, b), glyph)
+        Each curve's name, colour and the mark drawn before the name.
+    """
+    parts = [f"<b>{title}</b>"]
+    for name, (r, g, b), glyph in entries:
+        parts.append(f"<span style='color: rgb({r}, {g}, {b});'>{glyph}</span>"
+                     f"<span style='color: #555;'>&nbsp;{name}</span>")
+    return f"<span style='font-size: {SMALL_TEXT};'>" + "&nbsp;&nbsp;&nbsp;".join(parts) + \
+        "</span>"
 
 
 class CurvesView(QWidget):
@@ -34,39 +55,44 @@ class CurvesView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.loss_plot = pg.PlotWidget(title="Loss")
+        self.loss_plot = pg.PlotWidget()
         self.loss_plot.setObjectName("lossPlot")
-        self.accuracy_plot = pg.PlotWidget(title="Accuracy")
+        self.accuracy_plot = pg.PlotWidget()
         self.accuracy_plot.setObjectName("accuracyPlot")
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.setBackground(PLOT_BACKGROUND)
             plot.showGrid(x=False, y=True, alpha=0.2)
-            plot.setLabel("bottom", "step")
-            # One row of entries: the plots are short, and a stacked legend covered the curves.
-            # The light backing keeps it readable where a curve passes behind it.
-            plot.addLegend(offset=(-5, 1), labelTextSize=SMALL_TEXT, colCount=3,
-                           brush=pg.mkBrush(LEGEND_BACKING))
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
-        self.accuracy_plot.setYRange(0.0, 1.0, padding=0.02)
-        self.loss_plot.setMinimumHeight(120)
-        self.accuracy_plot.setMinimumHeight(120)
+            # The step axis grows with the data, with a little room ahead of the newest point.
+            plot.getViewBox().setDefaultPadding(AXIS_HEADROOM)
+            plot.setMinimumHeight(MIN_PLOT_HEIGHT)
+        # The two plots share one step axis: label it once, under the lower plot.
+        self.accuracy_plot.setLabel("bottom", "step")
+        self._show_whole_accuracy_range()
+        self.accuracy_plot.getAxis("left").setTicks([[(v, f"{v:.1f}") for v in ACCURACY_TICKS]])
 
-        self._loss_raw = self.loss_plot.plot(name="loss (each step)",
-                                             pen=pg.mkPen(TRAIN_CURVE_LIGHT))
-        self._loss_smooth = self.loss_plot.plot(name="smoothed",
-                                                pen=pg.mkPen(TRAIN_CURVE, width=2))
+        self._loss_raw = self.loss_plot.plot(pen=pg.mkPen(TRAIN_CURVE_LIGHT))
+        self._loss_smooth = self.loss_plot.plot(pen=pg.mkPen(TRAIN_CURVE, width=2))
         self._test_loss = self.loss_plot.plot(
-            name="test loss", pen=pg.mkPen(TEST_CURVE, width=2), symbol="o", symbolSize=5,
-            symbolBrush=TEST_CURVE,
+            pen=pg.mkPen(TEST_CURVE, width=2), symbol="o", symbolSize=5, symbolBrush=TEST_CURVE,
         )
-        self._train_acc = self.accuracy_plot.plot(
-            name="train (epoch so far)", pen=pg.mkPen(TRAIN_CURVE, width=2)
-        )
+        self._train_acc = self.accuracy_plot.plot(pen=pg.mkPen(TRAIN_CURVE, width=2))
         self._test_acc = self.accuracy_plot.plot(
-            name="test", pen=pg.mkPen(TEST_CURVE, width=2), symbol="o", symbolSize=5,
-            symbolBrush=TEST_CURVE,
+            pen=pg.mkPen(TEST_CURVE, width=2), symbol="o", symbolSize=5, symbolBrush=TEST_CURVE,
         )
+        # The legends live in the title rows: a legend inside the plot hid the curves (and, on
+        # the accuracy plot, the band from 0.8 to 1.0 where a good run ends up).
+        self.loss_plot.setTitle(title_with_legend("Loss", (
+            ("loss (each step)", TRAIN_CURVE_LIGHT, "━"), ("smoothed", TRAIN_CURVE, "━"),
+            ("test loss", TEST_CURVE, "━●"))))
+        self.accuracy_plot.setTitle(title_with_legend("Accuracy", (
+            ("train (epoch so far)", TRAIN_CURVE, "━"), ("test", TEST_CURVE, "━●"))))
+        for plot in (self.loss_plot, self.accuracy_plot):
+            # pyqtgraph reserves 30 px for a title; one line of small text needs less, and the
+            # curves need the height more.
+            plot.getPlotItem().titleLabel.setMaximumHeight(TITLE_HEIGHT)
+            plot.getPlotItem().layout.setRowFixedHeight(0, TITLE_HEIGHT)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.loss_plot)
@@ -80,11 +106,21 @@ class CurvesView(QWidget):
         self._points = Series(4)
         self._evaluations = Series(3)
         self._ema_loss = self._ema_norm = 0.0
-        self._total_steps: int | None = None
         self._dirty_parts = {"loss": True, "accuracy": True}
-        for plot in (self.loss_plot, self.accuracy_plot):
-            plot.enableAutoRange(x=True)
         self.refresh()
+        # A new run starts from a fresh axis: an empty plot does not auto-range, so the last
+        # run's span (or the user's zoom) would otherwise stay.
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.setXRange(0, 1, padding=AXIS_HEADROOM)
+            plot.enableAutoRange(x=True)
+        self.loss_plot.setYRange(0, 1, padding=AXIS_HEADROOM)
+        self.loss_plot.enableAutoRange(y=True)
+        self._show_whole_accuracy_range()
+
+    def _show_whole_accuracy_range(self) -> None:
+        # The axis drops a tick label that overhangs the view: leave room for the 0 and 1.0
+        # labels, the two values a learner looks for.
+        self.accuracy_plot.setYRange(-ACCURACY_MARGIN, 1.0 + ACCURACY_MARGIN, padding=0.0)
 
     def add_rows(self, rows: list[dict]) -> None:
         """Append history rows (``ui.training.worker.snapshot_row``), drawn at the next refresh."""
@@ -103,19 +139,6 @@ class CurvesView(QWidget):
         self._evaluations.extend(evaluations)
         if rows:
             self._dirty_parts = {"loss": True, "accuracy": True}
-
-    def set_total_steps(self, total: int) -> None:
-        """Fix the step axis to the whole run: the axes then stay still (no repaint of their
-        labels as points arrive) and the curve shows how much of the run is left.
-
-        Cheap to repeat with every snapshot: only a new total changes the axes.
-        """
-        if total == self._total_steps:
-            return
-        self._total_steps = total
-        for plot in (self.loss_plot, self.accuracy_plot):
-            plot.enableAutoRange(x=False)
-            plot.setXRange(0, max(int(total), 1), padding=0.01)
 
     def point_counts(self) -> dict:
         """How many points each curve holds (what is drawn after a refresh)."""
