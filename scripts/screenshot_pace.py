@@ -77,17 +77,15 @@ def main(argv=None) -> int:
     wait_until(app, lambda: not studio.is_running(), 300, "training")
     settle(app)
     filters = studio.filters_view
-    check = getattr(filters, "first_vs_now_check", None)
-    if check is not None:
-        check.setChecked(True)
-        settle(app)
-        window.grab().save(f"{args.out}first-vs-now.png")
-        check.setChecked(False)
-        settle(app)
-    if hasattr(filters, "hover_filter"):
-        filters.hover_filter(1)
-        settle(app)
-        window.grab().save(f"{args.out}hover.png")
+    filters.first_vs_now_check.setChecked(True)
+    settle(app)
+    window.grab().save(f"{args.out}first-vs-now.png")
+    filters.first_vs_now_check.setChecked(False)
+    settle(app)
+    filters.hover_filter(1)
+    settle(app)
+    # The whole screen: a tooltip is a window of its own, which window.grab() leaves out.
+    app.primaryScreen().grabWindow(0).save(f"{args.out}hover.png")
     window.close()
     return 0
 

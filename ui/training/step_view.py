@@ -19,9 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.staged_step import STAGES as STAGE_KEYS
-from ui.theme import PLOT_BACKGROUND, SMALL_TEXT, SMALL_TEXT_STYLE, STAGE_DONE_STYLE, STAGE_NOW_STYLE
-from ui.widgets.buttons import named_button
+from ui.theme import (
+    PLOT_BACKGROUND,
+    SMALL_TEXT,
+    SMALL_TEXT_STYLE,
+    STAGE_DONE_STYLE,
+    STAGE_NOW_STYLE,
+)
 from ui.training.session import TrainingSession
+from ui.widgets.buttons import named_button
 from ui.widgets.image_views import show_grey, show_image, show_signed
 from ui.widgets.probability_bars import ProbabilityBars
 from ui.widgets.text import plain_label
