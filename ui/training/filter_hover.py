@@ -74,9 +74,11 @@ class FilterHover(QObject):
         self.frame.setVisible(True)
         self._text = self.values_text(index)
         graphics = self._view.graphics
-        corner = graphics.getViewBox().mapViewToScene(pg.Point(c * (kw + 1) + kw,
-                                                               r * (kh + 1) + kh / 2))
-        at = graphics.viewport().mapToGlobal(graphics.mapFromScene(corner)) + QPoint(8, 0)
+        # Below the thumbnail (Qt moves a tip that would leave the screen, so beside it, at the
+        # right edge, it would be pushed back over the thumbnail it explains).
+        corner = graphics.getViewBox().mapViewToScene(pg.Point(c * (kw + 1) - 0.5,
+                                                               r * (kh + 1) + kh - 0.5))
+        at = graphics.viewport().mapToGlobal(graphics.mapFromScene(corner)) + QPoint(0, 4)
         QToolTip.showText(at, self._text, graphics)
         return self._text
 

@@ -74,3 +74,17 @@ def test_changing_the_pace_mid_run_reaches_the_running_worker(qtbot, studio):
     qtbot.mouseClick(studio.controls.start_button, Qt.MouseButton.LeftButton)
     combo.setCurrentIndex(combo.findData("full"))
     assert studio.session.runner.control.steps_per_second is None
+
+
+def test_at_a_slow_pace_the_curves_are_redrawn_at_the_next_tick(qtbot, studio):
+    studio.session.set_pace(5.0)
+    studio.live_views.timer.stop()
+    studio.curves.refresh()
+    studio.session.sigRowsAdded.emit([{"step": 1, "epoch": 1, "epoch_progress": 0.1,
+                                       "loss": 0.7, "train_accuracy": 0.5, "lr": 0.01}])
+    studio.curves.add_rows([])  # nothing more arrives
+    studio.live_views._tick = 0  # the next tick is a filters-only tick at full speed
+    studio.live_views._redraw()
+    drawn = [len(item.xData) for item in studio.curves.loss_plot.listDataItems()
+             if item.xData is not None]
+    assert 1 in drawn
