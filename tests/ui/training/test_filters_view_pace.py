@@ -90,3 +90,22 @@ def test_a_new_run_forgets_the_first_frame(view):
     view.add_frame(1, filters())
     view.clear()
     assert view.first_frame() is None
+
+
+def test_hovering_a_colour_filter_shows_its_red_green_and_blue_weights(view):
+    weights = np.random.default_rng(2).normal(0, 0.5, (4, 3, 3, 3))
+    view.add_frame(1, weights)
+    view.refresh()
+    text = view.hover_filter(1)
+    assert "red" in text and "blue" in text and f"{weights[1, 2, 0, 0]:.3g}" in text
+
+
+def test_a_bad_stored_pace_falls_back_to_full_speed(qtbot):
+    from ui.training.controls import TrainingControls
+    from ui.widgets.settings import write_setting
+
+    write_setting("training/pace", "7")
+    controls = TrainingControls()
+    qtbot.addWidget(controls)
+    controls.restore_settings()
+    assert controls.pace() is None
