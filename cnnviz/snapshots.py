@@ -26,6 +26,8 @@ class TrainingControl:
         can tell "pause requested" from "nothing more will be computed until resume".
     lr : float or None
         Learning rate applied at the next batch; the trainer fills it in when it starts.
+    steps_per_second : float or None
+        The pace (see :mod:`cnnviz.pace`) the runner keeps; None for full speed.
     """
 
     def __init__(self, lr: float | None = None) -> None:
@@ -33,8 +35,10 @@ class TrainingControl:
         self.pause_event = threading.Event()
         self.held_event = threading.Event()
         self.lr = lr
+        self.steps_per_second: float | None = None
         self._lock = threading.Lock()
         self._single_steps = 0
+        self._stages = 0
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -63,6 +67,20 @@ class TrainingControl:
         with self._lock:
             if self._single_steps:
                 self._single_steps -= 1
+                return True
+            return False
+
+
+    def request_stage(self) -> None:
+        """Run the next stage (forward, loss, backward, update) of a staged step while paused."""
+        with self._lock:
+            self._stages += 1
+
+    def take_stage(self) -> bool:
+        """Consume one pending stage request; True if there was one."""
+        with self._lock:
+            if self._stages:
+                self._stages -= 1
                 return True
             return False
 

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from cnnviz.nn.layers import MaxPool2D
-from cnnviz.nn.losses import softmax, softmax_cross_entropy
+from cnnviz.nn.losses import softmax_cross_entropy
 from cnnviz.optim import SGD, Adam
 from cnnviz.snapshots import Snapshot, StepTrace, TrainingControl, frozen, read_only
+from cnnviz.staged_step import StagedStep
 
 # The largest learning rate suggested after a divergence (sane for SGD and Adam alike).
 SAFE_LR_HINT = 0.01
@@ -160,47 +160,64 @@ class Trainer:
 
     def _traced_step(self, xb, yb):
         """The same step through Sequential's recording passes, keeping every stage."""
-        acts = self.model.forward_all(xb)
-        logits = acts[-1]
-        loss, dlogits = softmax_cross_entropy(logits, yb)
-        conv = self.model.first_conv()
-        before = None if conv is None else conv.weight.data.copy()
-        if self._exploded(loss):
-            return loss, logits, None
-        self.optimizer.zero_grad()
-        grads = self.model.backward_all(dlogits)  # grads[i]: at layer i's input; [-1] dlogits
-        lr = self.optimizer.lr
-        self.optimizer.step()
-        layers = self.model.layers
-        pool = next((i for i, layer in enumerate(layers) if isinstance(layer, MaxPool2D)), None)
-        inputs = [xb, *acts]  # inputs[i]: what layer i received
-        fz = frozen
-        trace = StepTrace(
-            x=fz(xb), y=fz(yb), layer_names=tuple(layer.name for layer in layers),
-            activations=tuple(fz(a) for a in acts), logits=fz(logits), probs=fz(softmax(logits)),
-            loss=float(loss), dlogits=fz(dlogits), output_grads=tuple(fz(d) for d in grads[1:]),
-            input_grad=fz(grads[0]), weight_before=fz(before),
-            weight_after=None if conv is None else fz(conv.weight.data),
-            weight_grad=None if conv is None else fz(conv.weight.grad), lr=float(lr),
-            pool_index=pool,
-            pool_input=None if pool is None else fz(inputs[pool]),
-            pool_output=None if pool is None else fz(acts[pool]),
-            pool_grad_output=None if pool is None else fz(grads[pool + 1]),
-            pool_grad_input=None if pool is None else fz(grads[pool]))
-        return loss, logits, trace
+        staged = StagedStep(self.model, self.optimizer, xb, yb)
+        self._advance(staged)  # forward
+        self._advance(staged)  # loss
+        if self._exploded(staged.loss):
+            return staged.loss, staged.logits, None
+        while not staged.finished:
+            self._advance(staged)
+        return staged.loss, staged.logits, staged.trace()
+
+    def _advance(self, staged: StagedStep) -> None:
+        """Run one stage of a staged step (a backend may need to know the batch)."""
+        staged.advance()
 
     # ------------------------------------------------------------------ the loop
-    def _wait_while_paused(self) -> bool:
-        """Block while paused (in short sleeps, so Stop still works); True for a single step."""
+    def _hold(self, xb, yb):
+        """Block while paused (in short sleeps, so Stop still works), running stage requests.
+
+        Yields a :class:`~cnnviz.staged_step.StageReport` after each stage a staged single step
+        runs on this batch. Returns True for a single step, the :class:`StagedStep` if stages
+        were run (complete, unless stopped, or cut short by a runaway loss), else False.
+        Resuming or a single step part-way through a staged step completes it.
+        """
+        staged, single = None, False
         try:
             while self.control.paused and not self.control.stopped:
                 if self.control.take_single_step():
-                    return True
+                    single = True
+                    break
+                if self.control.take_stage():
+                    self.control.held_event.clear()
+                    if staged is None:
+                        self._apply_lr()
+                        staged = StagedStep(self.model, self.optimizer, xb, yb)
+                    self._advance(staged)
+                    yield staged.report()
+                    if staged.finished or self._runaway(staged):
+                        return staged
+                    continue
                 self.control.held_event.set()
                 time.sleep(PAUSE_SLICE)
         finally:
             self.control.held_event.clear()
-        return self.control.take_single_step()
+        if staged is None:
+            return single or self.control.take_single_step()
+        if not self.control.stopped:
+            while not staged.finished and not self._runaway(staged):
+                self._advance(staged)
+        return staged
+
+    def _runaway(self, staged: StagedStep) -> bool:
+        """True once a staged step's loss has run away: its update must not be applied."""
+        return staged.loss is not None and self._exploded(staged.loss)
+
+    def _apply_lr(self) -> None:
+        """Use the control's learning rate from this batch on (a bad value is ignored)."""
+        lr = self.control.lr
+        if lr is not None and math.isfinite(lr) and lr > 0:
+            self.optimizer.lr = float(lr)
 
     def _eval_points(self) -> set[int]:
         """Batch numbers (1-based, within an epoch) after which the test set is evaluated."""
@@ -215,19 +232,21 @@ class Trainer:
         for epoch in range(1, self.epochs + 1):
             run.new_epoch()
             for b, (xb, yb) in enumerate(self.dataset.batches(self.batch_size, rng), start=1):
-                single = self._wait_while_paused()
+                held = yield from self._hold(xb, yb)
                 if self.control.stopped:
                     yield self._final(run.last, f"Stopped at step {run.step} of "
                                       f"{self.total_steps}.")
                     return
                 t0 = time.perf_counter()
-                lr = self.control.lr
-                if lr is not None and math.isfinite(lr) and lr > 0:
-                    self.optimizer.lr = float(lr)
                 run.step += 1
-                with np.errstate(all="ignore"):
-                    loss, logits, trace = (self._traced_step if single else self._plain_step)(
-                        xb, yb)
+                if isinstance(held, StagedStep):
+                    loss, logits = held.loss, held.logits
+                    trace = held.trace() if held.finished else None
+                else:
+                    self._apply_lr()
+                    with np.errstate(all="ignore"):
+                        loss, logits, trace = (self._traced_step if held else self._plain_step)(
+                            xb, yb)
                 if self._exploded(loss):
                     yield self._diverged(run, loss)
                     return

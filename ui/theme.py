@@ -24,6 +24,8 @@ __all__ = [
     "CHANNEL_TINTS", "FIELD_ORANGE", "channel_colormap",
     # the Why CNNs tab
     "MODEL_COLOURS", "CONCLUSION_STYLE", "QUESTION_STYLE",
+    # the single-step view
+    "STAGE_DONE_STYLE", "STAGE_NOW_STYLE",
 ]
 
 # Colour maps (pyqtgraph's colorcet names). Signed maps are centred on zero: negatives stay visible.
@@ -71,6 +73,12 @@ HISTOGRAM_FILL = (80, 120, 220, 160)
 VIEW_MESSAGE_STYLE = (      # an explanation drawn over a map it replaces
     "color: #ffb0b0; background: rgba(40, 0, 0, 220); font-weight: bold; padding: 12px;"
 )
+# The single-step view's stage panels: the one just run, and the ones already run.
+STAGE_NOW_STYLE = ("QGroupBox { border: 3px solid #e63c14; border-radius: 4px; margin-top: 1.2em; "
+                   "font-weight: bold; background: #fff4ee; } QGroupBox::title { color: #e63c14; "
+                   "subcontrol-origin: margin; left: 8px; }")
+STAGE_DONE_STYLE = ("QGroupBox { border: 1px solid #9c9; border-radius: 4px; margin-top: 1.2em; } "
+                    "QGroupBox::title { color: #2a7a2a; subcontrol-origin: margin; left: 8px; }")
 PINNED_NOTE_STYLE = "background: #fff8dc; border: 1px solid #e0d090; padding: 4px;"
 # Colour input: each channel drawn black -> its own colour, so "R" reads as red light.
 CHANNEL_TINTS = ((255, 40, 40), (40, 220, 40), (60, 110, 255))

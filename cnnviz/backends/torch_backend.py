@@ -171,11 +171,11 @@ class TorchTrainer(Trainer):
         loss, logits, _ = self._torch_update(xb, yb)
         return loss, logits, None
 
-    def _traced_step(self, xb, yb):
+    def _advance(self, staged):
         """The NumPy engine records the stages (same weights); PyTorch makes the update."""
-        self._batch = (xb, yb)
+        self._batch = (staged.x, staged.y)
         try:
-            return super()._traced_step(xb, yb)
+            super()._advance(staged)
         finally:
             self._batch = None
 

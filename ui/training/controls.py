@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.theme import ERROR_STYLE, NOTE_STYLE
+from ui.training.pace_combo import make_pace_combo, pace_of, restore_pace, save_pace
 from ui.widgets.buttons import named_button
 from ui.widgets.range_spin import RangeDoubleSpinBox, RangeSpinBox
 from ui.widgets.settings import read_setting, write_setting
@@ -122,6 +123,8 @@ class TrainingControls(QWidget):
         form.addRow("Epochs", self.epochs_spin)
         form.addRow("Weight decay", self.decay_spin)
         form.addRow("Seed", self.seed_spin)
+        self.pace_combo = make_pace_combo()
+        form.addRow("Pace", self.pace_combo)
 
         self.start_button = named_button("Start", "startButton", "Train from fresh weights.")
         self.pause_button = named_button("Pause", "pauseButton", "Pause / resume between batches.")
@@ -204,6 +207,10 @@ class TrainingControls(QWidget):
             "seed": int(self.seed_spin.value()),
         }
 
+    def pace(self) -> float | None:
+        """Training steps per second (``paceCombo``); None for full speed."""
+        return pace_of(self.pace_combo)
+
     def set_editing_enabled(self, enabled: bool) -> None:
         """Lock the settings a running trainer cannot change (the learning rate stays editable)."""
         for widget in (self.backend_combo, self.optimizer_combo, self.batch_spin,
@@ -243,11 +250,13 @@ class TrainingControls(QWidget):
             if key != "device":
                 write_setting(f"training/{key}", value)
         write_setting("training/backend", self.backend_combo.currentIndex())
+        save_pace(self.pace_combo)
 
     def restore_settings(self) -> None:
         """Restore the form from ``training/``; a missing value keeps the default, a malformed or
         out-of-range one (``lr=nan``, ``batch_size=-5``) too, with a note (see
         :func:`ui.widgets.settings.read_setting`)."""
+        restore_pace(self.pace_combo)
         backend = read_setting("training/backend", 0, int, minimum=0,
                                maximum=self.backend_combo.count() - 1)
         if is_enabled(self.backend_combo, backend):

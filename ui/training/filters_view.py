@@ -28,9 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnviz.filter_grid import grid_for
 from ui.theme import DIVERGING, SELECTION, colormap
+from ui.training.filter_hover import FilterHover
+from ui.training.filter_images import filter_images, montage_of, rgb_filter_images
+from ui.training.first_vs_now import FirstVsNowView
 from ui.widgets.image_views import image_view, symmetric_levels
-from ui.widgets.tiling import tile
 from ui.widgets.why import WhyLabel
 
 REPLAY_MS = 50
@@ -41,38 +44,6 @@ WHY = (
     "red = positive, on one shared scale. On colour data each filter is drawn in colour: grey "
     "is zero, and a filter that looks for red turns red."
 )
-
-
-def rgb_filter_images(filters: np.ndarray, bound: float) -> np.ndarray:
-    """Colour filters as RGB pictures: weight 0 is mid-grey, +``bound`` full, -``bound`` none.
-
-    Parameters
-    ----------
-    filters : ndarray, shape (F, 3, kh, kw)
-    bound : float
-        The largest |weight| (of all filters: one scale, so they compare).
-
-    Returns
-    -------
-    ndarray, shape (F, 3, kh, kw), values in [0, 1]
-    """
-    return np.clip(0.5 + np.asarray(filters, dtype=np.float64) / (2 * max(bound, 1e-12)), 0, 1)
-
-
-def filter_images(filters: np.ndarray) -> list[np.ndarray]:
-    """The 2-D images to show for a first-layer weight array.
-
-    Parameters
-    ----------
-    filters : ndarray, shape (F, C, kh, kw)
-
-    Returns
-    -------
-    list of ndarray, each shape (kh, kw)
-        One image per (filter, input channel) pair, filter-major.
-    """
-    f, c = filters.shape[:2]
-    return [np.asarray(filters[i, j], dtype=np.float64) for i in range(f) for j in range(c)]
 
 
 class FiltersView(QWidget):
@@ -107,7 +78,11 @@ class FiltersView(QWidget):
         self.selection.setPen(pg.mkPen(SELECTION, width=2, cosmetic=True))
         self.graphics.addItem(self.selection)
         self.graphics.scene().sigMouseClicked.connect(self._on_scene_click)
+        # The grid is chosen for the view's size: a resize may call for other columns.
+        self.graphics.getViewBox().sigResized.connect(self._on_resized)
         self._grid = (0, 1, 1, 1)  # count, columns, kh, kw of the montage shown
+        self._view_size = (0, 0)
+        self.hover = FilterHover(self)
         self.gradients_check = QCheckBox("Show gradients")
         self.gradients_check.setObjectName("filterGradientsCheck")
         self.gradients_check.setToolTip(
@@ -122,6 +97,15 @@ class FiltersView(QWidget):
             "red) instead of one colour picture per filter.")
         self.channels_check.toggled.connect(self._mark_dirty)
         self.channels_check.hide()
+        self.first_vs_now_check = QCheckBox("First step vs now")
+        self.first_vs_now_check.setObjectName("firstVsNowCheck")
+        self.first_vs_now_check.setToolTip(
+            "Show the filters after the first step beside the current ones, on one colour "
+            "scale: how far training moved them.")
+        self.first_vs_now_check.toggled.connect(self._on_first_vs_now)
+        self.first_vs_now = FirstVsNowView()
+        self.first_vs_now.hide()
+        self._first: tuple[int, np.ndarray, np.ndarray | None] | None = None
         self.open_button = QPushButton("Open in playground")
         self.open_button.setObjectName("openInPlaygroundButton")
         self.open_button.setToolTip(
@@ -141,6 +125,7 @@ class FiltersView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.gradients_check)
         top.addWidget(self.channels_check)
+        top.addWidget(self.first_vs_now_check)
         top.addWidget(self.scale_label, 1)
         top.addWidget(self.open_button)
         self.replay_button = QPushButton("Replay")
@@ -158,6 +143,7 @@ class FiltersView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.first_vs_now, 1)
         layout.addLayout(timeline)
         layout.addWidget(why)
 
@@ -166,6 +152,7 @@ class FiltersView(QWidget):
         """Forget the timeline (a new run starts)."""
         self._replay_timer.stop()
         self._frames.clear()
+        self._first = None
         self._live = True
         self.slider.blockSignals(True)
         self.slider.setRange(0, 0)
@@ -184,6 +171,9 @@ class FiltersView(QWidget):
             self._frames[-1] = frame
         else:
             self._frames.append(frame)
+        # Kept apart from the timeline, whose thinning may drop its first frame.
+        if self._first is None or self._first[0] == frame[0]:
+            self._first = frame
         if len(self._frames) > MAX_FRAMES:
             self._frames = self._frames[::2] if len(self._frames) % 2 else self._frames[1::2]
         self.slider.blockSignals(True)
@@ -205,7 +195,7 @@ class FiltersView(QWidget):
             return None
         return self._frames[min(self.slider.value(), len(self._frames) - 1)]
 
-    def _source(self) -> np.ndarray | None:
+    def shown_array(self) -> np.ndarray | None:
         """The (F, C, kh, kw) array shown: weights or gradients, per the toggle."""
         frame = self.current_frame()
         if frame is None:
@@ -215,13 +205,13 @@ class FiltersView(QWidget):
 
     def in_colour(self) -> bool:
         """True when each filter is drawn as one RGB picture (3 input channels, no slices)."""
-        source = self._source()
+        source = self.shown_array()
         return source is not None and source.shape[1] == 3 and not self.channels_check.isChecked()
 
     def displayed_images(self) -> list[np.ndarray]:
         """The images currently shown: one (kh, kw, 3) RGB picture per colour filter, else one
         2-D array per (filter, channel)."""
-        source = self._source()
+        source = self.shown_array()
         if source is None:
             return []
         if self.in_colour():
@@ -263,8 +253,9 @@ class FiltersView(QWidget):
             return
         self._dirty = False
         images = self.displayed_images()
-        source = self._source()
+        source = self.shown_array()
         self.channels_check.setVisible(source is not None and source.shape[1] == 3)
+        self._refresh_comparison()
         if not images:
             self.image_item.clear()
             self.selection.setVisible(False)
@@ -275,10 +266,12 @@ class FiltersView(QWidget):
             return
         bound = symmetric_levels(source)[1]
         count, (kh, kw) = len(images), images[0].shape[:2]
-        cols = int(np.ceil(np.sqrt(count * 1.5)))
-        montage = self._montage(images, cols)
-        if self._grid != (count, cols, kh, kw):
+        cols = self._columns(count, kh, kw)
+        montage = montage_of(images, cols)
+        size = self._area()
+        if self._grid != (count, cols, kh, kw) or self._view_size != size:
             self._grid = (count, cols, kh, kw)
+            self._view_size = size
             self.graphics.setRange(xRange=(-0.6, montage.shape[1] + 0.6),
                                    yRange=(-0.6, montage.shape[0] + 0.6), padding=0.0)
         if montage.ndim == 3:
@@ -298,17 +291,50 @@ class FiltersView(QWidget):
         self.scale_label.setToolTip(f"All filters share one colour scale, -{bound:.3g} (blue) to "
                                     f"+{bound:.3g} (red), so they can be compared.")
 
-    @staticmethod
-    def _montage(images: list[np.ndarray], cols: int) -> np.ndarray:
-        """The images tiled: 2-D on the diverging scale, or (H, W, 3) colour with white gaps."""
-        stack = np.stack(images)
-        if stack.ndim == 4:
-            return np.stack([tile(stack[..., c], columns=cols, gap=1, fill=1.0)
-                             for c in range(3)], axis=-1)
-        return tile(stack, columns=cols, gap=1)
+    def first_frame(self) -> tuple[int, np.ndarray, np.ndarray | None] | None:
+        """(step, filters, grads) of the run's first frame (after its first step), or None."""
+        return self._first
+
+    @Slot(bool)
+    def _on_first_vs_now(self, on: bool) -> None:
+        self.graphics.setVisible(not on)
+        self.first_vs_now.setVisible(on)
+        self._mark_dirty()
+
+    def _refresh_comparison(self) -> None:
+        if self.first_vs_now_check.isChecked():
+            self.first_vs_now.show_frames(self._first, self.current_frame(),
+                                          sliced=self.channels_check.isChecked())
+
+    def _area(self) -> tuple[int, int]:
+        """The view box's size in screen pixels (what the montage is fitted into)."""
+        rect = self.graphics.getViewBox().boundingRect()
+        return int(rect.width()), int(rect.height())
+
+    def _columns(self, count: int, kh: int, kw: int) -> int:
+        """The columns that make the thumbnails largest in the view (see cnnviz.filter_grid)."""
+        width, height = self._area()
+        if width < 10 or height < 10:  # not laid out yet
+            return int(np.ceil(np.sqrt(count * 1.5)))
+        return grid_for(count, width, height, kh, kw, gap=1).columns
+
+    def grid(self) -> tuple[int, int, int, int]:
+        """(count, columns, kh, kw) of the montage shown."""
+        return self._grid
+
+    def thumbnail_size(self) -> float:
+        """One thumbnail's width on screen, in pixels (0 before any filters)."""
+        vb, kw = self.graphics.getViewBox(), self._grid[3] if self._grid[0] else 0
+        return float(vb.mapViewToDevice(pg.Point(kw, 0)).x() - vb.mapViewToDevice(pg.Point()).x())
+
+    @Slot()
+    def _on_resized(self, *_args) -> None:
+        self._dirty = True
+        self.refresh()
 
     # ----- selection and the playground bridge ---------------------------------------------------
-    def _index_at(self, scene_pos) -> int | None:
+    def index_at(self, scene_pos) -> int | None:
+        """The filter image under a scene position, or None."""
         count, cols, kh, kw = self._grid
         if count == 0:
             return None
@@ -317,9 +343,22 @@ class FiltersView(QWidget):
         index = r * cols + c
         return index if 0 <= c < cols and r >= 0 and index < count else None
 
+    def hover_filter(self, index: int) -> str:
+        """Frame filter image ``index`` and show its values in a tooltip (what hovering it
+        does); returns the tooltip's text."""
+        return self.hover.show(index)
+
+    def hover_text(self) -> str:
+        """The values last shown for a hovered filter ("" if none)."""
+        return self.hover.text()
+
+    def filter_values_text(self, index: int) -> str:
+        """Filter image ``index`` 's values as shown (3 significant digits), as rich text."""
+        return self.hover.values_text(index)
+
     @Slot(object)
     def _on_scene_click(self, event) -> None:
-        index = self._index_at(event.scenePos())
+        index = self.index_at(event.scenePos())
         if index is None:
             return
         self.select(index)

@@ -19,6 +19,8 @@ from ui.training.session import TrainingSession
 from ui.widgets.curves import CurvesView
 
 REDRAW_MS = 33  # <= 30 Hz: the eye sees no difference beyond that and the GUI stays idle
+# At this pace or slower (steps/s) every step is drawn as it arrives: a learner is watching.
+WATCH_PACE = 20.0
 MODEL_REFRESH_S = 1.0  # inspection panels re-run inference on new weights at most once a second
 
 
@@ -77,6 +79,11 @@ class LiveViews(QObject):
     @Slot()
     def _redraw(self) -> None:
         self._tick = (self._tick + 1) % 8
+        pace = self._session.pace()
+        if pace is not None and pace <= WATCH_PACE:
+            # Few steps a second: redraw what changed at once (each view skips if nothing did).
+            self._curves.refresh()
+            self._filters.refresh()
         if self._tick % 2 == 1:
             self._filters.refresh()
         elif self._tick == 0:

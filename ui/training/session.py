@@ -56,6 +56,8 @@ class TrainingSession(QObject):
         The newest snapshot carrying a test evaluation (confusion matrix, mistakes).
     sigTrace(object)
         A single step's :class:`cnnviz.snapshots.StepTrace`.
+    sigStage(object)
+        A :class:`cnnviz.staged_step.StageReport`: one stage of a staged single step just ran.
     sigFinished(object)
         The run's last :class:`~ui.training.worker.Report`; the state is already STOPPED.
     sigContextChanged(object)
@@ -76,6 +78,7 @@ class TrainingSession(QObject):
     sigSnapshot = Signal(object)
     sigEvaluation = Signal(object)
     sigTrace = Signal(object)
+    sigStage = Signal(object)
     sigFinished = Signal(object)
     sigContextChanged = Signal(object)
     sigWeightsChanged = Signal(object)
@@ -97,6 +100,7 @@ class TrainingSession(QObject):
         self._evaluation = None
         self._loaded_state: dict | None = None
         self._context: ModelContext | None = None
+        self._pace: float | None = None
 
     # ----- reading -------------------------------------------------------------------------------
     def state(self) -> RunState:
@@ -207,6 +211,7 @@ class TrainingSession(QObject):
             if self._loaded_state is not None:
                 model.load_state_dict(self._loaded_state)
             control = TrainingControl(lr=settings["lr"])
+            control.steps_per_second = self._pace
             if paused:
                 control.pause()
             trainer = make_trainer(model, dataset, control=control, **settings)
@@ -239,6 +244,24 @@ class TrainingSession(QObject):
             return
         self.pause()
         self.runner.control.request_single_step()
+
+    def next_stage(self) -> None:
+        """Pause (if running) and run the next stage (forward, loss, backward, update) of a
+        staged single step; :attr:`sigStage` reports it."""
+        if self._state not in (RunState.RUNNING, RunState.PAUSED):
+            return
+        self.pause()
+        self.runner.control.request_stage()
+
+    def pace(self) -> float | None:
+        """Training steps per second (None: full speed)."""
+        return self._pace
+
+    def set_pace(self, steps_per_second: float | None) -> None:
+        """Keep this pace from the next step on (and for later runs)."""
+        self._pace = steps_per_second
+        if self.runner.control is not None:
+            self.runner.control.steps_per_second = steps_per_second
 
     @Slot()
     def stop(self) -> None:
@@ -328,6 +351,8 @@ class TrainingSession(QObject):
             self.sigSnapshot.emit(report.snapshot)
         if report.evaluation is not None:
             self.sigEvaluation.emit(report.evaluation)
+        if report.stage is not None:
+            self.sigStage.emit(report.stage)
         if report.trace is not None:
             self.sigTrace.emit(report.trace)
 

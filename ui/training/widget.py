@@ -94,6 +94,7 @@ class TrainingWidget(QWidget):
 
         self.controls.restore_settings()
         self._remembered_network = remembered_network()  # used by the first data set's network
+        self.session.set_pace(self.controls.pace())
         key = read_setting("training/dataset", "lines", str, choices=BUILTIN_KEYS)
         if not self.dataset_panel.load_builtin(key):
             self.dataset_panel.load_builtin("lines")
@@ -107,6 +108,8 @@ class TrainingWidget(QWidget):
         c.stop_button.clicked.connect(s.stop)
         c.reset_button.clicked.connect(self.reset)
         c.lr_spin.valueChanged.connect(s.set_lr)
+        c.pace_combo.currentIndexChanged.connect(self._on_pace_changed)
+        self.step_view.sigNextStage.connect(self._on_next_stage)
         s.sigStateChanged.connect(self._on_state_changed)
         s.sigCleared.connect(self._on_cleared)
         s.sigModelLoaded.connect(self._on_model_loaded)
@@ -208,6 +211,18 @@ class TrainingWidget(QWidget):
         self.session.single_step()
         self.tabs.setCurrentWidget(self.step_view)
 
+    @Slot()
+    def _on_next_stage(self) -> None:
+        if self.session.state() not in (RunState.RUNNING, RunState.PAUSED):
+            if not self.start(paused=True):
+                return
+        self.session.next_stage()
+        self.tabs.setCurrentWidget(self.step_view)
+
+    @Slot(int)
+    def _on_pace_changed(self, _index: int) -> None:
+        self.session.set_pace(self.controls.pace())
+
     @Slot(object)
     def _on_state_changed(self, state: RunState) -> None:
         button = self.controls.pause_button
@@ -277,6 +292,7 @@ class TrainingWidget(QWidget):
         c.pause_button.setEnabled(active)
         c.stop_button.setEnabled(active)
         c.step_button.setEnabled(valid)
+        self.step_view.next_stage_button.setEnabled(valid)
         locked = self.session.is_running()
         c.set_editing_enabled(not locked)
         self.editor.set_editing_enabled(not locked)

@@ -16,11 +16,16 @@ Threading rules (DESIGN.md), and why each one exists:
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from cnnviz.pace import Pacer, paced_seconds_left
+from cnnviz.staged_step import StageReport
 
 
 def snapshot_row(snapshot: Any) -> dict:
@@ -68,6 +73,8 @@ class Report:
         kept even when throttling skipped the step that produced it.
     trace : StepTrace or None
         The latest single-step trace, likewise kept.
+    stage : cnnviz.staged_step.StageReport or None
+        The stage a staged single step just ran (forward, loss, backward or update).
     finished : bool
         True on the last report of a run.
     error : str or None
@@ -79,6 +86,7 @@ class Report:
     snapshot: Any = None
     evaluation: Any = None
     trace: Any = None
+    stage: Any = None
     finished: bool = False
     error: str | None = None
 
@@ -93,18 +101,39 @@ class TrainingWorker(QObject):
         Its ``stop_event`` is checked after every step so a stop ends the loop within one batch.
     run_id : int
     max_rate_hz : float
-        Upper bound on reports per second.
+        Upper bound on reports per second. At a pace of at most this many steps per second
+        (``control.steps_per_second``) every step is reported, so a learner sees each one.
+    clock : callable returning seconds, optional
+        Measures how long each step took (``time.monotonic``; tests pass a fake clock).
+    wait : callable(seconds) -> bool, optional
+        Waits between paced steps and returns True if interrupted by a stop. By default
+        ``control.stop_event.wait``: Stop, Pause and closing the window end a wait at once.
     """
 
     sigReport = Signal(object)
     sigFinished = Signal(object)
 
-    def __init__(self, trainer: Any, control: Any, run_id: int = 0, max_rate_hz: float = 20.0):
+    def __init__(self, trainer: Any, control: Any, run_id: int = 0, max_rate_hz: float = 20.0,
+                 clock: Callable[[], float] = time.monotonic,
+                 wait: Callable[[float], bool] | None = None):
         super().__init__()
         self._trainer = trainer
         self._control = control
         self._run_id = run_id
+        self._max_rate_hz = max_rate_hz
         self._min_interval = 1.0 / max_rate_hz
+        self._clock = clock
+        self._wait = wait if wait is not None else control.stop_event.wait
+        self._pacer = Pacer()
+
+    def _pace(self) -> float | None:
+        """The steps per second asked for now (None: full speed); read before every step."""
+        rate = getattr(self._control, "steps_per_second", None)
+        try:
+            self._pacer.steps_per_second = rate
+        except ValueError:
+            self._pacer.steps_per_second = None
+        return self._pacer.steps_per_second
 
     @Slot()
     def run(self) -> None:
@@ -112,8 +141,20 @@ class TrainingWorker(QObject):
         pending = Report(self._run_id)
         last_emit = 0.0
         last_step = 0
+        started = self._clock()
         try:
             for snapshot in self._trainer.steps():
+                took = self._clock() - started
+                if isinstance(snapshot, StageReport):
+                    # A stage of a staged single step: the run is paused, show it at once.
+                    pending.stage = snapshot
+                    self.sigReport.emit(pending)
+                    pending = Report(self._run_id)
+                    started = self._clock()
+                    continue
+                rate = self._pace()
+                if rate is not None:
+                    snapshot = _paced(snapshot, rate)
                 # A closing snapshot after a stop repeats the last step: one row per step only.
                 if snapshot.step > last_step:
                     pending.rows.append(snapshot_row(snapshot))
@@ -127,14 +168,32 @@ class TrainingWorker(QObject):
                     break
                 now = time.monotonic()
                 # When paused the trainer blocks before the next batch: flush what we hold now.
-                if now - last_emit >= self._min_interval or self._control.pause_event.is_set():
+                # At a watchable pace every step is a report (the throttle would skip some).
+                every_step = rate is not None and rate <= self._max_rate_hz
+                if (every_step or now - last_emit >= self._min_interval
+                        or self._control.pause_event.is_set()):
                     self.sigReport.emit(pending)
                     pending = Report(self._run_id)
                     last_emit = now
+                delay = self._pacer.wait_after(took)
+                # Waiting on the stop event (not sleeping) keeps Stop and closing instant.
+                if delay > 0 and self._wait(delay):
+                    break
+                started = self._clock()
         except Exception as exc:  # noqa: BLE001 - any trainer failure must reach the user as a sentence
             pending.error = f"Training stopped because of an error: {exc}"
         pending.finished = True
         self.sigFinished.emit(pending)
+
+
+def _paced(snapshot: Any, steps_per_second: float) -> Any:
+    """The snapshot with its time left counted at the pace (when that is the longer)."""
+    if (not dataclasses.is_dataclass(snapshot) or snapshot.finished
+            or snapshot.seconds_left is None):
+        return snapshot
+    left = paced_seconds_left(snapshot.seconds_left, snapshot.total_steps - snapshot.step,
+                              steps_per_second)
+    return dataclasses.replace(snapshot, seconds_left=left)
 
 
 class TrainingRunner(QObject):
