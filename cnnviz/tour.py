@@ -20,7 +20,12 @@ TABS = ("playground", "training", "why")
 SETTING_KEYS = {
     # playground
     "image": "the entry of imageSourceCombo to show (a photo or a pattern)",
-    "preset": "the entry of kernelPresetCombo (a named 3x3 kernel)",
+    "channels": "'grey' or 'rgb' (channelModeCombo)",
+    "filters": "filterCountSpin: how many filters the layer has",
+    "layer2": "layer2Check",
+    "kernel_size": "kernelSizeSpin, set before the preset",
+    "preset": "the entry of kernelPresetCombo (a named kernel)",
+    "bias": "biasSpin",
     "stride": "strideSpin",
     "padding": "paddingSpin",
     "padding_mode": "paddingModeCombo",
@@ -29,7 +34,7 @@ SETTING_KEYS = {
     "pool": "poolTypeCombo: none, max or average",
     "pool_size": "poolSizeSpin",
     "pool_stride": "poolStrideSpin",
-    "pin": "'centre' pins the middle feature-map pixel, None unpins",
+    "pin": "True pins a strongly responding feature-map pixel, None unpins",
     "panel": "the playground's lower tab: 'inspector' or 'translation'",
     "shift": "(dy, dx) of the translation lab, in input pixels",
     # why
@@ -44,7 +49,8 @@ SETTING_KEYS = {
 }
 
 _PLAYGROUND = MappingProxyType({
-    "image": "Camera man (photo)", "preset": "Sobel x", "stride": 1, "padding": 1,
+    "image": "Camera man (photo)", "channels": "grey", "filters": 1, "layer2": False,
+    "kernel_size": 3, "preset": "Sobel x", "bias": 0.0, "stride": 1, "padding": 1,
     "padding_mode": "zeros", "dilation": 1, "relu": False, "pool": "none", "pool_size": 2,
     "pool_stride": 2, "pin": None, "panel": "inspector",
 })
@@ -115,11 +121,11 @@ TOUR: tuple[TourStop, ...] = (
     ),
     TourStop(
         "Hovering a pixel",
-        "The tour pinned the middle pixel of the feature map: the inspector below shows the 3×3 "
+        "The tour pinned a feature-map pixel on a strong edge: the inspector below shows the 3×3 "
         "patch of the photo under it, the kernel, and the nine products whose sum is its value. "
         "Click it again to unpin, then hover other pixels: each one depends only on a small, "
         "local patch of the input.",
-        "playground", _playground(pin="centre"), "pixelInspector",
+        "playground", _playground(pin=True), "pixelInspector",
     ),
     TourStop(
         "Padding and stride",
@@ -192,7 +198,7 @@ TOUR: tuple[TourStop, ...] = (
         "training",
         {"dataset": "shapes", "studio_page": "Inspect a sample", "train": True,
          "method": "gradCamLayers"},
-        "inspectResult",
+        "gradCamLayersView",
     ),
     TourStop(
         "Why CNNs: the experiments",

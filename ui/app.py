@@ -44,6 +44,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--delay", type=_delay, default=1.5, metavar="SECONDS",
                         help="seconds to let the window settle before --screenshot captures it "
                              f"(0 to {MAX_DELAY_S:g})")
+    # for pictures of the guided tour: start it at stop N (1..12)
+    parser.add_argument("--tour-stop", type=int, metavar="N", help=argparse.SUPPRESS)
     # for `python -m cnnviz bench`: print start-up timings at the first paint, then quit
     parser.add_argument("--report-first-paint", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -57,6 +59,13 @@ def _window_size(text: str) -> tuple[int, int]:
     if not (200 <= w <= 10000 and 200 <= h <= 10000):
         raise SystemExit(f"--size {text} is out of range (200..10000 per side)")
     return w, h
+
+
+def _check_tour_stop(stop: int | None) -> None:
+    from cnnviz.tour import TOUR
+
+    if stop is not None and not 1 <= stop <= len(TOUR):
+        raise SystemExit(f"--tour-stop must be a stop number from 1 to {len(TOUR)}, not {stop}")
 
 
 def _report_first_paint(app, marks: dict) -> None:
@@ -103,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     marks = {"start": time.perf_counter()}
     args = parse_args(sys.argv[1:] if argv is None else argv)
     size = _window_size(args.size)
+    _check_tour_stop(args.tour_stop)
     problem = display_problem()
     if problem and args.screenshot:
         # A picture needs no screen: render offscreen instead of failing.
@@ -140,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         window.remember_layout = False
         window.resize(*size)
         window.show()
+        if args.tour_stop is not None:
+            window.start_tour(args.tour_stop - 1)
 
         def capture() -> None:
             pixmap = window.grab()
@@ -158,4 +170,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         QTimer.singleShot(200, lambda: _prepare_kernels(window))  # after the first paint
     window.show()
+    if args.tour_stop is not None:
+        window.start_tour(args.tour_stop - 1)
     return app.exec()

@@ -23,6 +23,7 @@ SHORTCUTS: list[Shortcut] = [
     Shortcut("Ctrl+2", "show the Training studio", "anywhere"),
     Shortcut("Ctrl+3", "show Why CNNs", "anywhere"),
     Shortcut("Ctrl+Q", "quit", "anywhere"),
+    Shortcut("Esc", "leave the tour", "the tour panel"),
 ]
 
 
