@@ -44,6 +44,7 @@ SETTING_KEYS = {
     # training
     "dataset": "the built-in data set of datasetCombo (its key, e.g. 'lines')",
     "studio_page": "the title of the studio's lower tab to show",
+    "studio_split": "the share of trainingSplitter's height given to the lower tabs (0..1)",
     "train": "press Start unless the studio already has weights for this data set",
     "method": "the Inspect tab's method (a view key, e.g. 'gradCamLayers')",
 }
@@ -160,11 +161,11 @@ TOUR: tuple[TourStop, ...] = (
     ),
     TourStop(
         "Translation",
-        "The translation lab moves the photo 2 pixels right: the feature map moves with it "
-        "(equivariance), and its table compares the maps before and after, pooled and not. "
-        "Try 1 pixel (dx) too: the pooled map then changes more, because pooling's invariance "
-        "to shifts is only approximate.",
-        "playground", _playground(relu=True, pool="max", panel="translation", shift=(0, 2)),
+        "The translation lab moves the photo 1 pixel right: moved back by that pixel, the "
+        "feature map is identical (equivariance), and after max pooling it changes less than "
+        "before. Try dx = 2, a whole pooling step: the pooled map then simply moves as well, "
+        "because pooling only absorbs shifts smaller than its window.",
+        "playground", _playground(relu=True, pool="max", panel="translation", shift=(0, 1)),
         "translationLab",
     ),
     TourStop(
@@ -180,33 +181,37 @@ TOUR: tuple[TourStop, ...] = (
         "The tour pressed Start: a small CNN is learning to tell vertical from horizontal lines "
         "in 8×8 images, one batch at a time. Watch the loss fall and the accuracy climb as its "
         "guesses improve, and press Start again for a fresh run from new random weights.",
-        "training", {"dataset": "lines", "studio_page": "Data", "train": True}, "lossPlot",
+        "training", {"dataset": "lines", "studio_page": "Data", "studio_split": 0.5,
+                     "train": True},
+        "lossPlot",
     ),
     TourStop(
         "Filters forming",
-        "The first layer's filters began as random noise and turned into stripe detectors for "
-        "the two directions the data contains. Drag the timeline slider under them to replay "
-        "how they formed, or open one in the playground to see what it does to a photo.",
-        "training", {"dataset": "lines", "studio_page": "Network", "train": True},
+        "The first layer's filters began as random noise, and every batch pulls them towards "
+        "the vertical and horizontal strokes the data contains. Drag the timeline slider under "
+        "them to replay how they changed, or open one in the playground to see what it does to "
+        "a photo.",
+        "training", {"dataset": "lines", "studio_page": "Network", "studio_split": 0.5,
+         "train": True},
         "filtersView",
     ),
     TourStop(
         "Grad-CAM",
-        "The tour trained a CNN on five shapes; Grad-CAM colours the parts of a test image that "
-        "pushed it towards its answer, at every conv layer. The heat should sit on the shape, "
-        "not on the background: a model that is right for the wrong reasons shows it here.",
+        "The tour started training a CNN on five shapes; Grad-CAM colours the parts of a test "
+        "image that pushed it towards its answer, at every conv layer. The heat should sit on "
+        "the shape, not on the background: a model that is right for the wrong reasons shows "
+        "it here.",
         "training",
-        {"dataset": "shapes", "studio_page": "Inspect a sample", "train": True,
-         "method": "gradCamLayers"},
+        {"dataset": "shapes", "studio_page": "Inspect a sample", "studio_split": 0.7,
+         "train": True, "method": "gradCamLayers"},
         "gradCamLayersView",
     ),
     TourStop(
         "Why CNNs: the experiments",
-        "Press Run (Quick is ticked, so it takes seconds): an MLP, a CNN and a CNN ending in a "
-        "global pool learn digits drawn in one part of the canvas, then meet digits drawn "
-        "elsewhere. Only a network that uses the same filters everywhere and forgets where "
-        "they fired still knows them; the other pages test shifts, shuffled pixels and "
-        "receptive fields.",
+        "Read the question and guess which network still recognises a digit drawn where no "
+        "digit was seen in training, then press Run (Quick is ticked, so it takes seconds). The "
+        "result shows which part of a CNN buys that, and the other pages test shifts, shuffled "
+        "pixels and receptive fields the same way.",
         "why", {"why_page": "position", "quick": True}, "positionPage/runExperimentButton",
     ),
 )

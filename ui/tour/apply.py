@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QSpinBox,
+    QSplitter,
     QTabWidget,
     QWidget,
 )
@@ -225,6 +226,8 @@ def _training(window, s: Mapping, outcome: Outcome) -> None:
         tabs = studio.findChild(QTabWidget, "trainingTabs")
         if not _show_page(tabs, title=s["studio_page"]):
             outcome.note(f"The tour could not show the {s['studio_page']} page.")
+    if "studio_split" in s:
+        _split(studio.findChild(QSplitter, "trainingSplitter"), float(s["studio_split"]))
     if "method" in s:
         methods = studio.findChild(QComboBox, "inspectMethodCombo")
         index = -1 if methods is None else methods.findData(s["method"])
@@ -237,3 +240,13 @@ def _training(window, s: Mapping, outcome: Outcome) -> None:
             outcome.note("The tour pressed Start: the network is training.")
         else:
             outcome.note("The tour could not start training; the studio says why.")
+
+
+def _split(splitter: QSplitter | None, lower: float) -> None:
+    """Give the second part of a two-part splitter ``lower`` of its length."""
+    if splitter is None or splitter.count() != 2:
+        return
+    total = sum(splitter.sizes())
+    if total > 0:
+        bottom = int(total * min(max(lower, 0.0), 1.0))
+        splitter.setSizes([total - bottom, bottom])

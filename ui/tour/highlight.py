@@ -8,7 +8,7 @@ settles (a tab coming up, a splitter moving) and only covers the part of it that
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRect, Qt, QTimer, Slot
+from PySide6.QtCore import QObject, QPoint, QRect, Qt, QTimer, Slot
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 __all__ = ["Highlighter", "HIGHLIGHT_MS", "OUTLINE_COLOUR"]
@@ -45,6 +45,10 @@ class Highlighter(QObject):
     def target(self) -> QWidget | None:
         """The widget outlined now, or None."""
         return self._target if self.frame is not None else None
+
+    def settled(self) -> bool:
+        """True once the outline has stopped scrolling its control into view."""
+        return self._settle == 0
 
     def show(self, target: QWidget, ms: int = HIGHLIGHT_MS) -> None:
         """Outline ``target`` for ``ms`` milliseconds, scrolling it into view first."""
@@ -108,10 +112,17 @@ def _visible_rect(target: QWidget) -> QRect:
 
 
 def _scroll_into_view(target: QWidget) -> None:
-    """Scroll every scroll area around ``target`` so that it shows."""
+    """Scroll every scroll area around ``target`` so that it shows with some room around it
+    (the neighbouring controls a stop also talks about), or its top if it is taller."""
     widget = target.parentWidget()
     while widget is not None:
-        if isinstance(widget, QScrollArea) and widget.widget() is not None \
-                and widget.widget().isAncestorOf(target):
-            widget.ensureWidgetVisible(target, 10, 10)
+        inner = widget.widget() if isinstance(widget, QScrollArea) else None
+        if inner is not None and inner.isAncestorOf(target):  # true for inner itself too
+            view = widget.viewport().height()
+            margin = min(view // 4, 120)
+            if target.height() + 2 * margin <= view:
+                widget.ensureWidgetVisible(target, 10, margin)
+            else:
+                top = target.mapTo(inner, QPoint(0, 0)).y()
+                widget.verticalScrollBar().setValue(max(top - 4, 0))
         widget = widget.parentWidget()

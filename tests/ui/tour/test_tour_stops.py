@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QSplitter,
     QTabWidget,
 )
 
@@ -86,12 +87,12 @@ def test_relu_stop_leaves_no_negative_output(window):
     assert window.playground.current_result().output.min() >= 0
 
 
-def test_translation_stop_shows_the_lab_shifted_by_two_pixels(window):
+def test_translation_stop_shows_the_lab_shifted_by_one_pixel(window):
     window.start_tour(6)
     panels = window.playground.findChild(QTabWidget, "playgroundPanels")
     lab = window.playground.findChild(QSpinBox, "shiftXSpin").parent()
     assert panels.currentWidget().isAncestorOf(lab)
-    assert window.playground.findChild(QSpinBox, "shiftXSpin").value() == 2
+    assert window.playground.findChild(QSpinBox, "shiftXSpin").value() == 1
     assert window.playground.findChild(QSpinBox, "shiftYSpin").value() == 0
 
 
@@ -174,3 +175,32 @@ def test_a_stop_that_cannot_be_set_up_says_so_instead_of_raising(window):
     outcome = apply_stop(window, stop)
     assert any("No such photo" in n for n in outcome.notes)
     assert any("No such kernel" in n for n in outcome.notes)
+
+
+def _fully_visible(widget) -> bool:
+    return widget.isVisible() and widget.visibleRegion().boundingRect() == widget.rect()
+
+
+def test_at_1024x700_the_stride_stop_shows_padding_beside_the_outlined_stride(window, qtbot):
+    window.resize(1024, 700)
+    window.start_tour(2)
+    pg = window.playground
+    qtbot.waitUntil(lambda: _fully_visible(pg.findChild(QSpinBox, "strideSpin")), timeout=3000)
+    qtbot.waitUntil(lambda: _fully_visible(pg.findChild(QSpinBox, "paddingSpin")), timeout=3000)
+
+
+def test_at_1024x700_the_translation_stop_keeps_the_shift_controls_in_view(window, qtbot):
+    window.resize(1024, 700)
+    window.start_tour(6)
+    spin = window.playground.findChild(QSpinBox, "shiftXSpin")
+    qtbot.waitUntil(window.tour.highlighter.settled, timeout=3000)
+    assert _fully_visible(spin)
+
+
+@pytest.mark.slow
+def test_grad_cam_stop_gives_the_inspect_tab_most_of_the_height(window, qtbot):
+    window.start_tour(10)
+    splitter = window.training.findChild(QSplitter, "trainingSplitter")
+    top, bottom = splitter.sizes()
+    assert bottom > 2 * top * 0.9  # about 70% below
+    qtbot.waitUntil(lambda: not window.training.is_running(), timeout=120000)
