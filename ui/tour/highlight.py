@@ -93,11 +93,20 @@ class Highlighter(QObject):
             frame.hide()
             return
         rect = rect.adjusted(-_MARGIN, -_MARGIN, _MARGIN, _MARGIN)
-        rect = rect.intersected(frame.parentWidget().rect())
+        rect = rect.intersected(_bounds(frame.parentWidget(), target))
         if frame.geometry() != rect:
             frame.setGeometry(rect)
         frame.show()
         frame.raise_()
+
+
+def _bounds(window: QWidget, target: QWidget) -> QRect:
+    """Where the outline may be drawn: inside the main window's central widget when the target
+    is in it, so it never spills over a docked panel (the tour's own) or the status bar."""
+    central = window.centralWidget() if hasattr(window, "centralWidget") else None
+    if central is not None and central.isAncestorOf(target):
+        return central.geometry()
+    return window.rect()
 
 
 def _visible_rect(target: QWidget) -> QRect:

@@ -76,7 +76,7 @@ class TourPanel(QDockWidget):
 
     def show_stop(self, index: int, count: int, title: str, text: str) -> None:
         """Show stop ``index`` (from 0) of ``count``: "3 of 12: title", then ``text``."""
-        self.label.setText(f"<b>{index + 1} of {count}: {escape(title)}</b><br>{escape(text)}")
+        self.label.setText(f"<b>{index + 1} of {count}: {escape(title)}</b> &mdash; {escape(text)}")
         self.back_button.setEnabled(index > 0)
         last = index == count - 1
         self.next_button.setText("Finish" if last else "Next")
