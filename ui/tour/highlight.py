@@ -110,14 +110,21 @@ def _bounds(window: QWidget, target: QWidget) -> QRect:
 
 
 def _visible_rect(target: QWidget) -> QRect:
-    """The part of ``target`` that is on screen, in its window's coordinates (empty if none)."""
+    """The part of ``target`` that is on screen, in its window's coordinates (empty if none).
+
+    Clipped by every parent (a scroll area's viewport, a splitter); not by the target's own
+    children, which is why this is not ``visibleRegion()``: a plot's opaque viewport covers all
+    of the plot, and that would leave nothing to outline.
+    """
     if not target.isVisible():
         return QRect()
     window = target.window()
-    visible = target.visibleRegion().boundingRect()  # clipped by scroll areas and splitters
-    if visible.isEmpty():
-        return QRect()
-    return QRect(target.mapTo(window, visible.topLeft()), visible.size())
+    rect = QRect(target.mapTo(window, QPoint(0, 0)), target.size())
+    widget = target.parentWidget()
+    while widget is not None and widget is not window:
+        rect = rect.intersected(QRect(widget.mapTo(window, QPoint(0, 0)), widget.size()))
+        widget = widget.parentWidget()
+    return rect
 
 
 def _scroll_into_view(target: QWidget) -> None:

@@ -153,3 +153,14 @@ def test_tour_stop_out_of_range_is_refused_with_a_sentence():
 
     with pytest.raises(SystemExit, match="from 1 to 12"):
         main(["--tour-stop", "13"])
+
+
+@pytest.mark.parametrize("index", range(len(TOUR)), ids=lambda i: TOUR[i].title)
+def test_every_stop_outlines_its_control(window, qtbot, index):
+    window.start_tour(index)
+    highlighter = window.tour.highlighter
+    qtbot.waitUntil(highlighter.settled, timeout=3000)
+    assert highlighter.target().objectName() == TOUR[index].highlight.split("/")[-1]
+    assert highlighter.frame.isVisible()
+    assert highlighter.frame.height() > 10 and highlighter.frame.width() > 10
+    qtbot.waitUntil(lambda: not window.training.is_running(), timeout=120000)
