@@ -27,6 +27,20 @@ def _delay(text: str) -> float:
     return value
 
 
+def _tour_stop(text: str) -> int:
+    """An argparse type: a stop number of the guided tour, 1..len(TOUR)."""
+    from cnnviz.tour import TOUR
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a stop number") from None
+    if not 1 <= value <= len(TOUR):
+        raise argparse.ArgumentTypeError(f"must be a stop number from 1 to {len(TOUR)}, "
+                                         f"not {text}")
+    return value
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="cnnviz",
@@ -45,7 +59,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds to let the window settle before --screenshot captures it "
                              f"(0 to {MAX_DELAY_S:g})")
     # for pictures of the guided tour: start it at stop N (1..12)
-    parser.add_argument("--tour-stop", type=int, metavar="N", help=argparse.SUPPRESS)
+    parser.add_argument("--tour-stop", type=_tour_stop, metavar="N", help=argparse.SUPPRESS)
     # for `python -m cnnviz bench`: print start-up timings at the first paint, then quit
     parser.add_argument("--report-first-paint", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -61,11 +75,12 @@ def _window_size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def _check_tour_stop(stop: int | None) -> None:
-    from cnnviz.tour import TOUR
-
-    if stop is not None and not 1 <= stop <= len(TOUR):
-        raise SystemExit(f"--tour-stop must be a stop number from 1 to {len(TOUR)}, not {stop}")
+def _show(window, tour_stop: int | None) -> None:
+    """Show the window, with the tour's panel at stop ``tour_stop`` (from 1) if one is asked
+    for (after show(), so the outline finds the control where it is drawn)."""
+    window.show()
+    if tour_stop is not None:
+        window.start_tour(tour_stop - 1)
 
 
 def _report_first_paint(app, marks: dict) -> None:
@@ -112,7 +127,6 @@ def main(argv: list[str] | None = None) -> int:
     marks = {"start": time.perf_counter()}
     args = parse_args(sys.argv[1:] if argv is None else argv)
     size = _window_size(args.size)
-    _check_tour_stop(args.tour_stop)
     problem = display_problem()
     if problem and args.screenshot:
         # A picture needs no screen: render offscreen instead of failing.
@@ -149,9 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         window.remember_layout = False
         window.resize(*size)
-        window.show()
-        if args.tour_stop is not None:
-            window.start_tour(args.tour_stop - 1)
+        _show(window, args.tour_stop)
 
         def capture() -> None:
             pixmap = window.grab()
@@ -169,7 +181,5 @@ def main(argv: list[str] | None = None) -> int:
         _report_first_paint(app, marks)
     else:
         QTimer.singleShot(200, lambda: _prepare_kernels(window))  # after the first paint
-    window.show()
-    if args.tour_stop is not None:
-        window.start_tour(args.tour_stop - 1)
+    _show(window, args.tour_stop)
     return app.exec()

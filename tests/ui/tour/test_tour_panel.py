@@ -148,11 +148,12 @@ def test_tour_stop_option_is_hidden_from_help(capsys):
     assert "--tour-stop" not in capsys.readouterr().out
 
 
-def test_tour_stop_out_of_range_is_refused_with_a_sentence():
-    from ui.app import main
-
-    with pytest.raises(SystemExit, match="from 1 to 12"):
-        main(["--tour-stop", "13"])
+@pytest.mark.parametrize("value", ["0", "13", "three"])
+def test_tour_stop_out_of_range_is_refused_with_a_sentence(capsys, value):
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(["--tour-stop", value])
+    assert exit_info.value.code == 2
+    assert "--tour-stop" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("index", range(len(TOUR)), ids=lambda i: TOUR[i].title)
