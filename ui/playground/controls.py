@@ -178,6 +178,12 @@ class ControlsPanel(QWidget):
         label.sigClicked.connect(self.sigWhy)
         return label
 
+    def set_preset_description(self, text: str) -> None:
+        """Describe the loaded preset, below the combo or (compact) in its tooltip."""
+        self.preset_description.setText(text)
+        if self.compact:
+            self.preset_combo.setToolTip(text)
+
     # -- short windows ----------------------------------------------------------------------------
     def fit_height(self, height: int) -> None:
         """Compact the kernel group when the full column is taller than ``height`` pixels, so

@@ -191,12 +191,12 @@ class KernelEditor(QObject):
         text, size = kernels.DESCRIPTIONS.get(name, ""), self._grid.size_k()
         if name in kernels.PRESETS and kernels.preset(name, size).shape[-1] > size:
             text += f" Cropped here to the {size}x{size} around its centre."
-        self._controls.preset_description.setText(text)
+        self._controls.set_preset_description(text)
 
     @Slot(int)
     def _on_preset_chosen(self, _index: int) -> None:
         name = self._controls.preset_combo.currentText()
-        self._controls.preset_description.setText(kernels.DESCRIPTIONS.get(name, ""))
+        self._controls.set_preset_description(kernels.DESCRIPTIONS.get(name, ""))
         if name in kernels.PRESETS:
             self._apply_preset(name, self._controls.kernel_size_spin.value())
         else:

@@ -50,3 +50,13 @@ def test_a_9x9_kernel_keeps_readable_cells_in_a_1400x900_window(qtbot):
     qtbot.wait(20)
     grid = win.playground.controls.kernel_grid
     assert grid.cell_rect(0, 0).height() >= 20
+
+
+def test_a_compact_window_describes_the_preset_just_chosen_in_its_tooltip(qtbot):
+    from cnnviz.lab import kernels
+
+    win = window_of(qtbot, 1024, 700)
+    controls = win.playground.controls
+    assert controls.compact
+    controls.preset_combo.setCurrentText("Box blur")
+    assert controls.preset_combo.toolTip() == kernels.DESCRIPTIONS["Box blur"]
