@@ -124,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     QCoreApplication.setApplicationName(scope)
     app = QApplication.instance() or QApplication(sys.argv[:1])
 
+    from ui.garbage import collect_garbage_between_events
+
+    collect_garbage_between_events()
+
     from cnnviz.nn import kernels
     from ui.main_window import MainWindow
 

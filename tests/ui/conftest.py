@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import struct
 import weakref
 
@@ -19,6 +20,20 @@ def _recording_start(self, *args, **kwargs):
 
 
 QThread.start = _recording_start
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_between_events(qapp):
+    """Collect cyclic garbage as the app does: from the event loop, and after each test.
+
+    Automatic collection can fire inside a Qt call that holds a signal-slot mutex; a QObject in
+    that garbage then deadlocks the thread on itself (see ``ui/garbage.py``).
+    """
+    from ui.garbage import collect_garbage_between_events
+
+    collect_garbage_between_events()
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
