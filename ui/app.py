@@ -99,6 +99,21 @@ def _prepare_kernels(window) -> None:
     QTimer.singleShot(700, check)
 
 
+def _start_application():
+    """The one QApplication, named for its settings scope, collecting garbage between events."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from ui.garbage import collect_garbage_between_events
+
+    scope = os.environ.get("CNNVIZ_SETTINGS_SCOPE", "cnnviz")
+    QCoreApplication.setOrganizationName(scope)
+    QCoreApplication.setApplicationName(scope)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    collect_garbage_between_events()
+    return app
+
+
 def main(argv: list[str] | None = None) -> int:
     marks = {"start": time.perf_counter()}
     args = parse_args(sys.argv[1:] if argv is None else argv)
@@ -116,17 +131,9 @@ def main(argv: list[str] | None = None) -> int:
 
     tune()  # process-wide NumPy speed settings: the app asks for them, an import never does
 
-    from PySide6.QtCore import QCoreApplication, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QTimer
 
-    scope = os.environ.get("CNNVIZ_SETTINGS_SCOPE", "cnnviz")
-    QCoreApplication.setOrganizationName(scope)
-    QCoreApplication.setApplicationName(scope)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-
-    from ui.garbage import collect_garbage_between_events
-
-    collect_garbage_between_events()
+    app = _start_application()
 
     from cnnviz.nn import kernels
     from ui.main_window import MainWindow
