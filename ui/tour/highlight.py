@@ -137,7 +137,12 @@ def _scroll_into_view(target: QWidget) -> None:
             view = widget.viewport().height()
             margin = min(view // 4, 120)
             if target.height() + 2 * margin <= view:
-                widget.ensureWidgetVisible(target, 10, margin)
+                # ensureVisible, not ensureWidgetVisible: the latter does not scroll at all
+                # when the control is already (barely) on screen, so its margins are ignored
+                centre = target.mapTo(inner, QPoint(target.width() // 2, target.height() // 2))
+                widget.ensureVisible(
+                    centre.x(), centre.y(), target.width() // 2 + 10, target.height() // 2 + margin
+                )
             else:
                 top = target.mapTo(inner, QPoint(0, 0)).y()
                 widget.verticalScrollBar().setValue(max(top - 4, 0))
