@@ -27,6 +27,20 @@ def _delay(text: str) -> float:
     return value
 
 
+def _tour_stop(text: str) -> int:
+    """An argparse type: a stop number of the guided tour, 1..len(TOUR)."""
+    from cnnviz.tour import TOUR
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a stop number") from None
+    if not 1 <= value <= len(TOUR):
+        raise argparse.ArgumentTypeError(f"must be a stop number from 1 to {len(TOUR)}, "
+                                         f"not {text}")
+    return value
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="cnnviz",
@@ -44,6 +58,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--delay", type=_delay, default=1.5, metavar="SECONDS",
                         help="seconds to let the window settle before --screenshot captures it "
                              f"(0 to {MAX_DELAY_S:g})")
+    # for pictures of the guided tour: start it at stop N (1..12)
+    parser.add_argument("--tour-stop", type=_tour_stop, metavar="N", help=argparse.SUPPRESS)
     # for `python -m cnnviz bench`: print start-up timings at the first paint, then quit
     parser.add_argument("--report-first-paint", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -57,6 +73,14 @@ def _window_size(text: str) -> tuple[int, int]:
     if not (200 <= w <= 10000 and 200 <= h <= 10000):
         raise SystemExit(f"--size {text} is out of range (200..10000 per side)")
     return w, h
+
+
+def _show(window, tour_stop: int | None) -> None:
+    """Show the window, with the tour's panel at stop ``tour_stop`` (from 1) if one is asked
+    for (after show(), so the outline finds the control where it is drawn)."""
+    window.show()
+    if tour_stop is not None:
+        window.start_tour(tour_stop - 1)
 
 
 def _report_first_paint(app, marks: dict) -> None:
@@ -150,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         window.remember_layout = False
         window.resize(*size)
-        window.show()
+        _show(window, args.tour_stop)
 
         def capture() -> None:
             pixmap = window.grab()
@@ -168,5 +192,5 @@ def main(argv: list[str] | None = None) -> int:
         _report_first_paint(app, marks)
     else:
         QTimer.singleShot(200, lambda: _prepare_kernels(window))  # after the first paint
-    window.show()
+    _show(window, args.tour_stop)
     return app.exec()

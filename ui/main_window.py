@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1000, 660)
         # False for throw-away windows (--screenshot) so they do not change the user's next launch.
         self.remember_layout = True
+        self.tour = None  # the guided tour's controller, made by start_tour()
 
         self.playground = PlaygroundWidget()
         self.playground.setObjectName("playgroundTab")
@@ -115,6 +116,11 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
 
         help_menu = self.menuBar().addMenu("&Help")
+        tour = QAction("&Tour", self)
+        tour.setObjectName("tourAction")
+        tour.setToolTip("Twelve stops that set the app up and say what to look at")
+        tour.triggered.connect(self._take_tour)
+        help_menu.addAction(tour)
         shortcuts = QAction("&Keyboard shortcuts", self)
         shortcuts.setObjectName("shortcutsAction")
         shortcuts.triggered.connect(self._show_shortcuts)
@@ -169,6 +175,18 @@ class MainWindow(QMainWindow):
         """Show the ``"playground"``, ``"training"`` or ``"why"`` tab."""
         tabs = {"training": self.training, "why": self.why}
         self.tabs.setCurrentWidget(tabs.get(name, self.playground))
+
+    @Slot()
+    def _take_tour(self) -> None:
+        self.start_tour(0)
+
+    def start_tour(self, index: int = 0) -> None:
+        """Show the guided tour's panel at stop ``index`` (from 0); the app stays usable."""
+        if self.tour is None:
+            from ui.tour.controller import TourController  # built the first time it is asked for
+
+            self.tour = TourController(self)
+        self.tour.start(index)
 
     @Slot(str)
     def show_status(self, message: str) -> None:

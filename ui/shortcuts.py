@@ -30,6 +30,7 @@ SHORTCUTS: list[Shortcut] = [
     Shortcut("Space", "start, pause or resume training", "Training studio"),
     Shortcut("S", "run a single training step", "Training studio"),
     Shortcut("Esc", "stop training", "Training studio"),
+    Shortcut("Esc", "leave the tour", "the tour panel"),
 ]
 
 
