@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
-        self.edit_menu = EditMenu(self.tabs, self.playground, self)
+        self.edit_menu = EditMenu(self.tabs, self.playground, self.training, self)
         self.menuBar().addMenu(self.edit_menu)
 
         view_menu = self.menuBar().addMenu("&View")

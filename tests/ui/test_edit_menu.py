@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QTabWidget
 
 from cnnviz.lab import kernels
+from cnnviz.nn import architecture as arch
 from ui.main_window import MainWindow
 from ui.widgets.draw_dialog import DrawDialog
 
@@ -56,7 +57,7 @@ def test_the_edit_menu_has_undo_redo_and_reset(window):
     menu = window.findChild(QMenu, "editMenu")
     assert menu is not None and menu.title() == "&Edit"
     names = [a.objectName() for a in menu.actions() if not a.isSeparator()]
-    assert names == ["undoAction", "redoAction", "resetPlaygroundAction"]
+    assert names == ["undoAction", "redoAction", "resetPlaygroundAction", "resetNetworkAction"]
 
 
 def test_undo_names_the_command(window):
@@ -133,6 +134,35 @@ def test_reset_from_the_menu_restores_the_default_kernel(window):
     np.testing.assert_array_equal(window.playground.kernel_grid.kernel(),
                                   kernels.preset("Sobel x"))
     assert window.playground.controls.kernel_size_spin.value() == 3
+
+
+def test_each_reset_is_enabled_on_its_own_tab_only(window):
+    menu = window.findChild(QMenu, "editMenu")
+    menu.aboutToShow.emit()
+    assert _action(window, "resetPlaygroundAction").isEnabled()
+    assert not _action(window, "resetNetworkAction").isEnabled()
+    window.show_tab("training")
+    menu.aboutToShow.emit()
+    assert not _action(window, "resetPlaygroundAction").isEnabled()
+    assert _action(window, "resetNetworkAction").isEnabled()
+
+
+def test_the_network_reset_is_disabled_while_the_studio_trains(window):
+    window.show_tab("training")
+    assert window.training.start(paused=True)
+    window.findChild(QMenu, "editMenu").aboutToShow.emit()
+    assert not _action(window, "resetNetworkAction").isEnabled()
+
+
+def test_reset_network_from_the_menu_restores_the_suggested_network(window):
+    window.show_tab("training")
+    studio = window.training
+    studio.editor.select_layer(0)
+    studio.editor.set_param("out_channels", 7)
+    _action(window, "resetNetworkAction").trigger()
+    ds = studio.dataset_panel.dataset()
+    assert studio.editor.spec() == arch.default_architecture(ds.name, ds.input_shape,
+                                                             ds.n_classes)
 
 
 def test_closing_the_window_remembers_the_playground(qtbot, window):

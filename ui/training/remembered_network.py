@@ -47,6 +47,11 @@ def remembered_network() -> tuple[str, list[dict]] | None:
     return name, layers
 
 
+def clear_network() -> None:
+    """Drop the saved network without a note (the user asked for the suggested one)."""
+    remove_setting(KEY)
+
+
 def forget_network(why: str) -> None:
     """Drop the saved network and say why (the default is used from now on)."""
     remove_setting(KEY)

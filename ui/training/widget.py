@@ -26,7 +26,12 @@ from ui.training.inspect import InspectPanel
 from ui.training.layout import StudioParts, build_studio_layout
 from ui.training.live_views import LiveViews
 from ui.training.model_actions import ModelActions
-from ui.training.remembered_network import forget_network, remember_network, remembered_network
+from ui.training.remembered_network import (
+    clear_network,
+    forget_network,
+    remember_network,
+    remembered_network,
+)
 from ui.training.run_keys import RunKeys
 from ui.training.session import RunState, TrainingSession
 from ui.training.step_view import StepView
@@ -181,6 +186,21 @@ class TrainingWidget(QWidget):
         """Stop any run and forget its curves, filters, weights and inspection results."""
         self.session.reset()
         self._update_buttons()
+
+    def reset_network_to_suggested(self) -> bool:
+        """Forget the remembered network and show the one suggested for the current data set;
+        False (saying why) while a run trains it or before any data set is loaded."""
+        ds = self.dataset_panel.dataset()
+        if self.session.is_running():
+            self.sigStatus.emit("Stop training first: the network cannot change while it trains.")
+            return False
+        if ds is None:
+            self.sigStatus.emit("Load a data set first: the suggested network depends on it.")
+            return False
+        clear_network()
+        self.editor.set_spec(arch.default_architecture(ds.name, ds.input_shape, ds.n_classes))
+        self.sigStatus.emit(f"The network is back to the one suggested for {ds.name}.")
+        return True
 
     def shutdown(self) -> None:
         """Stop training and background loads, waiting for their threads; remember settings."""

@@ -47,3 +47,31 @@ def test_a_remembered_network_that_no_longer_fits_the_data_falls_back_with_a_not
     assert studio.editor.is_valid()
     assert any("network" in note for note in take_notes())
     studio.shutdown()
+
+
+def _suggested(studio):
+    ds = studio.dataset_panel.dataset()
+    return arch.default_architecture(ds.name, ds.input_shape, ds.n_classes)
+
+
+def test_reset_network_shows_the_suggested_one_and_forgets_the_edit(qtbot, studio):
+    studio.editor.select_layer(0)
+    studio.editor.set_param("out_channels", 7)
+    assert studio.reset_network_to_suggested()
+    assert studio.editor.spec() == _suggested(studio)
+    studio.shutdown()  # shutting down remembers the network shown: the suggested one
+    again = new_studio(qtbot)
+    assert again.editor.spec() == _suggested(again)
+    again.shutdown()
+
+
+def test_reset_network_is_refused_while_a_run_trains_it(studio):
+    studio.editor.select_layer(0)
+    studio.editor.set_param("out_channels", 7)
+    edited = studio.editor.spec()
+    said = []
+    studio.sigStatus.connect(said.append)
+    assert studio.start(paused=True)
+    assert not studio.reset_network_to_suggested()
+    assert studio.editor.spec() == edited
+    assert "Stop training first" in said[-1]
