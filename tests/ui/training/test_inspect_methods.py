@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QScrollArea
 
 from cnnviz import data, explain
 from cnnviz.io import save_model
@@ -279,3 +279,22 @@ def test_a_network_without_convolutions_is_explained_where_it_can_be(qtbot, stud
     vis = panel.set_method("featureVis")
     assert vis.layer_combo.count() == 1 and vis.layer_combo.itemText(0) == "class scores"
     computed(qtbot, panel, "integratedGradients")
+
+
+def test_in_a_short_window_the_why_note_scrolls_instead_of_covering_the_result(qtbot, panel):
+    view = computed(qtbot, panel, "gradCamLayers")
+    view.setFixedHeight(190)  # about what a method gets in a 1024x700 window
+    qtbot.wait(50)
+    scroll = view.findChild(QScrollArea, "whyScroll")
+    pictures = [p.plot.geometry() for p in view.panels if p.plot.isVisibleTo(view)]
+    message = view.message.geometry()
+    assert all(not message.intersects(picture) for picture in pictures)
+    assert not message.intersects(scroll.geometry())
+    assert scroll.verticalScrollBar().maximum() > 0  # the rest of the note is a scroll away
+
+
+def test_at_full_height_the_why_note_shows_whole(qtbot, panel):
+    view = computed(qtbot, panel, "gradCamLayers")
+    view.setFixedHeight(600)
+    qtbot.wait(50)
+    assert view.findChild(QScrollArea, "whyScroll").verticalScrollBar().maximum() == 0

@@ -10,11 +10,14 @@ Compute and say when their result is out of date.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -108,7 +111,7 @@ class MethodView(QWidget):
         layout.addLayout(bar)
         layout.addLayout(self.body, 1)
         layout.addWidget(self.message)
-        layout.addWidget(self.why_label)
+        layout.addWidget(_NoteScroll(self.why_label))
         self._set_busy(False)
         self.export_button.setEnabled(False)
 
@@ -225,3 +228,37 @@ class MethodView(QWidget):
         self.progress.setVisible(busy)
         self.stop_button.setVisible(busy)
         self.progress.setValue(0)
+
+
+
+class _NoteScroll(QScrollArea):
+    """A frameless vertical scroll area around a word-wrapped note. It asks for the note's height
+    at its actual width, so at full height it reads as the note itself; in a short window
+    (1024x700) it gives up its height first, down to two lines and a scroll bar, instead of the
+    note being squeezed over the pictures above it."""
+
+    def __init__(self, note: QLabel):
+        super().__init__()
+        self.setObjectName("whyScroll")
+        self.setWidget(note)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setMinimumHeight(2 * note.fontMetrics().lineSpacing() + 4)
+        self.viewport().setAutoFillBackground(False)  # the page shows through: no grey band
+        note.setAutoFillBackground(False)
+        self._width = -1
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        width = self.viewport().width()
+        if width > 0:
+            hint.setHeight(self.widget().heightForWidth(width) + 2)
+        return hint
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != self._width:  # the note rewraps: ask the layout again
+            self._width = event.size().width()
+            self.updateGeometry()
