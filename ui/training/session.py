@@ -182,8 +182,12 @@ class TrainingSession(QObject):
         self.sigModelLoaded.emit(copy.deepcopy(spec))
 
     # ----- run control ---------------------------------------------------------------------------
-    def start(self, settings: dict, paused: bool = False) -> bool:
-        """Build a fresh model and trainer and start training in the worker thread.
+    def start(self, settings: dict, paused: bool = False, from_current: bool = False) -> bool:
+        """Build a model and trainer and start training in the worker thread.
+
+        The model starts from loaded weights if a model was opened, else from fresh ones; with
+        ``from_current`` it starts from the newest weights (a finished run's), so a single step
+        after a run goes on from what it learned instead of throwing it away.
 
         Parameters
         ----------
@@ -192,6 +196,8 @@ class TrainingSession(QObject):
             and optionally backend ("numpy" or "torch") and device ("cpu" or "cuda").
         paused : bool
             Start paused (for a single step).
+        from_current : bool
+            Start from :meth:`weights` (the last run's, else the loaded ones) when there are any.
 
         Returns
         -------
@@ -208,8 +214,9 @@ class TrainingSession(QObject):
         try:
             model = arch.build_model(self._spec, dataset.input_shape, dataset.n_classes,
                                      seed=settings["seed"])
-            if self._loaded_state is not None:
-                model.load_state_dict(self._loaded_state)
+            start_from = self.weights() if from_current else self._loaded_state
+            if start_from is not None:
+                model.load_state_dict(start_from)
             control = TrainingControl(lr=settings["lr"])
             control.steps_per_second = self._pace
             if paused:

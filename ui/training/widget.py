@@ -155,14 +155,30 @@ class TrainingWidget(QWidget):
         """Open a model file (.npz, .onnx, .safetensors) in the background, as File > Open."""
         self.model_actions.open_path(path)
 
-    def start(self, paused: bool = False) -> bool:
-        """Build a fresh model and trainer from the current settings and start the worker."""
+    def start(self, paused: bool = False, from_current: bool = False) -> bool:
+        """Build a model and trainer from the current settings and start the worker: from fresh
+        (or opened) weights, or with ``from_current`` from the last run's (see
+        :meth:`TrainingSession.start`)."""
         if self.dataset_panel.dataset() is None or not self.editor.is_valid():
             self.session.report_problem(self.editor.error() or "Choose a data set first.")
             return False
-        if not self.session.start(self.controls.values(), paused=paused):
+        if not self.session.start(self.controls.values(), paused=paused,
+                                  from_current=from_current):
             return False
         self._save_settings()
+        return True
+
+    def _start_stepping(self) -> bool:
+        """A paused run for Single step / Next stage; after a finished run it goes on from the
+        weights that run learned (Start is the way to fresh ones)."""
+        if self.session.state() in (RunState.RUNNING, RunState.PAUSED):
+            return True
+        trained = self.session.latest_snapshot() is not None
+        if not self.start(paused=True, from_current=True):
+            return False
+        if trained:
+            self.sigStatus.emit("Stepping on from the weights the last run learned (Start "
+                                "trains from fresh ones).")
         return True
 
     def open_model_and_data(self, model, dataset) -> bool:
@@ -225,17 +241,15 @@ class TrainingWidget(QWidget):
 
     @Slot()
     def _on_single_step(self) -> None:
-        if self.session.state() not in (RunState.RUNNING, RunState.PAUSED):
-            if not self.start(paused=True):
-                return
+        if not self._start_stepping():
+            return
         self.session.single_step()
         self.tabs.setCurrentWidget(self.step_view)
 
     @Slot()
     def _on_next_stage(self) -> None:
-        if self.session.state() not in (RunState.RUNNING, RunState.PAUSED):
-            if not self.start(paused=True):
-                return
+        if not self._start_stepping():
+            return
         self.session.next_stage()
         self.tabs.setCurrentWidget(self.step_view)
 

@@ -129,6 +129,52 @@ def test_single_step_runs_one_batch_and_shows_its_four_stages(qtbot, studio):
     assert np.count_nonzero(routed) <= routed.size // 4
 
 
+def _first_weight(state: dict) -> np.ndarray:
+    return np.asarray(next(iter(state.values())), dtype=np.float64).copy()
+
+
+def _finished_run(qtbot, studio) -> np.ndarray:
+    """Train one epoch to the end; the first layer's weights it learned."""
+    studio.controls.epochs_spin.setValue(1)
+    click(qtbot, studio, "startButton")
+    qtbot.waitUntil(lambda: not studio.is_running() and studio.session.has_weights(),
+                    timeout=30000)
+    return _first_weight(studio.session.weights())
+
+
+def _one_step_later(qtbot, studio, first_run) -> np.ndarray:
+    """Wait for the new run's first snapshot; the first layer's weights in it."""
+    qtbot.waitUntil(lambda: studio.session.latest_snapshot() not in (None, first_run),
+                    timeout=15000)
+    return _first_weight(studio.session.weights())
+
+
+def test_single_step_after_a_finished_run_goes_on_from_its_weights(qtbot, studio):
+    trained = _finished_run(qtbot, studio)
+    first_run = studio.session.latest_snapshot()
+    click(qtbot, studio, "stepButton")
+    stepped = _one_step_later(qtbot, studio, first_run)
+    # one batch further than the trained weights (Adam at lr 0.01), not a fresh start
+    assert np.abs(stepped - trained).max() < 0.05
+
+
+def test_next_stage_after_a_finished_run_says_it_goes_on_from_the_learned_weights(qtbot, studio):
+    _finished_run(qtbot, studio)
+    said = []
+    studio.sigStatus.connect(said.append)
+    qtbot.mouseClick(studio.step_view.next_stage_button, Qt.MouseButton.LeftButton)
+    assert any("from the weights the last run learned" in text for text in said)
+
+
+def test_start_after_a_finished_run_trains_from_fresh_weights(qtbot, studio):
+    trained = _finished_run(qtbot, studio)
+    first_run = studio.session.latest_snapshot()
+    assert studio.start(paused=True)
+    studio.session.single_step()
+    fresh = _one_step_later(qtbot, studio, first_run)
+    assert np.abs(fresh - trained).max() > 0.1
+
+
 def test_ten_rapid_start_stop_clicks_leave_no_thread_running(qtbot, studio, qtlog):
     studio.controls.epochs_spin.setValue(200)
     for _ in range(10):
