@@ -21,8 +21,8 @@ import threading
 __all__ = [
     # data sets and images
     "MAX_DECODED_BYTES", "MAX_CLASSES", "MAX_ARCHIVE_MEMBERS", "MAX_NPY_HEADER_BYTES",
-    "MAX_IMAGE_SIDE", "MAX_IMAGE_PIXELS", "IMAGE_DECODE_SECONDS", "MAX_FOLDER_FILES",
-    "MAX_HISTORY_ROWS", "READ_CHUNK_BYTES",
+    "MAX_IMAGE_SIDE", "MAX_IMAGE_PIXELS", "MAX_IMAGE_FILE_BYTES", "IMAGE_DECODE_SECONDS",
+    "MAX_FOLDER_FILES", "MAX_HISTORY_ROWS", "READ_CHUNK_BYTES",
     # model files
     "MAX_FILE_BYTES", "MAX_ARRAY_BYTES", "MAX_MODEL_PARAMETERS", "MAX_ACTIVATION_BYTES_PER_SAMPLE",
     "MAX_HEADER_BYTES", "MAX_JSON_DEPTH", "MAX_LAYERS", "MAX_INPUT_CHANNELS", "MAX_INPUT_SIDE",
@@ -47,6 +47,10 @@ MAX_NPY_HEADER_BYTES = 10_000
 # the header before decoding. The decoded pixels must also fit MAX_DECODED_BYTES.
 MAX_IMAGE_SIDE = 20_000
 MAX_IMAGE_PIXELS = 100_000_000
+
+# Bytes one image file may take on disk, checked from its size before reading: an uncompressed
+# 100-megapixel BMP (the pixel limit above) takes 300 MB; anything larger is not an image we open.
+MAX_IMAGE_FILE_BYTES = 512 << 20
 
 # Seconds the app waits for one image file to decode (off the GUI thread) before giving up on it.
 IMAGE_DECODE_SECONDS = 10.0

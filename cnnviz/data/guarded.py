@@ -230,20 +230,59 @@ def read_npy(stream: BinaryIO, name: str, size: int | None = None,
     return flat.reshape(shape, order="F" if fortran else "C")
 
 
+# A central-directory entry is 46 bytes plus its name, extra field and comment; numpy writes
+# names of a few dozen bytes. More than this per allowed member is a directory that lies about
+# its member count (zipfile parses the whole directory by its size, whatever the count says).
+_DIRECTORY_BYTES_PER_MEMBER = 1024
+
+
+def check_zip_directory(tail: bytes, name: str, what: str) -> None:
+    """Refuse an archive whose end record announces too many members or too large a central
+    directory, before :mod:`zipfile` parses that directory.
+
+    Parameters
+    ----------
+    tail : bytes
+        The last 64 KiB + 22 bytes of the file (or all of it), where the end record is.
+    name : str
+        The file's name, for the message.
+    what : str
+        What the file should be ("a data set", "a model file"), for the message.
+    """
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        raise ValueError(f"{name} is damaged or truncated (no zip directory at its end)")
+    total = int.from_bytes(tail[at + 10:at + 12], "little")
+    directory = int.from_bytes(tail[at + 12:at + 16], "little")
+    limit = limits.MAX_ARCHIVE_MEMBERS
+    if total == 0xFFFF or directory == 0xFFFFFFFF:
+        raise ValueError(f"{name} is a ZIP64 archive (over 65,535 members or 4 GiB); {what} has "
+                         f"at most {limit:,} members")
+    if total > limit:
+        raise ValueError(f"{name} is an archive of {total:,} members; {what} has at most "
+                         f"{limit:,}")
+    if directory > limit * _DIRECTORY_BYTES_PER_MEMBER:
+        raise ValueError(f"{name}'s zip directory takes {describe_bytes(directory)}, far more "
+                         f"than its {total:,} members need; it was not read")
+
+
+def check_member_compression(info: zipfile.ZipInfo, name: str) -> None:
+    """Refuse a member compressed other than stored or deflated (what numpy writes): zipfile
+    inflates bzip2 and LZMA data in one call with no output limit, past every size check."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ValueError(f"{name}: the member {info.filename[:60]!r} is compressed with method "
+                         f"{info.compress_type} (only stored and deflated members, as numpy "
+                         f"writes them, are read)")
+
+
 def _count_members(raw: BinaryIO, name: str) -> None:
     """Refuse an archive with too many members from its end record, before zipfile parses it."""
     raw.seek(0, os.SEEK_END)
     end = raw.tell()
     raw.seek(max(0, end - (1 << 16) - 22))
     tail = raw.read()
-    at = tail.rfind(b"PK\x05\x06")
     raw.seek(0)
-    if at < 0 or at + 12 > len(tail):
-        return  # not a zip, or zip64: zipfile will say so / the member count is checked after
-    total = int.from_bytes(tail[at + 10:at + 12], "little")
-    if total > limits.MAX_ARCHIVE_MEMBERS:
-        raise ValueError(f"{name} is an archive of {total:,} members; a data set has a few (at "
-                         f"most {limits.MAX_ARCHIVE_MEMBERS})")
+    check_zip_directory(tail, name, "a data set")
 
 
 def _npz_members(archive: zipfile.ZipFile, name: str, wanted: tuple[str, ...]) -> dict:
@@ -257,6 +296,7 @@ def _npz_members(archive: zipfile.ZipFile, name: str, wanted: tuple[str, ...]) -
         if key in wanted:
             if not info.filename.endswith(".npy"):
                 raise ValueError(f"{name}: the member {info.filename!r} is not an .npy array")
+            check_member_compression(info, name)
             by_key[key] = info
     missing = [k for k in wanted if k not in by_key]
     if missing:

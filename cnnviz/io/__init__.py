@@ -77,7 +77,15 @@ def load_model(path) -> Sequential:
         unsupported or a pickle.
     """
     path = Path(path).expanduser()
-    suffix = Path(path).suffix.lower()
+    try:
+        return _load_model(path)
+    except MemoryError:  # a file within every limit can still need more than this machine has
+        raise ValueError(f"there is not enough memory to load {path.name}; nothing was "
+                         f"loaded") from None
+
+
+def _load_model(path: Path) -> Sequential:
+    suffix = path.suffix.lower()
     if suffix in PICKLE_SUFFIXES:
         raise refuse_pickle(path.name)
     if suffix not in LOAD_SUFFIXES and suffix != ".py":
@@ -112,7 +120,12 @@ def load_weights(path, model: Sequential) -> Sequential:
     """
     from cnnviz.io.safetensors import read_weights_into
 
-    return read_weights_into(Path(path).expanduser(), model)
+    path = Path(path).expanduser()
+    try:
+        return read_weights_into(path, model)
+    except MemoryError:
+        raise ValueError(f"there is not enough memory to load {path.name}; nothing was "
+                         f"loaded") from None
 
 
 def save_model(model: Sequential, path, metadata: dict | None = None) -> Path:

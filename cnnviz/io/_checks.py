@@ -150,6 +150,10 @@ def _output_shape(config: dict, shape: tuple, index: int) -> tuple[tuple, int]:
         return (config["out_features"],), 0
     if kind == "relu":
         return shape, 0
+    if kind in ("globalavgpool", "globalmaxpool"):
+        if len(shape) != 3:
+            raise ValueError(f"layer {index} ({kind}) needs image-shaped input, got {shape}")
+        return (shape[0],), 0
     # a parameter-free layer this table does not know: ask it, on one sample (its input fits)
     out = layer_from_config(dict(config)).forward(np.zeros((1, *shape), np.float32))
     return tuple(out.shape[1:]), 0
@@ -165,6 +169,10 @@ def activation_bytes(configs: list[dict], input_shape) -> int:
     """
     shape = tuple(input_shape)
     total = 4 * _count(shape)
+    if total > MAX_ACTIVATION_BYTES_PER_SAMPLE:  # before any layer is asked about its output
+        raise ValueError(f"one {'x'.join(map(str, shape))} input sample takes "
+                         f"{describe_bytes(total)}, more than the "
+                         f"{describe_bytes(MAX_ACTIVATION_BYTES_PER_SAMPLE)} cnnviz runs")
     for i, config in enumerate(configs, start=1):
         try:
             shape, scratch = _output_shape(config, shape, i)

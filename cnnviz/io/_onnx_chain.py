@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnnviz.io._checks import _output_shape
-from cnnviz.limits import MAX_LAYERS
+from cnnviz.limits import MAX_ARRAY_BYTES, MAX_LAYERS, describe_bytes
 from cnnviz.nn import layers as nn_layers
 
 __all__ = ["Chain", "IMPORTERS", "SUPPORTED_OPS", "declared_bytes"]
@@ -45,6 +45,23 @@ def declared_bytes(tensor, name: str) -> int:
         raise ValueError(f"{where} declares {count:,} values but stores {len(tensor.raw_data):,} "
                          f"bytes; the file is damaged")
     return count * size
+
+
+def tensor_array(tensor, name: str, what: str = "initializer") -> np.ndarray:
+    """An initializer's (or a Constant node's) values, after its declared size is checked
+    against :data:`~cnnviz.limits.MAX_ARRAY_BYTES`; every decoding error becomes a sentence."""
+    from onnx import numpy_helper
+
+    size = declared_bytes(tensor, name)
+    where = f"{name}: {what} {tensor.name[:60]!r}"
+    if size > MAX_ARRAY_BYTES:
+        raise ValueError(f"{where} declares {describe_bytes(size)}, more than the "
+                         f"{describe_bytes(MAX_ARRAY_BYTES)} limit for one array; nothing was "
+                         f"loaded")
+    try:
+        return numpy_helper.to_array(tensor)
+    except Exception as exc:  # noqa: BLE001 - onnx raises many kinds for bad tensors
+        raise ValueError(f"{where} is damaged ({str(exc)[:80]})") from None
 
 
 def _attrs(node) -> dict:
@@ -146,13 +163,10 @@ class Chain:
         self.current = node.output[0]
 
     def _constant_node(self, node) -> None:
-        from onnx import numpy_helper
-
         value = next((a.t for a in node.attribute if a.name == "value"), None)
         if value is None:
             raise self.fail("only Constant nodes holding a tensor are supported")
-        declared_bytes(value, self.name)
-        self.constants[node.output[0]] = numpy_helper.to_array(value)
+        self.constants[node.output[0]] = tensor_array(value, self.name, "Constant node")
 
     def output_name(self) -> str:
         return self.current

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cnnviz.data.guarded import check_member_compression, check_zip_directory
 from cnnviz.fileio import atomic_write
 from cnnviz.io._checks import checked_architecture, parameter_shapes
 from cnnviz.io._source import parse_json, read_model_bytes, refuse_pickle, short_list
@@ -187,10 +188,13 @@ def read_npz(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
     if members > MAX_ARCHIVE_MEMBERS:
         raise ValueError(f"{name} lists {members:,} members, more than the "
                          f"{MAX_ARCHIVE_MEMBERS:,} a model file may have; it was not loaded")
+    check_zip_directory(data[-65_557:], name, "a model file")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
             _check_member_names(infos, name)
+            for info in infos:
+                check_member_compression(info, name)
             by_name = {i.filename[:-len(".npy")]: i for i in infos}
             header = _header(_read_member(archive, by_name.pop(HEADER_KEY), HEADER_KEY, name),
                              name)

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from cnnviz.io._assemble import assemble
-from cnnviz.io._onnx_chain import IMPORTERS, SUPPORTED_OPS, Chain, declared_bytes
+from cnnviz.io._onnx_chain import IMPORTERS, SUPPORTED_OPS, Chain, tensor_array
 from cnnviz.io._source import parse_json, read_model_bytes, short_list
-from cnnviz.limits import MAX_ARRAY_BYTES, MAX_GRAPH_NODES, describe_bytes
+from cnnviz.limits import MAX_GRAPH_NODES
 from cnnviz.nn.model import Sequential
 
 __all__ = ["read_onnx", "IMPORTERS", "SUPPORTED_OPS"]
@@ -53,22 +53,7 @@ def _parse(data: bytes, name: str):
 
 def _constants(graph, name: str) -> dict[str, np.ndarray]:
     """Every initializer as an array, each refused if its declared size is absurd or it lies."""
-    from onnx import numpy_helper
-
-    out = {}
-    for tensor in graph.initializer:
-        size = declared_bytes(tensor, name)
-        if size > MAX_ARRAY_BYTES:
-            raise ValueError(f"{name}: initializer {tensor.name[:60]!r} declares "
-                             f"{describe_bytes(size)}, more than the "
-                             f"{describe_bytes(MAX_ARRAY_BYTES)} limit for one array; nothing "
-                             f"was loaded")
-        try:
-            out[tensor.name] = numpy_helper.to_array(tensor)
-        except Exception as exc:  # noqa: BLE001 - onnx raises many kinds for bad tensors
-            raise ValueError(f"{name}: initializer {tensor.name[:60]!r} is damaged "
-                             f"({str(exc)[:80]})") from None
-    return out
+    return {tensor.name: tensor_array(tensor, name) for tensor in graph.initializer}
 
 
 def _graph_input(graph, constants: dict, name: str) -> tuple[str, tuple[int, int, int]]:

@@ -274,6 +274,54 @@ def onnx_external_data(folder):
     return _write(folder, _onnx_model(nodes, {}, [tensor]))
 
 
+def bzip2_member(folder):
+    """A genuine model whose members are bzip2-compressed: zipfile would inflate a bzip2 read
+    in one call with no output limit, past every size check (a 6 KB file can hold gigabytes)."""
+    return write_zip(folder / "model.npz", valid_members(), zipfile.ZIP_BZIP2)
+
+
+def lying_end_record(folder):
+    """Two real members, but a central directory of 2 MB: zipfile parses a directory by its
+    size, whatever member count the end record gives."""
+    path = write_zip(folder / "model.npz", valid_members())
+    data = bytearray(open(path, "rb").read())
+    at = data.rfind(b"PK\x05\x06")
+    directory = struct.unpack_from("<I", data, at + 12)[0]
+    struct.pack_into("<I", data, at + 12, directory + (2 << 20))
+    open(path, "wb").write(bytes(data))
+    return path
+
+
+def global_pool_on_a_huge_input(folder):
+    """A 4 KB file whose first layer (a global pool, parameter-free) is given a 64x4096x4096
+    input: 4 GiB for one sample, which the budget must refuse before anything is allocated."""
+    members = valid_members(arch.build_model([{"type": "globalavgpool"},
+                                              {"type": "dense", "out_features": 2}],
+                                             (64, 8, 8), 2, seed=0),
+                            metadata={"input_shape": [64, 4096, 4096]})
+    return write_zip(folder / "model.npz", members)
+
+
+def onnx_constant_node_over_the_limit(folder):
+    from onnx import TensorProto, helper
+
+    big = TensorProto(name="c", data_type=TensorProto.FLOAT, dims=[80, 1 << 20])  # 320 MiB
+    nodes = [helper.make_node("Constant", [], ["w"], name="const", value=big),
+             helper.make_node("Flatten", ["x"], ["f"], name="flatten"),
+             helper.make_node("MatMul", ["f", "w"], ["y"], name="matmul")]
+    return _write(folder, _onnx_model(nodes, {}))
+
+
+def onnx_constant_node_that_lies(folder):
+    from onnx import TensorProto, helper
+
+    lie = TensorProto(name="c", data_type=TensorProto.FLOAT, dims=[1000, 1000], float_data=[1.0])
+    nodes = [helper.make_node("Constant", [], ["w"], name="const", value=lie),
+             helper.make_node("Flatten", ["x"], ["f"], name="flatten"),
+             helper.make_node("MatMul", ["f", "w"], ["y"], name="matmul")]
+    return _write(folder, _onnx_model(nodes, {}))
+
+
 def pt_pickle(folder):
     path = folder / "model.pt"
     path.write_bytes(b"\x80\x02c__builtin__\neval\nq\x00X\x05\x00\x00\x00printq\x01\x85q\x02Rq"
@@ -323,6 +371,15 @@ CASES = {
     "ONNX 2 GB declared initializer": ("declared-size bomb", onnx_2_gb_initializer,
                                        "declares 2 GiB"),
     "ONNX external data": ("special file", onnx_external_data, "external file"),
+    "bzip2-compressed members": ("decompression bomb", bzip2_member, "stored and deflated"),
+    "end record hides a huge directory": ("huge archive", lying_end_record, "zip directory"),
+    "global pool first, 4 GiB input": ("size check bypass", global_pool_on_a_huge_input,
+                                       "input sample takes"),
+    "ONNX Constant node over the array limit": ("declared-size bomb",
+                                                onnx_constant_node_over_the_limit,
+                                                "limit for one array"),
+    "ONNX Constant node that lies": ("non-ValueError escape", onnx_constant_node_that_lies,
+                                     "Constant node 'c' is damaged"),
     ".pt pickle": ("pickle", pt_pickle, "can run any code"),
     ".pth torch.save zip": ("pickle", torch_zip_as_pth, "can run any code"),
 }

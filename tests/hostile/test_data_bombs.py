@@ -59,6 +59,20 @@ CASES = {
         path = write("o/train-images-idx3-ubyte", idx_header(8, (2**32 - 1,) * 3) + bytes(100))
         return data.load_dataset(path).n_classes
     """,
+    # A bzip2 member: zipfile inflates bzip2 in one call with no output limit, so a 17 KB
+    # file could hold 500 MiB past every running count. Only stored and deflated are read.
+    "bzip2-compressed member": """
+        import zipfile
+        members = {"x_train.npy": npy_bytes(np.zeros((40, 8, 8), np.uint8)),
+                   "y_train.npy": npy_bytes(np.arange(40) % 2),
+                   "x_test.npy": npy_bytes(np.zeros((10, 8, 8), np.uint8)),
+                   "y_test.npy": npy_bytes(np.arange(10) % 2)}
+        path = write("b.npz", b"")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_BZIP2) as archive:
+            for member, raw in members.items():
+                archive.writestr(member, raw)
+        return data.load_dataset(path).n_classes
+    """,
     # 60,000 members: refused from the archive's end record, before zipfile reads them all.
     "archive of 60k members": """
         return data.load_dataset(MANY).n_classes
@@ -100,3 +114,8 @@ def test_an_archive_with_tens_of_thousands_of_members_is_refused_early_and_brief
     got = outcomes["archive of 60k members"]
     assert got.refused() and "60,000 members" in got.message
     assert got.seconds < 0.5 and got.length < 200
+
+
+def test_a_bzip2_member_is_refused_before_it_is_inflated(outcomes):
+    got = outcomes["bzip2-compressed member"]
+    assert got.refused() and "stored and deflated" in got.message and got.seconds < 1

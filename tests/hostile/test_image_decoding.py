@@ -45,6 +45,14 @@ CASES = {
         os.symlink("/dev/zero", os.path.join(scratch(), "zero.png"))
         return shape(os.path.join(scratch(), "zero.png"))
     """,
+    # 3 GB on disk (sparse: no real disk space) after a valid 1x1 PNG: refused from its size,
+    # never read into memory.
+    "3 GB file that starts as a PNG": """
+        path = write("sparse.png", png_header_only(1, 1))
+        with open(path, "r+b") as f:
+            f.truncate(3 << 30)
+        return shape(path)
+    """,
     "folder of SVG bombs and a FIFO": """
         from PySide6.QtGui import QImage
         for name in ("a", "b"):
@@ -95,3 +103,9 @@ def test_a_folder_skips_svg_bombs_and_pipes_and_keeps_its_real_images(outcomes):
     images, skipped, reasons = got.value
     assert (images, skipped) == (2, 3) and got.seconds < 2
     assert sum("SVG" in r for r in reasons) == 2 and sum("named pipe" in r for r in reasons) == 1
+
+
+def test_an_image_file_larger_than_the_limit_is_refused_from_its_size(outcomes):
+    got = outcomes["3 GB file that starts as a PNG"]
+    assert got.refused() and "3 GiB" in got.message and "512 MiB" in got.message
+    assert got.seconds < 1

@@ -68,8 +68,17 @@ class _Source:
 
 def _read_file(path: Path) -> bytes:
     name = path.name or str(path)
+    limit = limits.MAX_IMAGE_FILE_BYTES
     with open_regular(path, "image file") as f:
-        data = read_limited(f, name)
+        size = os.fstat(f.fileno()).st_size
+        if size > limit:  # from the size alone: nothing is read
+            raise ValueError(f"{name} takes {limits.describe_bytes(size)}; an image file may "
+                             f"take at most {limits.describe_bytes(limit)}")
+        try:
+            data = read_limited(f, name, limit)  # a file that grows while read stops here too
+        except MemoryError:
+            raise ValueError(f"there is not enough memory to read {name} "
+                             f"({limits.describe_bytes(size)})") from None
     if not data:
         raise ValueError(f"{name} is empty (0 bytes), so it holds no image")
     return data
