@@ -298,3 +298,23 @@ def test_at_full_height_the_why_note_shows_whole(qtbot, panel):
     view.setFixedHeight(600)
     qtbot.wait(50)
     assert view.findChild(QScrollArea, "whyScroll").verticalScrollBar().maximum() == 0
+
+
+def test_changing_the_data_set_drops_a_result_that_explained_the_old_model(qtbot, studio, panel):
+    view = computed(qtbot, panel, "adversarial")
+    assert view.result() is not None
+    studio.dataset_panel.combo.setCurrentIndex(studio.dataset_panel.combo.findData("digits"))
+    qtbot.waitUntil(lambda: studio.dataset_panel.dataset().name == "digits", timeout=20000)
+    assert view.result() is None
+    assert not view.body_box.isVisibleTo(view)
+    assert "Nothing to explain yet" in view.message.text()
+    assert not view.export_button.isEnabled()
+
+
+def test_a_new_result_shows_the_pictures_again(qtbot, studio, panel, lines_weights):
+    computed(qtbot, panel, "occlusion")
+    studio.session.reset()
+    spec, state = lines_weights
+    studio.session.load_model(spec, state)
+    view = computed(qtbot, panel, "occlusion")
+    assert view.body_box.isVisibleTo(view)

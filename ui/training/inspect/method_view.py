@@ -109,7 +109,10 @@ class MethodView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addLayout(self.body, 1)
+        self.body_box = QWidget()  # hidden while there is nothing (no weights) to explain
+        self.body_box.setLayout(self.body)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.body_box, 1)
         layout.addWidget(self.message)
         layout.addWidget(_NoteScroll(self.why_label))
         self._set_busy(False)
@@ -141,6 +144,7 @@ class MethodView(QWidget):
         self.compute_button.setEnabled(subject is not None)
         if subject is None:
             self.tasks.cancel("compute")
+            self._forget_result()
             return
         if self._result_key != self.result_key(subject):
             if self.auto and visible:
@@ -201,8 +205,19 @@ class MethodView(QWidget):
         self.tasks.shutdown()
 
     # ----- outcomes ------------------------------------------------------------------------------
+    def _forget_result(self) -> None:
+        """No model to explain (new data, Reset, a run without weights yet): an old result
+        would explain another model or other images, so it goes."""
+        if self._result is None:
+            return
+        self._result = self._result_key = None
+        self.body_box.hide()
+        self.export_button.setEnabled(False)
+        self.message.setText("Nothing to explain yet: train a model or open one.")
+
     @Slot(str, object)
     def _on_result(self, _slot: str, result) -> None:
+        self.body_box.show()
         self._result = result
         self._result_key = self._pending_key
         self.message.setText("")

@@ -116,6 +116,18 @@ class OverviewView(MethodView):
             self.cam_panel.set_title(title)
         self._draw_maps(result["maps"])
 
+    def _forget_result(self) -> None:
+        """The input (and, in the panel, the empty bars) still show without weights; the
+        explanations of the old model go."""
+        had = self._result is not None
+        super()._forget_result()
+        self.body_box.show()
+        if had:
+            for panel in (self.saliency_panel, self.cam_panel):
+                panel.base.setVisible(False)
+                panel.layer.setVisible(False)
+            self._draw_maps([])
+
     def export_data(self) -> Export | None:
         if self._result is None:
             return None
