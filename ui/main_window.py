@@ -22,6 +22,7 @@ from ui.widgets.settings import (
     take_notes,
     write_setting,
 )
+from ui.widgets.wheel_guard import install_wheel_guard
 
 STATUS_TIMEOUT_MS = 8000
 DEFAULT_SIZE = (1400, 900)
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        install_wheel_guard()  # the wheel scrolls panels, never the box under the pointer
         self.setObjectName("mainWindow")
         self.setWindowTitle("cnnviz — see why convolutional networks work")
         self.setMinimumSize(1000, 660)
