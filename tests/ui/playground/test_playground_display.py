@@ -214,3 +214,13 @@ def test_parameter_comparison_reads_naturally_when_dense_is_not_bigger(pg):
     pg.set_kernel(np.ones((1, 1)))
     text = params_text(pg.current_result())
     assert "about as many" in text and "1 times more" not in text
+
+
+def test_parameter_comparison_says_fewer_when_the_conv_costs_more(pg):
+    from ui.playground.panels import params_text
+
+    pg.set_image(np.zeros((1, 1)), "one pixel")
+    pg.controls.padding_spin.setValue(1)
+    pg.set_kernel(np.ones((3, 3)))  # 10 parameters against a 1 -> 1 dense layer's 2
+    text = params_text(pg.current_result())
+    assert "5 times fewer" in text and "about as many" not in text
