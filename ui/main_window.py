@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.training.sigOpenInPlayground.connect(self.open_kernel_in_playground)
         self.why.sigStatus.connect(self.show_status)
         self.why.sigOpenInTraining.connect(self.open_model_in_training)
+        self.why.sigModelsTrained.connect(self.training.offer_comparison_models)
         self._build_menus()
         self._restore_settings()
         self.tabs.currentChanged.connect(self._show_tab_tip)

@@ -154,6 +154,22 @@ def test_an_experiments_model_opens_in_the_training_studio_with_its_data(window,
     assert "Opened the experiment's" in window.statusBar().currentMessage()
 
 
+def test_an_experiments_models_are_offered_to_the_studios_attack_comparison(window, qtbot):
+    from cnnviz.lab.experiments import Settings
+
+    window.show()
+    window.show_tab("why")
+    window.why.run_experiment("position", Settings(epochs=1, train_images=40, test_images=20))
+    qtbot.waitUntil(lambda: "position" in window.why.results(), timeout=60000)
+    page = window.why.page("position")
+    page.studio_combo.setCurrentIndex(page.studio_combo.findData("cnn_global"))
+    qtbot.mouseClick(page.studio_button, Qt.MouseButton.LeftButton)  # the studio explains its data
+    view = window.training.inspect_panel.set_method("adversarial")
+    window.training.tabs.setCurrentWidget(window.training.inspect_panel)
+    qtbot.waitUntil(lambda: view.subject() is not None, timeout=10000)
+    assert {"MLP (Position)", "CNN (flatten + dense) (Position)"} <= set(view.why_models())
+
+
 def test_closing_the_window_mid_experiment_stops_its_thread(window, qtbot):
     from cnnviz.lab.experiments import Settings
 

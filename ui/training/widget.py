@@ -203,6 +203,11 @@ class TrainingWidget(QWidget):
         self.session.reset()
         self._update_buttons()
 
+    def offer_comparison_models(self, title: str, models: dict, dataset) -> None:
+        """Models a Why CNNs experiment trained on ``dataset``, for the adversarial view's
+        comparison (offered whenever the studio explains images of that data set)."""
+        self.inspect_panel.views["adversarial"].offer_models(title, models, dataset)
+
     def reset_network_to_suggested(self) -> bool:
         """Forget the remembered network and show the one suggested for the current data set;
         False (saying why) while a run trains it or before any data set is loaded."""

@@ -46,10 +46,15 @@ class WhyWidget(QWidget):
     sigOpenInTraining(object, object)
         A trained :class:`~cnnviz.nn.Sequential` and the :class:`~cnnviz.data.Dataset` it
         learned from, for the training studio.
+    sigModelsTrained(str, object, object)
+        An experiment's title, its trained models (``{label: Sequential}``) and the data set
+        they learned from, each time an experiment with models ends (the studio's adversarial
+        view offers them for comparison).
     """
 
     sigStatus = Signal(str)
     sigOpenInTraining = Signal(object, object)
+    sigModelsTrained = Signal(str, object, object)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -149,6 +154,11 @@ class WhyWidget(QWidget):
     def _on_result(self, name: str, result) -> None:
         self._show_result(name, result)
         self.sigStatus.emit(f"{experiments.TITLES[name]}: {result.conclusion()}")
+        trained, data = getattr(result, "trained", None), getattr(result, "data", None)
+        if trained and data is not None:
+            labels = {experiments.MODEL_LABELS.get(key, key): model
+                      for key, model in trained.items()}
+            self.sigModelsTrained.emit(experiments.TITLES[name], labels, data)
 
     def _show_result(self, name: str, result) -> None:
         self._results[name] = result.to_json()

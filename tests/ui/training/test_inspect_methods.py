@@ -318,3 +318,36 @@ def test_a_new_result_shows_the_pictures_again(qtbot, studio, panel, lines_weigh
     studio.session.load_model(spec, state)
     view = computed(qtbot, panel, "occlusion")
     assert view.body_box.isVisibleTo(view)
+
+
+def _lines_mlp(seed=1):
+    return arch.build_model([{"type": "flatten"}, {"type": "dense", "out_features": 2}],
+                            (1, 8, 8), 2, seed=seed)
+
+
+def test_the_why_cnns_models_of_this_data_are_attacked_on_the_same_image(qtbot, panel):
+    view = panel.set_method("adversarial")
+    assert not view.compare_why_button.isEnabled()  # nothing offered yet
+    view.offer_models("Shift", {"MLP": _lines_mlp(), "CNN": _lines_mlp(2)},
+                      data.load_dataset("lines"))
+    assert view.compare_why_button.isEnabled()
+    view.compare_why_button.click()
+    qtbot.waitUntil(lambda: "MLP (Shift)" in view.message.text(), timeout=20000)
+    assert "CNN (Shift)" in view.message.text() and "this model" in view.message.text()
+
+
+def test_why_cnns_models_of_other_data_are_not_offered(panel):
+    view = panel.set_method("adversarial")
+    digits_mlp = arch.build_model([{"type": "flatten"}, {"type": "dense", "out_features": 10}],
+                                  (1, 8, 8), 10, seed=1)
+    view.offer_models("Shift", {"MLP": digits_mlp}, data.load_dataset("digits"))
+    assert view.why_models() == {}
+    assert not view.compare_why_button.isEnabled()
+
+
+def test_a_new_run_of_an_experiment_replaces_its_offered_models(panel):
+    view = panel.set_method("adversarial")
+    lines = data.load_dataset("lines")
+    view.offer_models("Shift", {"MLP": _lines_mlp(), "CNN": _lines_mlp(2)}, lines)
+    view.offer_models("Shift", {"MLP": _lines_mlp(3)}, lines)
+    assert list(view.why_models()) == ["MLP (Shift)"]

@@ -9,6 +9,8 @@ run in the background.
 
 from __future__ import annotations
 
+import copy
+
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QSlider, QWidget
 
@@ -44,6 +46,12 @@ def compare_task(task, model, other_path, x, attack):
     other = load_model(other_path)
     name = Path(other_path).name
     return explain.compare_robustness({"this model": model, name: other}, x, COMPARE_EPSILONS,
+                                      attack, MAX_EPSILON, task=task)
+
+
+def compare_models_task(task, model, others: dict, x, attack):
+    """Task: attack this model and ``others`` (``{label: Sequential}``, copies) on ``x``."""
+    return explain.compare_robustness({"this model": model, **others}, x, COMPARE_EPSILONS,
                                       attack, MAX_EPSILON, task=task)
 
 
@@ -83,8 +91,14 @@ class AdversarialView(MethodView):
                                            "Attack a saved model (e.g. the MLP of the Why CNNs "
                                            "page) on the same image.")
         self.compare_button.clicked.connect(self._on_compare)
+        self.compare_why_button = named_button(
+            "Compare with the Why CNNs models", "compareWhyModelsButton",
+            "Attack the models a Why CNNs experiment trained on this data (the MLP and the "
+            "CNNs) on the same image. Run Shift on MNIST, for example.")
+        self.compare_why_button.clicked.connect(self.compare_with_why_models)
+        self._why_models: dict[str, tuple] = {}  # label -> (model copy, data set name, shape)
         for w in (self.attack_combo, self.epsilon_slider, self.epsilon_label,
-                  self.smallest_button, self.compare_button):
+                  self.smallest_button, self.compare_button, self.compare_why_button):
             self.controls.addWidget(w)
         self.original_panel = ImagePanel("original")
         self.perturbation_panel = ImagePanel("perturbation")
@@ -99,6 +113,7 @@ class AdversarialView(MethodView):
         self._direction = None
         self._direction_key = None
         self._on_epsilon(self.epsilon_slider.value(), compute=False)
+        self._update_why_button()
 
     def epsilon(self) -> float:
         return MAX_EPSILON * self.epsilon_slider.value() / SLIDER_STEPS
@@ -180,6 +195,50 @@ class AdversarialView(MethodView):
             self.tasks.start("compare", compare_task, s.worker_model(), path, s.x,
                              self.attack_combo.currentData())
             self._set_busy(True)
+
+    def offer_models(self, title: str, models: dict, dataset) -> None:
+        """Remember ``models`` (``{label: Sequential}``, trained by the Why CNNs experiment
+        ``title`` on ``dataset``) for :meth:`compare_with_why_models`; a later run of the same
+        experiment replaces its models."""
+        self._why_models = {k: v for k, v in self._why_models.items()
+                            if not k.endswith(f"({title})")}
+        shape = (tuple(dataset.input_shape), dataset.n_classes)
+        for label, model in models.items():
+            self._why_models[f"{label} ({title})"] = (copy.deepcopy(model), dataset.name, shape)
+        self._update_why_button()
+
+    def why_models(self) -> dict:
+        """The offered models that fit the current subject: same data set, input and classes."""
+        s = self._subject
+        if s is None or s.dataset is None:
+            return {}
+        here = (s.dataset.name, (tuple(s.dataset.input_shape), s.dataset.n_classes))
+        return {label: model for label, (model, name, shape) in self._why_models.items()
+                if (name, shape) == here}
+
+    def compare_with_why_models(self) -> None:
+        """Attack the fitting Why CNNs models on the same image, with the same attack."""
+        s, others = self._subject, self.why_models()
+        if s is None or not others:
+            self.message.setText("No Why CNNs model was trained on this data yet: run an "
+                                 "experiment (Shift, on MNIST) first.")
+            return
+        self.tasks.start("compare", compare_models_task, s.worker_model(),
+                         {k: copy.deepcopy(m) for k, m in others.items()}, s.x,
+                         self.attack_combo.currentData())
+        self._set_busy(True)
+
+    def _update_why_button(self) -> None:
+        fitting = self.why_models()
+        self.compare_why_button.setEnabled(bool(fitting))
+        self.compare_why_button.setToolTip(
+            ("Attack " + ", ".join(fitting) + " on the same image.") if fitting else
+            "No Why CNNs model was trained on this data yet: run an experiment (Shift, on "
+            "MNIST) first.")
+
+    def set_subject(self, subject, visible: bool) -> None:
+        super().set_subject(subject, visible)
+        self._update_why_button()
 
     @Slot(str, object)
     def _on_result(self, slot: str, result) -> None:
