@@ -92,7 +92,7 @@ class AdversarialView(MethodView):
                                            "page) on the same image.")
         self.compare_button.clicked.connect(self._on_compare)
         self.compare_why_button = named_button(
-            "Compare with the Why CNNs models", "compareWhyModelsButton",
+            "Compare with Why CNNs", "compareWhyModelsButton",
             "Attack the models a Why CNNs experiment trained on this data (the MLP and the "
             "CNNs) on the same image. Run Shift on MNIST, for example.")
         self.compare_why_button.clicked.connect(self.compare_with_why_models)
