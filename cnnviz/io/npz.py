@@ -29,7 +29,7 @@ from cnnviz.data.guarded import check_member_compression, check_zip_directory
 from cnnviz.fileio import atomic_write
 from cnnviz.io._checks import checked_architecture, parameter_shapes
 from cnnviz.io._source import parse_json, read_model_bytes, refuse_pickle, short_list
-from cnnviz.limits import MAX_ARCHIVE_MEMBERS, MAX_ARRAY_BYTES, MAX_FILE_BYTES, describe_bytes
+from cnnviz.limits import MAX_ARRAY_BYTES, MAX_FILE_BYTES, describe_bytes
 from cnnviz.nn.model import Sequential
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "save_npz", "read_npz", "plain_json"]
@@ -76,18 +76,6 @@ def save_npz(model: Sequential, path: Path, metadata: dict) -> Path:
     with atomic_write(path) as f:
         np.savez(f, **arrays)
     return path
-
-
-def _member_count(data: bytes, name: str) -> int:
-    """Entries in the zip's end-of-central-directory record, without parsing the directory."""
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
-    if end < 0 or end + 22 > len(data):
-        raise ValueError(f"{name} is damaged or truncated (no zip directory at its end)")
-    total = struct.unpack_from("<H", data, end + 10)[0]
-    if total == 0xFFFF:  # the ZIP64 marker: more than 65,535 members
-        raise ValueError(f"{name} lists more than 65,535 members (a ZIP64 archive), more than "
-                         f"the {MAX_ARCHIVE_MEMBERS:,} a model file may have; it was not loaded")
-    return total
 
 
 def _parse_npy_header(raw: bytes, member: str, name: str) -> tuple[np.dtype, tuple, bool, int]:
@@ -184,10 +172,6 @@ def read_npz(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
         raise ValueError(f"{name} holds a single array, not a cnnviz model (.npz)")
     if not data.startswith(b"PK"):  # every .npz is a zip archive
         raise ValueError(f"{name} is not a cnnviz model file (not an .npz archive)")
-    members = _member_count(data, name)
-    if members > MAX_ARCHIVE_MEMBERS:
-        raise ValueError(f"{name} lists {members:,} members, more than the "
-                         f"{MAX_ARCHIVE_MEMBERS:,} a model file may have; it was not loaded")
     check_zip_directory(data[-65_557:], name, "a model file")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

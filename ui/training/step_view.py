@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
-    QFrame,
     QGroupBox,
     QHBoxLayout,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -31,6 +29,7 @@ from ui.theme import (
 from ui.training.session import TrainingSession
 from ui.widgets.buttons import named_button
 from ui.widgets.image_views import show_grey, show_image, show_signed
+from ui.widgets.note_scroll import NoteScroll
 from ui.widgets.probability_bars import ProbabilityBars
 from ui.widgets.text import plain_label
 from ui.widgets.tiling import tile
@@ -130,7 +129,7 @@ class StepView(QWidget):
             text = plain_label()  # quotes class names
             text.setWordWrap(True)
             text.setStyleSheet(SMALL_TEXT_STYLE)
-            lay.addWidget(_scrolling(text))
+            lay.addWidget(NoteScroll(text, max_lines=6))
             self.texts.append(text)
             row.addWidget(box, 1)
         why = WhyLabel(WHY, expanded=True)
@@ -297,18 +296,6 @@ class StepView(QWidget):
             f"{change}Each weight moved against its gradient, scaled by lr {t.lr:g} (and the "
             f"optimizer's memory). Largest first-layer change {np.max(np.abs(delta)):.2e} on "
             f"weights of size up to {np.max(np.abs(before)):.2f}: learning is many small nudges.")
-
-
-def _scrolling(label) -> QScrollArea:
-    """``label`` in a frameless area at most 6 lines high that scrolls: on a small window the
-    text stays readable instead of being drawn over the pictures above it."""
-    area = QScrollArea()
-    area.setWidget(label)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setMaximumHeight(6 * label.fontMetrics().lineSpacing() + 4)
-    return area
 
 
 def _unit(a: np.ndarray) -> np.ndarray:

@@ -96,7 +96,8 @@ class AdversarialView(MethodView):
             "Attack the models a Why CNNs experiment trained on this data (the MLP and the "
             "CNNs) on the same image. Run Shift on MNIST, for example.")
         self.compare_why_button.clicked.connect(self.compare_with_why_models)
-        self._why_models: dict[str, tuple] = {}  # label -> (model copy, data set name, shape)
+        # label -> (model copy, experiment title, data set name, (input shape, classes))
+        self._why_models: dict[str, tuple] = {}
         for w in (self.attack_combo, self.epsilon_slider, self.epsilon_label,
                   self.smallest_button, self.compare_button, self.compare_why_button):
             self.controls.addWidget(w)
@@ -200,11 +201,11 @@ class AdversarialView(MethodView):
         """Remember ``models`` (``{label: Sequential}``, trained by the Why CNNs experiment
         ``title`` on ``dataset``) for :meth:`compare_with_why_models`; a later run of the same
         experiment replaces its models."""
-        self._why_models = {k: v for k, v in self._why_models.items()
-                            if not k.endswith(f"({title})")}
+        self._why_models = {k: v for k, v in self._why_models.items() if v[1] != title}
         shape = (tuple(dataset.input_shape), dataset.n_classes)
         for label, model in models.items():
-            self._why_models[f"{label} ({title})"] = (copy.deepcopy(model), dataset.name, shape)
+            self._why_models[f"{label} ({title})"] = (copy.deepcopy(model), title, dataset.name,
+                                                      shape)
         self._update_why_button()
 
     def why_models(self) -> dict:
@@ -213,7 +214,7 @@ class AdversarialView(MethodView):
         if s is None or s.dataset is None:
             return {}
         here = (s.dataset.name, (tuple(s.dataset.input_shape), s.dataset.n_classes))
-        return {label: model for label, (model, name, shape) in self._why_models.items()
+        return {label: model for label, (model, _title, name, shape) in self._why_models.items()
                 if (name, shape) == here}
 
     def compare_with_why_models(self) -> None:

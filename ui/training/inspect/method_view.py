@@ -10,14 +10,11 @@ Compute and say when their result is out of date.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
-    QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +22,7 @@ from PySide6.QtWidgets import (
 from ui.training.inspect.subject import Subject
 from ui.widgets.buttons import named_button
 from ui.widgets.export import export_dialog
+from ui.widgets.note_scroll import NoteScroll
 from ui.widgets.tasks import TaskRunner
 from ui.widgets.why import WhyLabel
 
@@ -114,7 +112,9 @@ class MethodView(QWidget):
         self.body.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.body_box, 1)
         layout.addWidget(self.message)
-        layout.addWidget(_NoteScroll(self.why_label))
+        why_scroll = NoteScroll(self.why_label)
+        why_scroll.setObjectName("whyScroll")
+        layout.addWidget(why_scroll)
         self._set_busy(False)
         self.export_button.setEnabled(False)
 
@@ -243,37 +243,3 @@ class MethodView(QWidget):
         self.progress.setVisible(busy)
         self.stop_button.setVisible(busy)
         self.progress.setValue(0)
-
-
-
-class _NoteScroll(QScrollArea):
-    """A frameless vertical scroll area around a word-wrapped note. It asks for the note's height
-    at its actual width, so at full height it reads as the note itself; in a short window
-    (1024x700) it gives up its height first, down to two lines and a scroll bar, instead of the
-    note being squeezed over the pictures above it."""
-
-    def __init__(self, note: QLabel):
-        super().__init__()
-        self.setObjectName("whyScroll")
-        self.setWidget(note)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        self.setMinimumHeight(2 * note.fontMetrics().lineSpacing() + 4)
-        self.viewport().setAutoFillBackground(False)  # the page shows through: no grey band
-        note.setAutoFillBackground(False)
-        self._width = -1
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        width = self.viewport().width()
-        if width > 0:
-            hint.setHeight(self.widget().heightForWidth(width) + 2)
-        return hint
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        if event.size().width() != self._width:  # the note rewraps: ask the layout again
-            self._width = event.size().width()
-            self.updateGeometry()
