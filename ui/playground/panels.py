@@ -80,9 +80,13 @@ def params_text(result: PlaygroundResult) -> str:
         n_out = result.output.size * f
         dense = dense_param_count(n_in, n_out)
         ratio = dense / conv
-        more = (f"{ratio:,.0f} times more" if ratio >= 1.5 else
-                f"{1 / ratio:,.0f} times fewer: on a map this small the conv's weights cost "
-                "more than a dense layer's" if ratio <= 1 / 1.5 else "about as many")
+        if ratio >= 1.5:
+            more = f"{ratio:,.0f} times more"
+        elif ratio <= 1 / 1.5:
+            more = (f"{1 / ratio:,.0f} times fewer: on a map this small the conv's weights cost "
+                    "more than a dense layer's")
+        else:
+            more = "about as many"
         text += f" vs a dense layer {n_in:,} &rarr; {n_out:,} units: <b>{dense:,}</b> ({more})"
     if result.layer2_kernel is not None:
         k2 = result.layer2_kernel.shape[-1]
