@@ -8,7 +8,8 @@ forward
 backward
     the columns are laid out again (cheaper than keeping the whole batch's columns from the
     forward pass: that was most of a step's peak memory), ``gather_grad`` turns dy channel-major
-    and sums the bias gradient, one sgemm gives the chunk's weight gradient, one more the column
+    and sums the bias gradient, one sgemm gives the chunk's weight gradient (transposed,
+    ``cols @ dy^T``: the faster orientation when there are few filters), one more the column
     gradients, and ``col2im`` adds them back onto the input gradient.
 
 Each thread keeps its scratch buffers between calls (they are sized to fit the L2 cache), so a
@@ -107,7 +108,7 @@ def backward(k, dy: np.ndarray, x: np.ndarray, w: np.ndarray, g: ConvGeometry,
     layout = _Layout(x.shape, w.shape, g, x.itemsize)
     geo = _geometry_args(g) + (layout.wide,)
     bounds = layout.bounds(n)
-    dws = np.zeros((len(bounds), f, w2.shape[1]), x.dtype)
+    dwts = np.zeros((len(bounds), w2.shape[1], f), x.dtype)  # transposed: see _backward_block
     dbs = np.zeros((len(bounds), f))
     index = {lo: i for i, (lo, _) in enumerate(bounds)}
 
@@ -115,11 +116,12 @@ def backward(k, dy: np.ndarray, x: np.ndarray, w: np.ndarray, g: ConvGeometry,
         i = index[n0]
         xpad, cols, dycm = layout.buffers(f, x.dtype)
         k.conv.backward_chunk(x, dy, n0, n1, layout.per_chunk, w2, *geo, xpad, cols, dycm,
-                              dws[i], dbs[i], dx, need_dx)
+                              dwts[i], dbs[i], dx, need_dx)
 
     run_chunks(chunk, bounds)
-    dw = dws[0] if len(bounds) == 1 else dws.sum(axis=0)
-    return (dx if need_dx else None), dw.reshape(w.shape), dbs.sum(axis=0).astype(x.dtype)
+    dwt = dwts[0] if len(bounds) == 1 else dwts.sum(axis=0)
+    dw = np.ascontiguousarray(dwt.T).reshape(w.shape)
+    return (dx if need_dx else None), dw, dbs.sum(axis=0).astype(x.dtype)
 
 
 # Up to this many multiply-adds per output pixel and filter (C kh kw), summing shifted rows beats

@@ -230,15 +230,16 @@ def forward_chunk(x, n0, n1, per, w2, bias, kh, kw, sh, sw, ph, pw, dh, dw, ho, 
 
 @_jit
 def backward_chunk(x, dy, n0, n1, per, w2, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wide, xpad,
-                   cols, dycm, dw_out, db_out, dx, need_dx):
-    """:func:`_backward_block` for images n0..n1-1, ``per`` at a time; ``dw_out`` (zeroed by the
-    caller) and ``db_out`` accumulate over the blocks."""
+                   cols, dycm, dwt_out, db_out, dx, need_dx):
+    """:func:`_backward_block` for images n0..n1-1, ``per`` at a time; ``dwt_out`` (C kh kw, F),
+    the weight gradient transposed and zeroed by the caller, and ``db_out`` accumulate over the
+    blocks."""
     run, f, ckk = _run(x, ho, wo, pw, wide), w2.shape[0], w2.shape[1]
     for s0 in range(n0, n1, per):
         s1 = min(n1, s0 + per)
         m = (s1 - s0) * run
         _backward_block(x, dy, s0, s1, w2, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wide, xpad,
-                        cols[:ckk * m].reshape(ckk, m), dycm[:f * m].reshape(f, m), dw_out,
+                        cols[:ckk * m].reshape(ckk, m), dycm[:f * m].reshape(f, m), dwt_out,
                         db_out, dx, need_dx)
 
 
@@ -259,9 +260,10 @@ def _forward_block(x, n0, n1, w2, bias, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, 
 
 @_jit
 def _backward_block(x, dy, n0, n1, w2, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, wide, xpad,
-                    cols, dycm, dw_out, db_out, dx, need_dx):
-    """Images n0..n1-1 of the gradients: ``dw_out += dy @ cols^T``, ``db_out += sums``, and
-    when ``need_dx`` the columns' gradient added back on dx."""
+                    cols, dycm, dwt_out, db_out, dx, need_dx):
+    """Images n0..n1-1 of the gradients: ``dwt_out += cols @ dy^T`` (the weight gradient
+    transposed), ``db_out += sums``, and when ``need_dx`` the columns' gradient added back on
+    dx."""
     wp = x.shape[3] + 2 * pw
     if wide:
         im2col_wide(x, n0, n1, kh, kw, ph, pw, dh, dw, ho, xpad, cols)
@@ -269,7 +271,9 @@ def _backward_block(x, dy, n0, n1, w2, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, w
     else:
         im2col(x, n0, n1, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo, cols)
         gather_grad(dy, n0, n1, dycm, db_out)
-    gemm(False, True, dycm, cols, dw_out, 1.0)
+    # cols @ dy^T, not dy @ cols^T: with few filters sgemm runs this orientation 1.2-2x faster
+    # (measured here: 8 filters x 72 taps, 35 against 18 GFLOP/s on one core)
+    gemm(False, True, cols, dycm, dwt_out, 1.0)
     if need_dx:
         gemm(True, False, w2, dycm, cols, 0.0)  # the columns are not needed any more
         if wide:
@@ -303,5 +307,5 @@ def warm_up() -> None:
         forward_chunk(x, 0, 1, 1, w2, b, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, wide, xpad,
                       wide_cols(wide), np.zeros(24, f32), x)
         backward_chunk(x, x, 0, 1, 1, w2, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4, wide, xpad,
-                       wide_cols(wide), np.zeros(24, f32), np.zeros((1, 9), f32), np.zeros(1), x,
+                       wide_cols(wide), np.zeros(24, f32), np.zeros((9, 1), f32), np.zeros(1), x,
                        True)
