@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
 
     kernels.defer()  # NumPy draws the first picture; the kernels load after the first paint
     marks["imports"] = time.perf_counter() - marks["start"]
-    window = MainWindow()
+    window = MainWindow(defer_hidden_tabs=True)  # the other tabs are built after the first paint
     marks["window"] = time.perf_counter() - marks["start"]
     if args.tab:
         window.show_tab(args.tab)

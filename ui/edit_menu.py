@@ -31,12 +31,13 @@ class EditMenu(QMenu):
         The main window's tabs; the actions follow which one is current.
     playground : PlaygroundWidget
         Its ``undo_stack`` is undone; its ``reset_to_defaults()`` is the reset.
-    training : TrainingWidget
-        Its ``reset_network_to_suggested()`` is the studio's reset.
+    training : TrainingWidget or None
+        Its ``reset_network_to_suggested()`` is the studio's reset (disabled while there is no
+        studio yet: :meth:`set_training` gives it).
     """
 
-    def __init__(self, tabs: QTabWidget, playground: PlaygroundWidget, training: TrainingWidget,
-                 parent: QWidget | None = None):
+    def __init__(self, tabs: QTabWidget, playground: PlaygroundWidget,
+                 training: TrainingWidget | None, parent: QWidget | None = None):
         super().__init__("&Edit", parent)
         self.setObjectName("editMenu")
         self._tabs = tabs
@@ -72,6 +73,12 @@ class EditMenu(QMenu):
         self.aboutToShow.connect(self._follow_tab)  # a run may have started or ended since
         self._follow_tab(tabs.currentIndex())
 
+    def set_training(self, training: TrainingWidget) -> None:
+        """The studio whose network the reset acts on (the main window builds it after the
+        first paint)."""
+        self._training = training
+        self._follow_tab()
+
     @Slot()
     @Slot(int)
     def _follow_tab(self, _index: int = -1) -> None:
@@ -79,7 +86,8 @@ class EditMenu(QMenu):
         on = current is self._playground
         self.group.setActiveStack(self._playground.undo_stack if on else None)
         self.reset_action.setEnabled(on)
-        self.reset_network_action.setEnabled(current is self._training
+        self.reset_network_action.setEnabled(self._training is not None
+                                             and current is self._training
                                              and not self._training.is_running())
 
     @Slot()

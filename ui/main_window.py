@@ -4,9 +4,9 @@ between them (a learned filter into the playground, an experiment's model into t
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from ui.edit_menu import EditMenu
 from ui.playground.widget import PlaygroundWidget
@@ -37,6 +37,38 @@ TAB_TIPS = (
     "experiment answer it. Ctrl+1 / 2 / 3 switch tabs.",
 )
 TAB_NAMES = ("playground", "training", "why")
+TAB_LABELS = ("Playground", "Training studio", "Why CNNs")
+TAB_TOOLTIPS = (
+    "Edit a kernel and watch it convolve and pool a real image, live.",
+    "Train a small CNN written in NumPy and watch its filters form.",
+    "Experiments: why convolutions beat dense networks on images.",
+)
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` once, from the event loop, after ``widget``'s first paint (or after
+    :data:`FIRST_PAINT_WAIT_MS` if it is never painted, as when the window stays hidden)."""
+
+    def __init__(self, widget, then) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._fire)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self._fire)  # after this paint has reached the screen
+        return False
+
+    @Slot()
+    def _fire(self) -> None:
+        if self._then is not None:
+            then, self._then = self._then, None
+            then()
+
+
+FIRST_PAINT_WAIT_MS = 3000
 
 
 class MainWindow(QMainWindow):
@@ -52,66 +84,116 @@ class MainWindow(QMainWindow):
         The experiments tab (objectName ``whyTab``).
     """
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, defer_hidden_tabs: bool = False) -> None:
         super().__init__(parent)
-        install_wheel_guard()  # the wheel scrolls panels, never the box under the pointer
         self.setObjectName("mainWindow")
         self.setWindowTitle("cnnviz — see why convolutional networks work")
         self.setMinimumSize(1000, 660)
         # False for throw-away windows (--screenshot) so they do not change the user's next launch.
         self.remember_layout = True
         self.tour = None  # the guided tour's controller, made by start_tour()
+        self._training: TrainingWidget | None = None
+        self._why: WhyWidget | None = None
 
         self.playground = PlaygroundWidget()
         self.playground.setObjectName("playgroundTab")
-        self.training = TrainingWidget()
-        self.training.setObjectName("trainingTab")
-        self.why = WhyWidget()
-        self.why.setObjectName("whyTab")
-
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.playground, "Playground")
-        self.tabs.addTab(self.training, "Training studio")
-        self.tabs.addTab(self.why, "Why CNNs")
-        self.tabs.setTabToolTip(
-            0, "Edit a kernel and watch it convolve and pool a real image, live."
-        )
-        self.tabs.setTabToolTip(1, "Train a small CNN written in NumPy and watch its filters form.")
-        self.tabs.setTabToolTip(2, "Experiments: why convolutions beat dense networks on images.")
+        for name in TAB_LABELS[1:]:  # stand-ins until the tabs are built
+            self.tabs.addTab(QLabel("Opening...", alignment=Qt.AlignmentFlag.AlignCenter), name)
+        for index, tip in enumerate(TAB_TOOLTIPS):
+            self.tabs.setTabToolTip(index, tip)
         self.setCentralWidget(self.tabs)
-
         self.playground.sigStatus.connect(self.show_status)
-        self.training.sigStatus.connect(self.show_status)
-        self.training.sigOpenInPlayground.connect(self.open_kernel_in_playground)
-        self.why.sigStatus.connect(self.show_status)
-        self.why.sigOpenInTraining.connect(self.open_model_in_training)
-        self.why.sigModelsTrained.connect(self.training.offer_comparison_models)
         self._build_menus()
-        self._restore_settings()
-        self.tabs.currentChanged.connect(self._show_tab_tip)
+
+        tab = self._restore_settings()
+        if defer_hidden_tabs and tab == 0:
+            # The launch paints the playground first and builds the other two tabs (half of the
+            # window's build time) right after that paint; asking for either builds it at once.
+            self._first_paint_watch = _FirstPaint(self.playground, self._build_after_first_paint)
+        else:
+            self._build_hidden_tabs()
+        self.tabs.setCurrentIndex(tab)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self._show_tab_tip(self.tabs.currentIndex())
         self._show_settings_notes()
         notifier().sigNote.connect(self.show_status)
 
+    @property
+    def training(self) -> TrainingWidget:
+        """The training tab (built now if the launch deferred it)."""
+        self._build_hidden_tabs()
+        return self._training
+
+    @property
+    def why(self) -> WhyWidget:
+        """The experiments tab (built now if the launch deferred it)."""
+        self._build_hidden_tabs()
+        return self._why
+
+    def _build_hidden_tabs(self) -> None:
+        """The Training studio and Why CNNs tabs, their menu entries and the bridges between the
+        tabs (once)."""
+        if self._training is not None:
+            return
+        self._first_paint_watch = None
+        self._training = TrainingWidget()
+        self._training.setObjectName("trainingTab")
+        self._why = WhyWidget()
+        self._why.setObjectName("whyTab")
+        current = self.tabs.currentIndex()
+        blocked = self.tabs.blockSignals(True)  # swapping stand-ins is not a change of tab
+        for index, widget in ((1, self._training), (2, self._why)):
+            stand_in = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, widget, TAB_LABELS[index])
+            self.tabs.setTabToolTip(index, TAB_TOOLTIPS[index])
+            stand_in.deleteLater()
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(blocked)
+
+        self._training.sigStatus.connect(self.show_status)
+        self._training.sigOpenInPlayground.connect(self.open_kernel_in_playground)
+        self._why.sigStatus.connect(self.show_status)
+        self._why.sigOpenInTraining.connect(self.open_model_in_training)
+        self._why.sigModelsTrained.connect(self._training.offer_comparison_models)
+        for action in self._training.file_actions():  # model files belong to the studio
+            action.triggered.connect(self._show_training)
+            self.file_menu.insertAction(self._quit_separator, action)
+        self.edit_menu.set_training(self._training)
+        # The wheel scrolls panels, never the box under the pointer. Installed last: an
+        # application-wide filter sees every event, and building the window sends tens of
+        # thousands (through the filter they took 0.3-0.5 s of start-up, measured).
+        install_wheel_guard()
+
+    def _build_after_first_paint(self) -> None:
+        self._build_hidden_tabs()
+        self._show_settings_notes()  # bad settings the new tabs read
+
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        if index > 0 and self._training is None:
+            self._build_hidden_tabs()
+        self._show_tab_tip(index)
+
     # -- menus -----------------------------------------------------------------------------------
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        for action in self.training.file_actions():  # model files belong to the studio
-            action.triggered.connect(self._show_training)
-            file_menu.addAction(action)
-        file_menu.addSeparator()
+        """The menus; the studio's File actions and Edit reset join when its tab is built."""
+        self.file_menu = self.menuBar().addMenu("&File")
+        self._quit_separator = self.file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        self.file_menu.addAction(quit_action)
 
-        self.edit_menu = EditMenu(self.tabs, self.playground, self.training, self)
+        self.edit_menu = EditMenu(self.tabs, self.playground, None, self)
         self.menuBar().addMenu(self.edit_menu)
 
         view_menu = self.menuBar().addMenu("&View")
-        for index, name in enumerate(("Playground", "Training studio", "Why CNNs")):
+        for index, name in enumerate(TAB_LABELS):
             action = QAction(name, self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.setData(index)
@@ -176,8 +258,7 @@ class MainWindow(QMainWindow):
     # -- public API ------------------------------------------------------------------------------
     def show_tab(self, name: str) -> None:
         """Show the ``"playground"``, ``"training"`` or ``"why"`` tab."""
-        tabs = {"training": self.training, "why": self.why}
-        self.tabs.setCurrentWidget(tabs.get(name, self.playground))
+        self.tabs.setCurrentIndex({"training": 1, "why": 2}.get(name, 0))  # builds it if need be
 
     @Slot()
     def _take_tour(self) -> None:
@@ -216,7 +297,8 @@ class MainWindow(QMainWindow):
         self.training.open_model_and_data(model, dataset)
 
     # -- settings and shutdown -------------------------------------------------------------------
-    def _restore_settings(self) -> None:
+    def _restore_settings(self) -> int:
+        """Restore the geometry; return the remembered tab's index."""
         geometry = read_setting("mainWindow/geometry", None, bytes)
         if geometry is None or not self.restoreGeometry(geometry):
             if geometry is not None:
@@ -224,8 +306,7 @@ class MainWindow(QMainWindow):
                 note("The saved window geometry could not be used; the window has its default "
                      "size.")
             self._fit_default_size()
-        self.tabs.setCurrentIndex(read_setting("mainWindow/tab", 0, int, minimum=0,
-                                               maximum=self.tabs.count() - 1))
+        return read_setting("mainWindow/tab", 0, int, minimum=0, maximum=self.tabs.count() - 1)
 
     def _show_settings_notes(self) -> None:
         """Say which saved settings were bad and replaced by defaults (read while building)."""
@@ -244,13 +325,16 @@ class MainWindow(QMainWindow):
         self.resize(width, height)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
-        if not confirm_close(self.training, self):  # a run in progress is not thrown away
+        built = self._training is not None  # closing never builds a tab the user did not open
+        if built and not confirm_close(self._training, self):  # a run in progress is kept
             event.ignore()
             return
         # Stop training first: the worker thread must be finished before its QThread is destroyed.
-        self.training.shutdown()
+        if built:
+            self._training.shutdown()
         self.playground.shutdown()
-        self.why.shutdown()
+        if built:
+            self._why.shutdown()
         if self.remember_layout:
             self.playground.save_state()
             write_setting("mainWindow/geometry", self.saveGeometry())

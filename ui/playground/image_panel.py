@@ -33,7 +33,7 @@ class ImagePanel(pg.PlotWidget):
     sigDoubleClicked = Signal()
 
     def __init__(self, name: str, title: str, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(parent, viewBox=pg.ViewBox(enableMenu=False))
         self.setObjectName(name)
         self.setMinimumSize(140, 140)
         self.setToolTip("Wheel: zoom (all three views follow), drag: pan, double click: show all.")
@@ -41,7 +41,6 @@ class ImagePanel(pg.PlotWidget):
         item.setTitle(title, size="9pt")
         item.hideAxis("left")
         item.hideAxis("bottom")
-        item.setMenuEnabled(False)
         item.hideButtons()
         item.invertY(True)
         item.setAspectLocked(True)

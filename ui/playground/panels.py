@@ -146,13 +146,12 @@ class ValueHistogram(pg.PlotWidget):
     """How often each output value occurs: shows at a glance how much of the map is negative."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(parent, viewBox=pg.ViewBox(enableMenu=False))
         self.setObjectName("valueHistogram")
         self.setMinimumHeight(100)
         item = self.getPlotItem()
         item.setLabel("bottom", "output value")
         item.setLabel("left", "pixels")
-        item.setMenuEnabled(False)
         self.curve = pg.PlotDataItem(stepMode="center", fillLevel=0, brush=HISTOGRAM_FILL)
         self.addItem(self.curve)
         self.zero_line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen(ZERO_LINE_RED, width=1))

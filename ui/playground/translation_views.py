@@ -92,8 +92,7 @@ class TranslationViews(pg.GraphicsLayoutWidget):
             views, items = [], []
             for col in range(3):
                 # no lockAspect: _apply_zoom gives every view the same scale and square pixels
-                vb = g.addViewBox(row=row + 1, col=col + 1, invertY=True)
-                vb.setMenuEnabled(False)
+                vb = g.addViewBox(row=row + 1, col=col + 1, invertY=True, enableMenu=False)
                 vb.setMouseEnabled(False, False)
                 vb.sigResized.connect(self._apply_zoom)
                 item = pg.ImageItem()

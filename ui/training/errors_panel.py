@@ -58,13 +58,13 @@ class ErrorsPanel(QWidget):
         self._predicted: dict[int, int] = {}
         self._cell: tuple[int, int] | None = None
         self._stale = False
-        self.matrix = pg.PlotWidget(title="Confusion matrix (test set)")
+        self.matrix = pg.PlotWidget(title="Confusion matrix (test set)",
+                                    viewBox=pg.ViewBox(enableMenu=False))
         self.matrix.setObjectName("confusionMatrix")
         self.matrix.setBackground(PLOT_BACKGROUND)
         self.matrix.setAspectLocked(True)
         self.matrix.invertY(True)
         self.matrix.setMouseEnabled(False, False)
-        self.matrix.setMenuEnabled(False)
         self.matrix.hideButtons()
         self.matrix.setLabel("left", "true class")
         self.matrix.setLabel("bottom", "predicted class")

@@ -14,11 +14,10 @@ class ProbabilityBars:
     """Class probabilities as bars inside a PlotWidget (:attr:`plot`), one per class."""
 
     def __init__(self, title: str = "probabilities"):
-        self.plot = pg.PlotWidget(title=title)
+        self.plot = pg.PlotWidget(title=title, viewBox=pg.ViewBox(enableMenu=False))
         self.plot.setBackground(PLOT_BACKGROUND)
         self.plot.setYRange(0, 1, padding=0.02)
         self.plot.setMouseEnabled(False, False)
-        self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMinimumSize(100, 100)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=PROBABILITY)
