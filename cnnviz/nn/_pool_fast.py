@@ -68,8 +68,12 @@ def max_pool_grad(k, dy: np.ndarray, route: TapRoute, g: PoolGeometry,
     dy = np.ascontiguousarray(dy)
     dx = np.empty(x_shape, dy.dtype)
     geo = _geo(g)
-    run_chunks(lambda n0, n1: k.pool.max_pool_grad(dy, route.tap, n0, n1, *geo, dx),
-               _by_image(x_shape[0], dx[0].size))
+    if _two_by_two(g):
+        run_chunks(lambda n0, n1: k.pool.max_pool_grad_2x2(dy, route.tap, n0, n1, dx),
+                   _by_image(x_shape[0], dx[0].size))
+    else:
+        run_chunks(lambda n0, n1: k.pool.max_pool_grad(dy, route.tap, n0, n1, *geo, dx),
+                   _by_image(x_shape[0], dx[0].size))
     return dx
 
 

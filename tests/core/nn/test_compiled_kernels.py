@@ -26,6 +26,7 @@ POOL_CASES = [  # (N, C, H, W, k, stride, padding)
     (3, 4, 15, 13, 3, 2, 1),
     (2, 5, 14, 14, 3, 1, 1),
     (4, 2, 17, 16, 2, 2, 1),
+    (3, 2, 15, 13, 2, 2, 0),  # 2x2 with an odd last row and column no window covers
 ]
 
 
@@ -123,6 +124,17 @@ def test_compiled_max_pool_propagates_nan_and_ignores_padding():
     got = F.max_pool2d(x, 2)
     assert np.isnan(got[0, 0, 1, 2]) and np.isnan(got).sum() == 1
     assert np.all(F.max_pool2d(x[:, :, :, 1:], 3, 2, 1)[1] == -5.0)  # -inf padding never wins
+
+
+def test_compiled_2x2_max_pool_routes_a_nan_windows_gradient_as_the_numpy_path_does():
+    x = _f32(2, 3, 32, 31)
+    x[0, 1, 5, 7] = np.nan  # the bottom-right tap of window (2, 3)
+    x[1, 2, 9, 0] = np.nan
+    dy = _f32(2, 3, 16, 15)  # at least MIN_ELEMENTS: the compiled path
+    (y0, g0), (y1, g1) = _both(lambda: (F.max_pool2d(x, 2), F.max_pool2d_backward(dy, x, 2)))
+    np.testing.assert_array_equal(y1, y0)  # NaN where NumPy has NaN
+    np.testing.assert_array_equal(g1, g0)
+    assert g1[0, 1, 5, 7] == dy[0, 1, 2, 3]
 
 
 def test_compiled_relu_equals_numpy_including_nan_and_negative_zero():
