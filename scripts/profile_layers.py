@@ -40,6 +40,7 @@ def profile(workload, steps: int) -> list[tuple[str, float, float, float]]:
     import numpy as np
 
     from cnnviz.nn.losses import softmax_cross_entropy
+    from cnnviz.nn.model import forward_order
     from cnnviz.optim import SGD
 
     model = workload.build()
@@ -52,9 +53,11 @@ def profile(workload, steps: int) -> list[tuple[str, float, float, float]]:
     rest = np.inf
     flops = [(0, 0)] * n
     first = next(i for i, layer in enumerate(model.layers) if layer.parameters())
+    order = forward_order(model.layers)  # a ReLU before a max pool runs after it, as in training
     for _ in range(steps + 1):  # the first step only warms caches and compiled kernels
         acts = [x]
-        for i, layer in enumerate(model.layers):
+        for i in order:
+            layer = model.layers[i]
             t0 = time.perf_counter()
             acts.append(layer.forward(acts[-1]))
             fwd[i] = min(fwd[i], time.perf_counter() - t0)
@@ -63,7 +66,7 @@ def profile(workload, steps: int) -> list[tuple[str, float, float, float]]:
         _, d = softmax_cross_entropy(acts[-1], y)
         opt.zero_grad()
         loss_time = time.perf_counter() - t0
-        for i in range(n - 1, first - 1, -1):
+        for i in reversed([i for i in order if i >= first]):
             t0 = time.perf_counter()
             d = model.layers[i].backward(d, need_dx=i > first)
             bwd[i] = min(bwd[i], time.perf_counter() - t0)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnviz.nn.layers import Conv2D, Layer, Parameter, layer_from_config
+from cnnviz.nn.layers import Conv2D, Layer, MaxPool2D, Parameter, ReLU, layer_from_config
 from cnnviz.nn.losses import softmax
 
-__all__ = ["Sequential"]
+__all__ = ["Sequential", "forward_order"]
 
 
 class Sequential:
@@ -35,6 +35,7 @@ class Sequential:
                 raise ValueError(f"item {i} of the layer list is not a layer: {layer!r}")
         self.seed = seed
         self.metadata: dict = {}
+        self._swapped: frozenset[int] = frozenset()  # see forward()
         if seed is not None:
             self.reset_parameters(seed)
 
@@ -46,11 +47,26 @@ class Sequential:
 
     # ------------------------------------------------------------------ passes
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """Run every layer; ``x`` of shape (N, C, H, W) -> output of the last layer, e.g. (N, K)."""
+        """Run every layer; ``x`` of shape (N, C, H, W) -> output of the last layer, e.g. (N, K).
+
+        A ReLU followed by a max pool runs pool first, then ReLU on the four times smaller map:
+        ``max(relu(a), relu(b)) = relu(max(a, b))``, so the output is the same bit for bit and
+        so is every gradient :meth:`backward` computes (a window whose maximum is <= 0 gets no
+        gradient either way). Only the ReLU's own output is never made at full size, which is
+        why :meth:`forward_all`, whose job is to show every layer's output, runs them in order.
+        """
         x = np.asarray(x)
+        layers = self.layers
+        self._swapped = swapped = _relu_then_max_pool(layers)
         with np.errstate(over="ignore", invalid="ignore"):
-            for layer in self.layers:
-                x = layer.forward(x)
+            i = 0
+            while i < len(layers):
+                if i in swapped:
+                    x = layers[i].forward(layers[i + 1].forward(x))
+                    i += 2
+                    continue
+                x = layers[i].forward(x)
+                i += 1
         return x
 
     __call__ = forward
@@ -59,6 +75,7 @@ class Sequential:
         """Every layer's output, in the order of ``layers`` (the activation maps)."""
         outputs = []
         x = np.asarray(x)
+        self._swapped = frozenset()
         with np.errstate(over="ignore", invalid="ignore"):
             for layer in self.layers:
                 x = layer.forward(x)
@@ -106,6 +123,9 @@ class Sequential:
             input, item ``-1``: ``dy`` itself, so item ``i + 1`` is the gradient at the output of
             layer ``i``); None below ``down_to``.
         """
+        if self._swapped:
+            raise RuntimeError("backward_all needs the output of every layer: call forward_all "
+                               "(not forward) before it")
         grads: list[np.ndarray | None] = [None] * len(self.layers) + [dy]
         with np.errstate(over="ignore", invalid="ignore"):
             self._back_propagate(dy, down_to, True, keep=grads)
@@ -117,10 +137,18 @@ class Sequential:
         The lowest layer skips its input gradient unless ``input_grad``; ``keep[i]`` receives
         the gradient at layer ``i``'s input when given.
         """
-        for i in range(len(self.layers) - 1, stop - 1, -1):
+        swapped = self._swapped
+        i = len(self.layers) - 1
+        while i >= stop:
+            if i - 1 in swapped:  # forward ran the pool (i) before the ReLU (i - 1)
+                dy = self.layers[i - 1].backward(dy)
+                dy = self.layers[i].backward(dy, input_grad or i - 1 > stop)
+                i -= 2
+                continue
             dy = self.layers[i].backward(dy, input_grad or i > stop)
             if keep is not None:
                 keep[i] = dy
+            i -= 1
         return dy
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
@@ -213,3 +241,26 @@ class Sequential:
 
     def __repr__(self) -> str:
         return "Sequential([" + ", ".join(layer.name for layer in self.layers) + "])"
+
+
+def _relu_then_max_pool(layers: list) -> frozenset[int]:
+    """Indices ``i`` where ``layers[i]`` is a ReLU and ``layers[i + 1]`` a max pool (pairs do not
+    overlap: a ReLU, pool, ReLU, pool stack gives two)."""
+    found, i = set(), 0
+    while i < len(layers) - 1:
+        if type(layers[i]) is ReLU and type(layers[i + 1]) is MaxPool2D:
+            found.add(i)
+            i += 2
+        else:
+            i += 1
+    return frozenset(found)
+
+
+def forward_order(layers: list) -> list[int]:
+    """Indices of ``layers`` in the order :meth:`Sequential.forward` runs them: in order, but for
+    a ReLU right before a max pool, which runs after it (the profile script times them so)."""
+    swapped, order, i = _relu_then_max_pool(layers), [], 0
+    while i < len(layers):
+        order.extend((i + 1, i) if i in swapped else (i,))
+        i += 2 if i in swapped else 1
+    return order

@@ -117,7 +117,7 @@ def test_from_config_rejects_something_that_is_not_a_list():
 def test_backward_all_keeps_the_gradient_at_every_layers_input():
     model = classic()
     x, y = _batch(3)
-    _, d = softmax_cross_entropy(model.forward(x), y)
+    _, d = softmax_cross_entropy(model.forward_all(x)[-1], y)
     grads = model.backward_all(d)
     assert len(grads) == len(model.layers) + 1 and grads[-1] is d
     assert [g.shape for g in grads[:-1]] == [x.shape] + [o.shape for o in model.forward_all(x)][:-1]
@@ -125,10 +125,52 @@ def test_backward_all_keeps_the_gradient_at_every_layers_input():
     np.testing.assert_array_equal(grads[0], model.backward(d))
 
 
-def test_backward_all_stops_at_the_layer_asked_for():
+def test_backward_all_after_forward_asks_for_forward_all():
     model = classic()
     x, y = _batch(3)
     _, d = softmax_cross_entropy(model.forward(x), y)
+    with pytest.raises(RuntimeError, match="forward_all"):
+        model.backward_all(d)
+
+
+def _relu_pool_net(seed=0):  # for (N, 1, 16, 16): maps big enough for the compiled kernels
+    return Sequential([Conv2D(1, 4, 3, padding=1), ReLU(), MaxPool2D(2), Conv2D(4, 6, 3),
+                       ReLU(), MaxPool2D(2, stride=1, padding=1), Flatten(), Dense(6 * 7 * 7, 3)],
+                      seed=seed)
+
+
+def test_a_relu_before_a_max_pool_gives_the_same_output_run_after_it():
+    model = _relu_pool_net()
+    x = np.random.default_rng(3).standard_normal((16, 1, 16, 16)).astype(np.float32)
+    x[1, 0, 2, 2] = np.nan
+    in_order = model.forward_all(x)[-1]
+    swapped = model.forward(x)
+    assert model._swapped == {1, 4}
+    np.testing.assert_array_equal(swapped, in_order)
+
+
+def test_a_relu_before_a_max_pool_gives_the_same_gradients_run_after_it():
+    model = _relu_pool_net()
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((16, 1, 16, 16)).astype(np.float32)
+    x[:, :, :6] = -np.abs(x[:, :, :6])  # windows whose maximum is negative get no gradient
+    y = rng.integers(0, 3, 16)
+    _, d = softmax_cross_entropy(model.forward_all(x)[-1], y)
+    model.zero_grad()
+    dx_in_order = model.backward(d)
+    grads_in_order = [p.grad.copy() for p in model.parameters()]
+    model.forward(x)
+    model.zero_grad()
+    dx_swapped = model.backward(d)
+    np.testing.assert_array_equal(dx_swapped, dx_in_order)
+    for got, want in zip([p.grad for p in model.parameters()], grads_in_order, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_backward_all_stops_at_the_layer_asked_for():
+    model = classic()
+    x, y = _batch(3)
+    _, d = softmax_cross_entropy(model.forward_all(x)[-1], y)
     grads = model.backward_all(d, down_to=3)
     assert grads[:3] == [None, None, None] and grads[3].shape == (3, 4, 3, 3)
     assert not model.first_conv().weight.grad.any()  # layer 0 was not visited
