@@ -13,6 +13,7 @@ from ui.display_check import display_problem
 
 TABS = ("playground", "training", "why")
 MAX_DELAY_S = 600.0  # ten minutes; QTimer takes whole milliseconds in a 32-bit int
+KERNELS_PATIENCE_MS = 3000  # after this the status bar says the kernels are being compiled
 
 
 def _delay(text: str) -> float:
@@ -120,7 +121,9 @@ def _prepare_kernels(window) -> None:
             window.show_status("Compiling the engine's fast kernels (once per install)...")
             QTimer.singleShot(1000, check)
 
-    QTimer.singleShot(700, check)
+    # Loading them from numba's cache takes about a second (more while the window builds its
+    # other tabs); compiling takes tens of seconds. Only the second deserves a message.
+    QTimer.singleShot(KERNELS_PATIENCE_MS, check)
 
 
 def _start_application():

@@ -22,7 +22,7 @@ from ui.widgets.settings import (
     take_notes,
     write_setting,
 )
-from ui.widgets.wheel_guard import install_wheel_guard
+from ui.widgets.wheel_guard import install_wheel_guard, wheel_guard_paused
 
 STATUS_TIMEOUT_MS = 8000
 DEFAULT_SIZE = (1400, 900)
@@ -67,6 +67,10 @@ class _FirstPaint(QObject):
             then, self._then = self._then, None
             then()
 
+    def cancel(self) -> None:
+        """Never call ``then`` (the window closed first)."""
+        self._then = None
+
 
 FIRST_PAINT_WAIT_MS = 3000
 
@@ -94,6 +98,7 @@ class MainWindow(QMainWindow):
         self.tour = None  # the guided tour's controller, made by start_tour()
         self._training: TrainingWidget | None = None
         self._why: WhyWidget | None = None
+        self._first_paint_watch: _FirstPaint | None = None
 
         self.playground = PlaygroundWidget()
         self.playground.setObjectName("playgroundTab")
@@ -121,6 +126,10 @@ class MainWindow(QMainWindow):
         self._show_tab_tip(self.tabs.currentIndex())
         self._show_settings_notes()
         notifier().sigNote.connect(self.show_status)
+        # The wheel scrolls panels, never the box under the pointer. Installed last: an
+        # application-wide filter sees every event, and building the window sends tens of
+        # thousands (through the filter they took 0.3-0.5 s of start-up, measured).
+        install_wheel_guard()
 
     @property
     def training(self) -> TrainingWidget:
@@ -140,9 +149,10 @@ class MainWindow(QMainWindow):
         if self._training is not None:
             return
         self._first_paint_watch = None
-        self._training = TrainingWidget()
+        with wheel_guard_paused():
+            self._training = TrainingWidget()
+            self._why = WhyWidget()
         self._training.setObjectName("trainingTab")
-        self._why = WhyWidget()
         self._why.setObjectName("whyTab")
         current = self.tabs.currentIndex()
         blocked = self.tabs.blockSignals(True)  # swapping stand-ins is not a change of tab
@@ -164,10 +174,6 @@ class MainWindow(QMainWindow):
             action.triggered.connect(self._show_training)
             self.file_menu.insertAction(self._quit_separator, action)
         self.edit_menu.set_training(self._training)
-        # The wheel scrolls panels, never the box under the pointer. Installed last: an
-        # application-wide filter sees every event, and building the window sends tens of
-        # thousands (through the filter they took 0.3-0.5 s of start-up, measured).
-        install_wheel_guard()
 
     def _build_after_first_paint(self) -> None:
         self._build_hidden_tabs()
@@ -326,6 +332,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         built = self._training is not None  # closing never builds a tab the user did not open
+        if not built and self._first_paint_watch is not None:
+            self._first_paint_watch.cancel()
         if built and not confirm_close(self._training, self):  # a run in progress is kept
             event.ignore()
             return

@@ -5,8 +5,8 @@ every tab at once (the other tests use it).
 """
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtWidgets import QPushButton, QSpinBox, QWidget
 
 from ui.main_window import MainWindow
 from ui.training.widget import TrainingWidget
@@ -79,6 +79,23 @@ def test_closing_before_the_build_does_not_build_the_tabs(qtbot):
     w.remember_layout = False
     w.close()
     assert w._training is None
+
+
+def test_closing_between_the_first_paint_and_the_build_cancels_the_build(qtbot):
+    w = MainWindow(defer_hidden_tabs=True)
+    qtbot.addWidget(w)
+    w.remember_layout = False
+    w._first_paint_watch.eventFilter(w.playground, QEvent(QEvent.Type.Paint))  # build queued
+    w.close()
+    qtbot.wait(50)  # the queued build would run now
+    assert w._training is None
+
+
+def test_the_wheel_guard_covers_the_tabs_built_after_the_first_paint(deferred, qtbot):
+    deferred.show()
+    qtbot.waitUntil(lambda: deferred._training is not None, timeout=5000)
+    epochs = deferred.findChild(QSpinBox, "epochsSpin")
+    assert epochs.focusPolicy() == Qt.FocusPolicy.StrongFocus
 
 
 def test_a_remembered_studio_tab_is_built_for_the_first_paint(qtbot):
