@@ -64,8 +64,21 @@ def robust_abs_max(values: np.ndarray) -> float:
     # Zeros (flat regions, ReLU's cut-off half) say nothing about how strong a response is: an
     # impulse's map is 99% zeros yet must show the whole kernel unsaturated.
     sample = sample[sample > top * 1e-6]
-    m = float(np.percentile(sample, ROBUST_PERCENTILE)) if sample.size else 0.0
+    m = _percentile(sample, ROBUST_PERCENTILE) if sample.size else 0.0
     return m if m > 0 else top
+
+
+def _percentile(sample: np.ndarray, q: float) -> float:
+    """``np.percentile(sample, q)`` (linear interpolation) from one partition: the two order
+    statistics around position ``q% (n - 1)`` (0.15 against 0.4 ms for 40,000 values)."""
+    position = q / 100.0 * (sample.size - 1)
+    below = int(np.floor(position))
+    parted = np.partition(sample, below)
+    lo = float(parted[below])
+    if below + 1 >= sample.size:
+        return lo
+    hi = float(parted[below + 1:].min())  # the partition put every larger value after it
+    return lo + (hi - lo) * (position - below)
 
 
 def display_levels(values: np.ndarray | None, mode: str) -> tuple[float, float]:

@@ -224,3 +224,15 @@ def test_parameter_comparison_says_fewer_when_the_conv_costs_more(pg):
     pg.set_kernel(np.ones((3, 3)))  # 10 parameters against a 1 -> 1 dense layer's 2
     text = params_text(pg.current_result())
     assert "5 times fewer" in text and "about as many" not in text
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 500, 30_000])
+def test_the_robust_scale_is_numpys_percentile_of_the_nonzero_magnitudes(n):
+    from ui.playground.colour_scale import robust_abs_max
+
+    values = np.random.default_rng(n).standard_normal((1, n)).astype(np.float32)
+    values[0, ::3] = 0.0  # zeros say nothing about how strong a response is
+    magnitudes = np.abs(values[values != 0])
+    want = float(np.percentile(magnitudes, ROBUST_PERCENTILE)) if magnitudes.size else 0.0
+    assert robust_abs_max(values) == pytest.approx(want or float(np.abs(values).max()),
+                                                   rel=1e-6)
