@@ -45,6 +45,9 @@ TAB_TOOLTIPS = (
 )
 
 
+FIRST_PAINT_WAIT_MS = 3000  # a window that is never painted builds its other tabs after this
+
+
 class _FirstPaint(QObject):
     """Calls ``then`` once, from the event loop, after ``widget``'s first paint (or after
     :data:`FIRST_PAINT_WAIT_MS` if it is never painted, as when the window stays hidden)."""
@@ -70,9 +73,6 @@ class _FirstPaint(QObject):
     def cancel(self) -> None:
         """Never call ``then`` (the window closed first)."""
         self._then = None
-
-
-FIRST_PAINT_WAIT_MS = 3000
 
 
 class MainWindow(QMainWindow):
