@@ -86,23 +86,14 @@ def _show(window, tour_stop: int | None) -> None:
 
 def _report_first_paint(app, marks: dict) -> None:
     """At the first paint of any widget, print the start-up timings (s since main()) and quit."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    class FirstPaint(QObject):
-        def eventFilter(self, obj, event):  # noqa: N802 (Qt API)
-            if event.type() == QEvent.Type.Paint and "paint" not in marks:
-                marks["paint"] = time.perf_counter() - marks["start"]
-                QTimer.singleShot(0, done)  # after this paint pass has finished
-            return False
+    from ui.widgets.first_paint import FirstPaint
 
     def done() -> None:
         marks["painted"] = time.perf_counter() - marks.pop("start")
         print("first-paint " + json.dumps(marks), flush=True)
-        app.removeEventFilter(watcher)
         app.quit()
 
-    watcher = FirstPaint(app)
-    app.installEventFilter(watcher)
+    FirstPaint(app, done)
 
 
 def _prepare_kernels(window) -> None:

@@ -4,7 +4,7 @@ between them (a learned filter into the playground, an experiment's model into t
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
@@ -14,6 +14,7 @@ from ui.shortcuts import help_text
 from ui.training.close_guard import confirm_close
 from ui.training.widget import TrainingWidget
 from ui.why.widget import WhyWidget
+from ui.widgets.first_paint import FirstPaint
 from ui.widgets.settings import (
     note,
     notifier,
@@ -48,33 +49,6 @@ TAB_TOOLTIPS = (
 FIRST_PAINT_WAIT_MS = 3000  # a window that is never painted builds its other tabs after this
 
 
-class _FirstPaint(QObject):
-    """Calls ``then`` once, from the event loop, after ``widget``'s first paint (or after
-    :data:`FIRST_PAINT_WAIT_MS` if it is never painted, as when the window stays hidden)."""
-
-    def __init__(self, widget, then) -> None:
-        super().__init__(widget)
-        self._then = then
-        widget.installEventFilter(self)
-        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._fire)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.Paint:
-            obj.removeEventFilter(self)
-            QTimer.singleShot(0, self._fire)  # after this paint has reached the screen
-        return False
-
-    @Slot()
-    def _fire(self) -> None:
-        if self._then is not None:
-            then, self._then = self._then, None
-            then()
-
-    def cancel(self) -> None:
-        """Never call ``then`` (the window closed first)."""
-        self._then = None
-
-
 class MainWindow(QMainWindow):
     """Three tabs: the kernel playground, the training studio and the Why CNNs experiments.
 
@@ -98,7 +72,7 @@ class MainWindow(QMainWindow):
         self.tour = None  # the guided tour's controller, made by start_tour()
         self._training: TrainingWidget | None = None
         self._why: WhyWidget | None = None
-        self._first_paint_watch: _FirstPaint | None = None
+        self._first_paint_watch: FirstPaint | None = None
 
         self.playground = PlaygroundWidget()
         self.playground.setObjectName("playgroundTab")
@@ -118,7 +92,8 @@ class MainWindow(QMainWindow):
         if defer_hidden_tabs and tab == 0:
             # The launch paints the playground first and builds the other two tabs (half of the
             # window's build time) right after that paint; asking for either builds it at once.
-            self._first_paint_watch = _FirstPaint(self.playground, self._build_after_first_paint)
+            self._first_paint_watch = FirstPaint(self.playground, self._build_after_first_paint,
+                                                  FIRST_PAINT_WAIT_MS)
         else:
             self._build_hidden_tabs()
         self.tabs.setCurrentIndex(tab)
@@ -181,7 +156,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_tab_changed(self, index: int) -> None:
-        if index > 0 and self._training is None:
+        if index > 0:
             self._build_hidden_tabs()
         self._show_tab_tip(index)
 

@@ -35,7 +35,7 @@ class Sequential:
                 raise ValueError(f"item {i} of the layer list is not a layer: {layer!r}")
         self.seed = seed
         self.metadata: dict = {}
-        self._swapped: frozenset[int] = frozenset()  # see forward()
+        self._order: list[int] | None = None  # layers in the last forward's order (None: as listed)
         if seed is not None:
             self.reset_parameters(seed)
 
@@ -56,17 +56,10 @@ class Sequential:
         why :meth:`forward_all`, whose job is to show every layer's output, runs them in order.
         """
         x = np.asarray(x)
-        layers = self.layers
-        self._swapped = swapped = _relu_then_max_pool(layers)
+        self._order = forward_order(self.layers)
         with np.errstate(over="ignore", invalid="ignore"):
-            i = 0
-            while i < len(layers):
-                if i in swapped:
-                    x = layers[i].forward(layers[i + 1].forward(x))
-                    i += 2
-                    continue
-                x = layers[i].forward(x)
-                i += 1
+            for i in self._order:
+                x = self.layers[i].forward(x)
         return x
 
     __call__ = forward
@@ -75,7 +68,7 @@ class Sequential:
         """Every layer's output, in the order of ``layers`` (the activation maps)."""
         outputs = []
         x = np.asarray(x)
-        self._swapped = frozenset()
+        self._order = None
         with np.errstate(over="ignore", invalid="ignore"):
             for layer in self.layers:
                 x = layer.forward(x)
@@ -123,7 +116,7 @@ class Sequential:
             input, item ``-1``: ``dy`` itself, so item ``i + 1`` is the gradient at the output of
             layer ``i``); None below ``down_to``.
         """
-        if self._swapped:
+        if self._order is not None and self._order != sorted(self._order):
             raise RuntimeError("backward_all needs the output of every layer: call forward_all "
                                "(not forward) before it")
         grads: list[np.ndarray | None] = [None] * len(self.layers) + [dy]
@@ -137,18 +130,12 @@ class Sequential:
         The lowest layer skips its input gradient unless ``input_grad``; ``keep[i]`` receives
         the gradient at layer ``i``'s input when given.
         """
-        swapped = self._swapped
-        i = len(self.layers) - 1
-        while i >= stop:
-            if i - 1 in swapped:  # forward ran the pool (i) before the ReLU (i - 1)
-                dy = self.layers[i - 1].backward(dy)
-                dy = self.layers[i].backward(dy, input_grad or i - 1 > stop)
-                i -= 2
-                continue
-            dy = self.layers[i].backward(dy, input_grad or i > stop)
+        order = range(len(self.layers)) if self._order is None else self._order
+        todo = [i for i in reversed(order) if i >= stop]  # forward's order, backwards
+        for n, i in enumerate(todo):
+            dy = self.layers[i].backward(dy, input_grad or n < len(todo) - 1)
             if keep is not None:
                 keep[i] = dy
-            i -= 1
         return dy
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
@@ -243,24 +230,16 @@ class Sequential:
         return "Sequential([" + ", ".join(layer.name for layer in self.layers) + "])"
 
 
-def _relu_then_max_pool(layers: list) -> frozenset[int]:
-    """Indices ``i`` where ``layers[i]`` is a ReLU and ``layers[i + 1]`` a max pool (pairs do not
-    overlap: a ReLU, pool, ReLU, pool stack gives two)."""
-    found, i = set(), 0
-    while i < len(layers) - 1:
-        if type(layers[i]) is ReLU and type(layers[i + 1]) is MaxPool2D:
-            found.add(i)
-            i += 2
-        else:
-            i += 1
-    return frozenset(found)
-
-
 def forward_order(layers: list) -> list[int]:
     """Indices of ``layers`` in the order :meth:`Sequential.forward` runs them: in order, but for
     a ReLU right before a max pool, which runs after it (the profile script times them so)."""
-    swapped, order, i = _relu_then_max_pool(layers), [], 0
+    order, i = [], 0
     while i < len(layers):
-        order.extend((i + 1, i) if i in swapped else (i,))
-        i += 2 if i in swapped else 1
+        if (i + 1 < len(layers) and type(layers[i]) is ReLU
+                and type(layers[i + 1]) is MaxPool2D):
+            order += (i + 1, i)
+            i += 2
+        else:
+            order.append(i)
+            i += 1
     return order
